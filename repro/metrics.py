@@ -1,0 +1,389 @@
+"""XTREME metrics, computed as the official scorer does.
+
+Official code mirrored (google-research/xtreme):
+- `evaluate.py`: the task/language lists, the per-task metric, the language averages and the
+  `overall_scores` / `detailed_scores` aggregation (`evaluate`).
+- `third_party/evaluate_squad.py`: the SQuAD v1.1 script (XQuAD, TyDiQA-GoldP), fetched by `install_tools.sh`.
+- `third_party/evaluate_mlqa.py`: the MLQA v1 script (language-aware answer normalisation).
+- seqeval as installed when XTREME was released (0.0.x, before chakki-works/seqeval PR #38 of 2020-07):
+  entity F1 with chunk types taken as the text after the last '-'. See `tagging_chunks`.
+
+Every score is on a 0-100 scale. Argument order is always (predictions, gold). Importing this module is
+cheap: seqeval (which pulls in scikit-learn) is imported only when a tagging score is computed.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from collections import Counter
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+# ---------------------------------------------------------------------------------------------------------
+# Tasks, languages, groups (evaluate.py TASK2LANGS / GROUP2TASK; the XTREME lists, not XTREME-R's)
+
+XTREME_TASK2LANGS: dict[str, tuple[str, ...]] = {
+    "pawsx": ("de", "en", "es", "fr", "ja", "ko", "zh"),
+    "xnli": ("ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh"),
+    "panx": ("ar", "he", "vi", "id", "jv", "ms", "tl", "eu", "ml", "ta", "te", "af", "nl", "en", "de", "el", "bn",
+             "hi", "mr", "ur", "fa", "fr", "it", "pt", "es", "bg", "ru", "ja", "ka", "ko", "th", "sw", "yo", "my",
+             "zh", "kk", "tr", "et", "fi", "hu"),
+    "udpos": ("af", "ar", "bg", "de", "el", "en", "es", "et", "eu", "fa", "fi", "fr", "he", "hi", "hu", "id", "it",
+              "ja", "kk", "ko", "mr", "nl", "pt", "ru", "ta", "te", "th", "tl", "tr", "ur", "vi", "yo", "zh"),
+    "bucc2018": ("de", "fr", "ru", "zh"),
+    "tatoeba": ("ar", "he", "vi", "id", "jv", "tl", "eu", "ml", "ta", "te", "af", "nl", "de", "el", "bn", "hi",
+                "mr", "ur", "fa", "fr", "it", "pt", "es", "bg", "ru", "ja", "ka", "ko", "th", "sw", "zh", "kk",
+                "tr", "et", "fi", "hu"),
+    "xquad": ("en", "es", "de", "el", "ru", "tr", "ar", "vi", "th", "zh", "hi"),
+    "mlqa": ("en", "es", "de", "ar", "hi", "vi", "zh"),
+    "tydiqa": ("en", "ar", "bn", "fi", "id", "ko", "ru", "sw", "te"),
+}
+
+XTREME_GROUPS: dict[str, tuple[str, ...]] = {  # evaluate.py GROUP2TASK: the keys of overall_scores
+    "classification": ("pawsx", "xnli"),
+    "tagging": ("udpos", "panx"),
+    "qa": ("xquad", "mlqa", "tydiqa"),
+    "retrieval": ("bucc2018", "tatoeba"),
+}
+QA_TASKS = XTREME_GROUPS["qa"]
+
+# Task -> metric name (the names repro.registry uses); METRICS maps a name to its per-language scorer.
+TASK_METRIC: dict[str, str] = {
+    "pawsx": "accuracy", "xnli": "accuracy", "tatoeba": "accuracy",
+    "panx": "f1", "udpos": "f1",  # XTREME scores UD-POS with seqeval entity F1 too, not token accuracy
+    "bucc2018": "bucc_f1",
+    "xquad": "squad", "tydiqa": "squad", "mlqa": "mlqa",
+}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Accuracy (evaluate.py `accuracy`)
+
+
+def _same_length(predictions: Sequence, gold: Sequence, what: str) -> None:
+    if len(predictions) != len(gold):
+        raise ValueError(f"{what}: {len(predictions)} predictions for {len(gold)} gold items")
+    if len(gold) == 0:
+        raise ValueError(f"{what}: nothing to score (0 gold items)")
+
+
+def accuracy(predictions: Sequence, gold: Sequence) -> float:
+    """Percentage of positions where prediction == gold (the official script compares stripped lines)."""
+    _same_length(predictions, gold, "accuracy")
+    return 100.0 * sum(int(p == g) for p, g in zip(predictions, gold)) / len(predictions)
+
+
+def accuracy_scores(predictions: Sequence, gold: Sequence) -> dict[str, float]:
+    return {"accuracy": accuracy(predictions, gold)}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Tagging F1 (evaluate.py `f1` -> seqeval f1_score / precision_score / recall_score, micro, default mode)
+
+
+def _chunk_type(tag: str, legacy: bool) -> str:
+    if legacy:  # seqeval 0.0.x: everything after the last '-' (a POS tag such as "CCONJ" is its own type)
+        return tag.split("-")[-1]
+    return tag[1:].split("-", maxsplit=1)[-1] or "_"  # seqeval >= 1.0 (PR #38): "CCONJ" and "SCONJ" -> "CONJ"
+
+
+def tagging_chunks(sentences: Sequence[Sequence[str]], legacy: bool = True) -> list[tuple[str, int, int]]:
+    """(type, start, end) chunks of the sentences joined with an "O" after each, as seqeval's get_entities.
+
+    The chunk boundary rules are seqeval's own `start_of_chunk` / `end_of_chunk` (unchanged between 0.0.x and
+    1.2.2). `legacy=True` takes the chunk type as seqeval 0.0.x did, which is what the XTREME scores of 2020 were
+    computed with; `legacy=False` is seqeval 1.2.2's rule. For BIO tags (PAN-X) the two agree; for bare POS tags
+    they differ only where CCONJ and SCONJ meet (both become type "CONJ" under the new rule).
+    """
+    from seqeval.metrics.sequence_labeling import end_of_chunk, start_of_chunk
+
+    flat = [tag for sentence in sentences for tag in [*sentence, "O"]]
+    chunks = []
+    prev_tag, prev_type, begin = "O", "", 0
+    for i, label in enumerate([*flat, "O"]):
+        tag, kind = label[0], _chunk_type(label, legacy)
+        if end_of_chunk(prev_tag, tag, prev_type, kind):
+            chunks.append((prev_type, begin, i - 1))
+        if start_of_chunk(prev_tag, tag, prev_type, kind):
+            begin = i
+        prev_tag, prev_type = tag, kind
+    return chunks
+
+
+def _check_sentences(predictions: Sequence[Sequence[str]], gold: Sequence[Sequence[str]]) -> None:
+    _same_length(predictions, gold, "tagging")
+    for i, (p, g) in enumerate(zip(predictions, gold)):
+        # Stricter than evaluate.py (which only compares sentence counts and would score shifted tags)
+        if len(p) != len(g):
+            raise ValueError(f"tagging: sentence {i} has {len(p)} predicted tags for {len(g)} gold tags")
+        for tag in (*p, *g):
+            if not isinstance(tag, str) or not tag:
+                raise ValueError(f"tagging: sentence {i} has a tag that is not a non-empty string: {tag!r}")
+
+
+def tagging_scores(predictions: Sequence[Sequence[str]], gold: Sequence[Sequence[str]],
+                   legacy: bool = True) -> dict[str, float]:
+    """{"f1", "precision", "recall"} over exact (type, start, end) chunks, micro-averaged, 0-100."""
+    _check_sentences(predictions, gold)
+    if not legacy:  # delegate to the installed seqeval (1.2.2) as is
+        import warnings
+
+        from seqeval.metrics import f1_score, precision_score, recall_score
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "NOUN seems not to be NE tag" and zero-division warnings
+            p, g = [list(s) for s in predictions], [list(s) for s in gold]
+            return {"f1": 100.0 * f1_score(g, p), "precision": 100.0 * precision_score(g, p),
+                    "recall": 100.0 * recall_score(g, p)}
+    true_chunks, pred_chunks = set(tagging_chunks(gold)), set(tagging_chunks(predictions))
+    correct = len(true_chunks & pred_chunks)
+    precision = correct / len(pred_chunks) if pred_chunks else 0.0
+    recall = correct / len(true_chunks) if true_chunks else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"f1": 100.0 * f1, "precision": 100.0 * precision, "recall": 100.0 * recall}
+
+
+def tagging_f1(predictions: Sequence[Sequence[str]], gold: Sequence[Sequence[str]], legacy: bool = True) -> float:
+    """seqeval entity F1 (0-100) as XTREME scores PAN-X and UD-POS."""
+    return tagging_scores(predictions, gold, legacy)["f1"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Extractive QA: SQuAD v1.1 (third_party/evaluate_squad.py) and MLQA (third_party/evaluate_mlqa.py)
+
+_ASCII_PUNCTUATION = frozenset(string.punctuation)
+
+
+def squad_normalize(text: str) -> str:
+    """SQuAD v1.1 `normalize_answer`: lower, drop ASCII punctuation, drop a/an/the, squeeze whitespace."""
+    text = "".join(ch for ch in text.lower() if ch not in _ASCII_PUNCTUATION)
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def _is_mlqa_punct(ch: str) -> bool:
+    # evaluate_mlqa.py PUNCT: every code point of a Unicode "P*" category, plus string.punctuation (which adds the
+    # ASCII symbols $+<=>^`|~). Same set, tested per character instead of materialised (the table of the running
+    # Python's unicodedata applies: 3.11 has Unicode 14, the official run had Python 3.7's Unicode 11).
+    return ch in _ASCII_PUNCTUATION or unicodedata.category(ch).startswith("P")
+
+
+# evaluate_mlqa.py `remove_articles`, per answer language (None: the language has no article list)
+MLQA_ARTICLES: dict[str, str | None] = {
+    "en": r"\b(a|an|the)\b",
+    "es": r"\b(un|una|unos|unas|el|la|los|las)\b",
+    "hi": None,
+    "vi": r"\b(của|là|cái|chiếc|những)\b",
+    "de": r"\b(ein|eine|einen|einem|eines|einer|der|die|das|den|dem|des)\b",
+    # The official pattern is '\sال^|ال'; its first branch can never match ('^' after three characters), so it
+    # replaces every occurrence of the two letters alif-lam with a space, wherever they are in a word.
+    "ar": "ال",
+    "zh": None,
+}
+MLQA_WHITESPACE_LANGS = ("en", "es", "hi", "vi", "de", "ar")
+MLQA_MIXED_SEGMENTATION_LANGS = ("zh",)
+_CJK = re.compile(r"[\u4e00-\u9fa5]")
+
+
+def mlqa_mixed_segmentation(text: str) -> list[str]:
+    """evaluate_mlqa.py `mixed_segmentation`: each CJK ideograph (and punctuation) is a token of its own,
+    runs of anything else are split on whitespace."""
+    tokens, pending = [], ""
+    for ch in text:
+        if _CJK.search(ch) or _is_mlqa_punct(ch):
+            tokens.extend(pending.split())
+            pending = ""
+            tokens.append(ch)
+        else:
+            pending += ch
+    tokens.extend(pending.split())
+    return tokens
+
+
+def mlqa_normalize(text: str, lang: str) -> str:
+    """evaluate_mlqa.py `normalize_answer`: lower, drop Unicode punctuation, drop the language's articles,
+    then whitespace (or, for zh, mixed character) tokenisation joined by single spaces."""
+    if lang not in MLQA_ARTICLES:
+        raise ValueError(f"MLQA: unknown answer language {lang!r}; known: {', '.join(MLQA_ARTICLES)}")
+    text = "".join(ch for ch in text.lower() if not _is_mlqa_punct(ch))
+    if MLQA_ARTICLES[lang] is not None:
+        text = re.sub(MLQA_ARTICLES[lang], " ", text)
+    tokens = mlqa_mixed_segmentation(text) if lang in MLQA_MIXED_SEGMENTATION_LANGS else text.split()
+    return " ".join(t for t in tokens if t.strip())
+
+
+def _token_f1(prediction_tokens: list[str], gold_tokens: list[str]) -> float:
+    """Bag-of-tokens F1 of the official scripts (0 when nothing is shared, even if both are empty)."""
+    same = sum((Counter(prediction_tokens) & Counter(gold_tokens)).values())
+    if same == 0:
+        return 0.0
+    precision, recall = same / len(prediction_tokens), same / len(gold_tokens)
+    return 2 * precision * recall / (precision + recall)
+
+
+def qa_questions(gold: Any) -> list[tuple[str, list[str]]]:
+    """(question id, gold answer texts) in file order, from any of:
+    - a SQuAD-format dataset: {"data": [article, ...]} or the list of articles (what evaluate.py `read_squad`
+      returns), each article {"paragraphs": [{"qas": [{"id", "answers": [{"text"}, ...]}]}]};
+    - a flat mapping {question id: [answer text, ...]} (optionally wrapped as {"data": {...}})."""
+    if isinstance(gold, Mapping) and "data" in gold:
+        gold = gold["data"]
+    questions = []
+    if isinstance(gold, Mapping):
+        for qid, answers in gold.items():
+            texts = [a["text"] if isinstance(a, Mapping) else a for a in answers]
+            questions.append((str(qid), texts))
+        return questions
+    try:
+        for article in gold:
+            for paragraph in article["paragraphs"]:
+                for qa in paragraph["qas"]:
+                    questions.append((str(qa["id"]), [a["text"] for a in qa["answers"]]))
+    except (KeyError, TypeError) as err:
+        raise ValueError(f"QA gold is neither SQuAD-format nor a {{id: [answers]}} mapping ({err!r})") from None
+    return questions
+
+
+def _qa_scores(predictions: Mapping[str, str], gold: Any, normalize: Callable[[str], str]) -> dict[str, float]:
+    """The `evaluate` loop shared by the SQuAD and MLQA scripts: every gold question counts; one without a
+    prediction scores 0 (the scripts print "Unanswered question ... will receive score 0."); predictions for
+    unknown ids are ignored; a question's score is its best over the gold answers."""
+    questions = qa_questions(gold)
+    if not questions:
+        raise ValueError("QA: nothing to score (0 gold questions)")
+    exact = f1 = 0.0
+    for qid, answers in questions:
+        if qid not in predictions:
+            continue
+        prediction = predictions[qid]
+        if not isinstance(prediction, str):
+            raise ValueError(f"QA: prediction for {qid!r} is not a string: {prediction!r}")
+        predicted = normalize(prediction)
+        if not answers:
+            # Outside XTREME (its test sets always have answers; the v1.1 script would crash on max([])):
+            # SQuAD v2.0's rule, the empty answer matches only an empty prediction.
+            exact += float(predicted == "")
+            f1 += float(predicted == "")
+            continue
+        normalized = [normalize(a) for a in answers]
+        exact += max(float(predicted == a) for a in normalized)
+        f1 += max(_token_f1(predicted.split(), a.split()) for a in normalized)
+    return {"exact_match": 100.0 * exact / len(questions), "f1": 100.0 * f1 / len(questions)}
+
+
+def squad_em_f1(predictions: Mapping[str, str], gold: Any) -> dict[str, float]:
+    """{"exact_match", "f1"} of the SQuAD v1.1 script (XQuAD, TyDiQA-GoldP)."""
+    return _qa_scores(predictions, gold, squad_normalize)
+
+
+def mlqa_em_f1(predictions: Mapping[str, str], gold: Any, lang: str) -> dict[str, float]:
+    """{"exact_match", "f1"} of the MLQA script, normalising with the answer language `lang`."""
+    if lang not in MLQA_ARTICLES:
+        raise ValueError(f"MLQA: unknown answer language {lang!r}; known: {', '.join(MLQA_ARTICLES)}")
+    return _qa_scores(predictions, gold, lambda text: mlqa_normalize(text, lang))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# BUCC (evaluate.py `bucc_f1`): F1 of the predicted (source id, target id) set against the gold set
+
+
+def _pair(item: Any) -> tuple:
+    """A pair from a "src<TAB>tgt" line (split as evaluate.py does) or any 2-sequence."""
+    return tuple(item.split("\t")) if isinstance(item, str) else tuple(item)
+
+
+def bucc_f1(pred_pairs: Iterable, gold_pairs: Iterable) -> dict[str, float]:
+    """{"f1", "precision", "recall"} of the predicted pair set (duplicates count once) against the gold set."""
+    predicted, gold = {_pair(p) for p in pred_pairs}, {_pair(g) for g in gold_pairs}
+    correct = len(predicted & gold)
+    if correct == 0:
+        return {"f1": 0.0, "precision": 0.0, "recall": 0.0}
+    precision, recall = correct / len(predicted), correct / len(gold)
+    return {"f1": 100.0 * 2 * precision * recall / (precision + recall), "precision": 100.0 * precision,
+            "recall": 100.0 * recall}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The metric table and the aggregation of evaluate.py `evaluate`
+
+METRICS: dict[str, Callable[[Any, Any, str], dict[str, float]]] = {
+    "accuracy": lambda predictions, gold, lang: accuracy_scores(predictions, gold),
+    "f1": lambda predictions, gold, lang: tagging_scores(predictions, gold),
+    "bucc_f1": lambda predictions, gold, lang: bucc_f1(predictions, gold),
+    "squad": lambda predictions, gold, lang: squad_em_f1(predictions, gold),
+    "mlqa": lambda predictions, gold, lang: mlqa_em_f1(predictions, gold, lang),
+}
+
+
+def evaluate_language(task: str, predictions: Any, gold: Any, lang: str) -> dict[str, float]:
+    """One language of one task, with the keys evaluate.py's metric function returns for it."""
+    if task not in TASK_METRIC:
+        raise ValueError(f"unknown XTREME task {task!r}; known: {', '.join(TASK_METRIC)}")
+    return METRICS[TASK_METRIC[task]](predictions, gold, lang)
+
+
+def task_detail(task: str, per_lang: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
+    """One entry of evaluate.py's `detailed_scores`: {metric: {lang: value}} in the given language order, then
+    "avg_<metric>" (plain mean over the languages, English included where the task lists it) and "avg_metric"."""
+    if not per_lang:
+        raise ValueError(f"{task}: no languages to average")
+    detail: dict[str, Any] = {}
+    for lang, scores in per_lang.items():
+        for metric, value in scores.items():
+            detail.setdefault(metric, {})[lang] = float(value)
+    for metric in [m for m in detail]:
+        values = detail[metric]
+        if len(values) != len(per_lang):
+            raise ValueError(f"{task}: metric {metric!r} is missing for some languages")
+        detail[f"avg_{metric}"] = sum(values.values()) / len(values)
+    if task in QA_TASKS:
+        detail["avg_metric"] = (detail["avg_exact_match"] + detail["avg_f1"]) / 2
+    elif "avg_f1" in detail:
+        detail["avg_metric"] = detail["avg_f1"]
+    elif "avg_accuracy" in detail:
+        detail["avg_metric"] = detail["avg_accuracy"]
+    return detail
+
+
+def task_score(task: str, per_lang: Mapping[str, Mapping[str, float]]) -> float:
+    """The single number of a task over the given languages: mean accuracy, mean F1, or for QA
+    (mean EM + mean F1) / 2 (evaluate.py `avg_metric`)."""
+    detail = task_detail(task, per_lang)
+    if "avg_metric" not in detail:
+        raise ValueError(f"{task}: no accuracy, F1 or EM among {sorted(k for k in detail if k.startswith('avg_'))}")
+    return detail["avg_metric"]
+
+
+def overall_scores(detailed: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
+    """evaluate.py's `overall_scores`: "all_task" (plain mean of the nine task scores, not of the group scores)
+    only when every task is present, then each group whose tasks are all present."""
+    overall: dict[str, float] = {}
+    available = set(detailed)
+    if available == set(XTREME_TASK2LANGS):
+        overall["all_task"] = sum(detailed[t]["avg_metric"] for t in XTREME_TASK2LANGS) / len(XTREME_TASK2LANGS)
+    for group, tasks in XTREME_GROUPS.items():
+        if set(tasks) <= available:
+            overall[group] = sum(detailed[t]["avg_metric"] for t in tasks) / len(tasks)
+    return overall
+
+
+def xtreme_scores(results: Mapping[str, Mapping[str, Mapping[str, float]]],
+                  require_all_languages: bool = True) -> dict[str, dict]:
+    """{"overall": overall_scores, "detailed": detailed_scores} from {task: {lang: per-language scores}}.
+
+    As evaluate.py: tasks in its order, absent tasks skipped, languages outside the XTREME list ignored. A listed
+    language without scores is an error (the official script stops at the missing file); with
+    `require_all_languages=False` it is left out of the averages instead (not an official number).
+    """
+    detailed: dict[str, dict] = {}
+    for task, langs in XTREME_TASK2LANGS.items():
+        if task not in results:
+            continue
+        per_lang = results[task]
+        missing = [lang for lang in langs if lang not in per_lang]
+        if missing and require_all_languages:
+            raise ValueError(f"{task}: no scores for {', '.join(missing)} (XTREME averages over all its languages)")
+        present = {lang: per_lang[lang] for lang in langs if lang in per_lang}
+        if present:
+            detailed[task] = task_detail(task, present)
+    return {"overall": overall_scores(detailed), "detailed": detailed}

@@ -1,0 +1,302 @@
+"""params.yaml: schema, validation and lookup. Every verb reads its profile through `load`.
+
+Validation is strict (pydantic, `extra="forbid"`): an unknown key, a wrong type, an unknown task or a
+language outside the task's XTREME list is refused with one line naming the key, before any work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from repro.metrics import XTREME_TASK2LANGS
+from repro.registry import INTERMEDIATE_TASKS, SOURCES, TARGET_TASKS
+
+
+class ParamsError(ValueError):
+    """A params.yaml problem, always a single line that names the offending key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Hyper(_Strict):
+    """Hyperparameters of one fine-tuning run (intermediate or target)."""
+
+    learning_rate: float
+    epochs: float
+    batch_size: int
+    grad_accum: int = 1
+    max_length: int
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    max_grad_norm: float = 1.0
+    eval_every: int | None = None  # steps between English-dev evaluations; None: once per epoch
+    eval_subset: int | None = None  # evaluate selection on this many English dev examples; None: all
+    patience: int | None = None  # early stopping after this many evaluations without improvement
+    doc_stride: int = 128  # extractive QA: overlap between windows of a long context
+
+
+class HyperOverride(_Strict):
+    """Per-task changes to the phase defaults (any field of `Hyper`)."""
+
+    learning_rate: float | None = None
+    epochs: float | None = None
+    batch_size: int | None = None
+    grad_accum: int | None = None
+    max_length: int | None = None
+    warmup_ratio: float | None = None
+    weight_decay: float | None = None
+    max_grad_norm: float | None = None
+    eval_every: int | None = None
+    eval_subset: int | None = None
+    patience: int | None = None
+    doc_stride: int | None = None
+
+
+class Multitask(_Strict):
+    sampling: Literal["proportional", "uniform", "temperature"] = "proportional"
+    temperature: float = 2.0
+    examples_cap: int | None = None
+
+
+class Phase(_Strict):
+    defaults: Hyper
+    tasks: dict[str, HyperOverride] = {}
+
+    def for_task(self, task: str) -> Hyper:
+        """The defaults with the task's overrides applied."""
+        override = self.tasks.get(task)
+        if override is None:
+            return self.defaults
+        return self.defaults.model_copy(update=override.model_dump(exclude_none=True))
+
+
+class IntermediatePhase(Phase):
+    multitask: Multitask = Multitask()
+
+    @field_validator("tasks")
+    @classmethod
+    def _known(cls, tasks: dict) -> dict:
+        for name in tasks:
+            if name not in INTERMEDIATE_TASKS:
+                raise ValueError(f"unknown intermediate task {name!r}")
+        return tasks
+
+
+class TargetPhase(Phase):
+    @field_validator("tasks")
+    @classmethod
+    def _known(cls, tasks: dict) -> dict:
+        for name in tasks:
+            if name not in TARGET_TASKS:
+                raise ValueError(f"unknown target task {name!r}")
+        return tasks
+
+
+class Pretrain(_Strict):
+    """The tiny smoke model: tokenizer + XLM-R architecture trained here with MLM."""
+
+    vocab_size: int
+    hidden_size: int
+    layers: int
+    heads: int
+    intermediate_size: int
+    max_length: int
+    epochs: float
+    learning_rate: float
+    batch_size: int
+    mlm_probability: float = 0.15
+    dropout: float = 0.1  # hidden and attention dropout of the model (and every fine-tune of it)
+
+
+class Model(_Strict):
+    hub: str | None = None
+    revision: str | None = None
+    pretrain: Pretrain | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Model:
+        if (self.hub is None) == (self.pretrain is None):
+            raise ValueError("set exactly one of `hub` (with `revision`) or `pretrain`")
+        if self.hub is not None and not self.revision:
+            raise ValueError("a hub model needs a pinned `revision`")
+        return self
+
+
+class SourceSpec(_Strict):
+    hub: str | None = None
+    revision: str | None = None
+    path: str | None = None  # a local copy in the original release format (repro.loaders)
+
+
+class SmokeSizes(_Strict):
+    n_train: int = 384
+    n_eval: int = 64
+    n_corpus: int = 3000
+
+
+class Data(_Strict):
+    kind: Literal["hub", "smoke"]
+    sources: dict[str, SourceSpec] = {}
+    smoke: SmokeSizes = SmokeSizes()
+
+    @field_validator("sources")
+    @classmethod
+    def _known(cls, sources: dict) -> dict:
+        for name in sources:
+            if name not in SOURCES:
+                raise ValueError(f"unknown source {name!r}")
+        return sources
+
+
+class Retrieval(_Strict):
+    layer: int
+    pooling: Literal["mean", "cls"] = "mean"
+    max_length: int = 512
+    batch_size: int = 64
+    bucc_margin_k: int = 4
+    bucc_threshold: Literal["tuned", "fixed"] = "tuned"
+    bucc_fixed_threshold: float = 0.0
+
+
+class Engine(_Strict):
+    """How training runs (not what it computes): DeepSpeed ZeRO, precision, batching, compilation.
+
+    Combinations that cannot work are refused here, on load; what depends on the machine (a GPU, DeepSpeed,
+    a compiler) is checked by `repro.acceleration.check` before training.
+    """
+
+    deepspeed: Literal["none", "zero2", "zero3", "zero3-offload"] = "none"
+    precision: Literal["fp32", "bf16", "fp16"] = "fp32"
+    # the paper's recipe literally: fp32, padding to max length, the phase's batch_size x grad_accum (4 x 8),
+    # eager attention, plain AdamW; it overrides group_by_length, attention and micro_batch
+    faithful: bool = False
+    group_by_length: bool = False  # length-grouped batches (less padding)
+    attention: Literal["sdpa", "eager"] = "sdpa"
+    compile: bool = False  # torch.compile the model
+    # per-device micro-batch; the phase's batch_size x grad_accum stays the effective batch (null: batch_size)
+    micro_batch: int | None = None
+
+    @model_validator(mode="after")
+    def _compatible(self) -> Engine:
+        if self.faithful and self.precision != "fp32":
+            raise ValueError(f"faithful: the paper's recipe trains in fp32, not {self.precision}; "
+                             "set precision: fp32 or faithful: false")
+        if self.compile and self.deepspeed == "zero3-offload":
+            raise ValueError("compile: torch.compile cannot trace ZeRO-3 offload's parameter fetching; "
+                             "set compile: false or deepspeed: zero3")
+        if self.micro_batch is not None and self.micro_batch < 1:
+            raise ValueError(f"micro_batch: must be at least 1, got {self.micro_batch}")
+        return self
+
+
+class Study(_Strict):
+    """The lists every stage fans out over (dvc.yaml reads them too)."""
+
+    profiles: list[str]
+    intermediate_tasks: list[str]
+    intermediate: list[str]
+    trained_targets: list[str]
+    shared_targets: list[str]
+    retrieval_targets: list[str]
+
+    @model_validator(mode="after")
+    def _known(self) -> Study:
+        from repro.registry import INTERMEDIATE_IDS
+
+        for name in self.intermediate:
+            if name not in INTERMEDIATE_IDS:
+                raise ValueError(f"intermediate: unknown task {name!r}")
+        for name in self.intermediate_tasks:
+            if name not in self.intermediate or name in ("none", "multitask"):
+                raise ValueError(f"intermediate_tasks: {name!r} must be a single task listed in `intermediate`")
+        for name in self.trained_targets + self.shared_targets + self.retrieval_targets:
+            if name not in TARGET_TASKS:
+                raise ValueError(f"unknown target task {name!r}")
+        return self
+
+    @property
+    def targets(self) -> list[str]:
+        return self.trained_targets + self.shared_targets + self.retrieval_targets
+
+
+class Profile(_Strict):
+    name: str = ""
+    seed: int
+    threads: int | None = None  # torch intra-op threads; null: torch's default (1 is fastest for tiny models)
+    model: Model
+    data: Data
+    languages: dict[str, list[str]]
+    intermediate: IntermediatePhase
+    target: TargetPhase
+    retrieval: Retrieval
+    engine: Engine = Engine()
+    study: Study | None = None  # filled from the file's top-level `study` by `load`
+
+    @field_validator("languages")
+    @classmethod
+    def _xtreme_languages(cls, languages: dict) -> dict:
+        for task, langs in languages.items():
+            if task not in TARGET_TASKS:
+                raise ValueError(f"unknown target task {task!r}")
+            unknown = [lang for lang in langs if lang not in XTREME_TASK2LANGS[task]]
+            if unknown:
+                raise ValueError(f"{task}: {', '.join(unknown)} not among the task's XTREME languages")
+        missing = [task for task in TARGET_TASKS if task not in languages]
+        if missing:
+            raise ValueError(f"no languages for {', '.join(missing)}")
+        return languages
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the profile's params, recorded in provenance."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _one_line(err: ValidationError, prefix: str) -> str:
+    first = err.errors()[0]
+    loc = ".".join(str(part) for part in (prefix, *first["loc"]) if part != "")
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    return f"{loc}: {message}"
+
+
+def load(path: str | Path = "params.yaml", profile: str = "paper") -> Profile:
+    """Read and validate one profile of params.yaml; raises ParamsError with a one-line message."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParamsError(f"{path}: no such params file")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ParamsError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(raw, dict) or "profiles" not in raw or not isinstance(raw["profiles"], dict):
+        raise ParamsError(f"{path}: profiles: expected a mapping of profiles")
+    extra = sorted(set(raw) - {"profiles", "study"})
+    if extra:
+        raise ParamsError(f"{path}: {extra[0]}: unknown key")
+    profiles = raw["profiles"]
+    if profile not in profiles:
+        raise ParamsError(f"{path}: profiles.{profile}: no such profile (have: {', '.join(profiles)})")
+    body = profiles[profile]
+    if not isinstance(body, dict):
+        raise ParamsError(f"{path}: profiles.{profile}: expected a mapping")
+    try:
+        study = Study.model_validate(raw.get("study") or {})
+    except ValidationError as err:
+        raise ParamsError(f"{path}: {_one_line(err, 'study')}") from None
+    try:
+        return Profile.model_validate({**body, "name": profile, "study": study})
+    except ValidationError as err:
+        raise ParamsError(f"{path}: {_one_line(err, f'profiles.{profile}')}") from None

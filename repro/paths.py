@@ -1,0 +1,66 @@
+"""Where every stage reads and writes, per profile, so that profiles never clobber each other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The on-disk layout of one profile, rooted at the project directory."""
+
+    profile: str
+    root: Path = Path(".")
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data" / self.profile
+
+    def dataset(self, key: str, split: str) -> Path:
+        return self.data / key / f"{split}.parquet"
+
+    @property
+    def manifest(self) -> Path:
+        return self.data / "manifest.json"
+
+    @property
+    def models(self) -> Path:
+        return self.root / "models" / self.profile
+
+    @property
+    def pretrained(self) -> Path:
+        """Phase 1's masked LM, which is also the baseline's encoder (`none`: no intermediate training)."""
+        return self.encoder("none")
+
+    def encoder(self, intermediate: str) -> Path:
+        """The encoder a target or retrieval stage starts from."""
+        return self.models / "encoders" / intermediate
+
+    def target_model(self, intermediate: str, target: str) -> Path:
+        """A fine-tuned target model (a plain HF directory)."""
+        return self.models / "target" / intermediate / target
+
+    def checkpoints(self, stage: str) -> Path:
+        """Mid-run checkpoints for resuming (not a DVC out)."""
+        return self.root / "checkpoints" / self.profile / stage
+
+    @property
+    def results(self) -> Path:
+        return self.root / "results" / self.profile
+
+    def stage_metrics(self, intermediate: str, target: str) -> Path:
+        return self.results / "stages" / intermediate / f"{target}.json"
+
+    def predictions(self, intermediate: str) -> Path:
+        """Predictions on the evaluation split, in the XTREME submission layout (<task>/test-<lang>.*)."""
+        return self.results / "predictions" / intermediate
+
+    @property
+    def labels(self) -> Path:
+        """Gold labels of the evaluated splits in the same layout (written by the data stage)."""
+        return self.data / "labels"
+
+    @property
+    def metrics(self) -> Path:
+        return self.results / "metrics.json"

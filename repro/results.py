@@ -1,0 +1,83 @@
+"""Collect every stage's metrics into results/<profile>/metrics.json, with provenance.
+
+Contract: {"profile", "provenance": {...}, "results": [{"intermediate", "target", "language", "metric",
+"value"}, ...]}, values on a 0-100 scale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from repro.params import Profile
+from repro.paths import Layout
+
+LIBRARIES = ("torch", "transformers", "tokenizers", "datasets", "accelerate", "deepspeed", "dvc", "seqeval",
+             "numpy", "typer")
+
+
+def collect(profile: Profile, layout: Layout, params_path: Path) -> dict:
+    """Gather stage metrics (whatever exists) and write metrics.json atomically."""
+    from repro.phases import atomic_json
+
+    rows = []
+    for intermediate in profile.study.intermediate:
+        for target in profile.study.targets:
+            path = layout.stage_metrics(intermediate, target)
+            if not path.is_file():
+                continue
+            stage = json.loads(path.read_text())
+            rows.extend({"intermediate": intermediate, "target": target, **r} for r in stage["results"])
+    payload = {"profile": profile.name, "provenance": provenance(profile, layout, params_path), "results": rows}
+    atomic_json(layout.metrics, payload)
+    return payload
+
+
+def provenance(profile: Profile, layout: Layout, params_path: Path) -> dict:
+    manifest = json.loads(layout.manifest.read_text()) if layout.manifest.is_file() else {}
+    return {
+        "git": _git(),
+        "params_file": str(params_path),
+        "params_sha256": hashlib.sha256(params_path.read_bytes()).hexdigest() if params_path.is_file() else None,
+        "profile_fingerprint": profile.fingerprint,
+        "model": ({"hub": profile.model.hub, "revision": profile.model.revision} if profile.model.hub
+                  else {"pretrained_here": profile.model.pretrain.model_dump()}),
+        "data": {key: {split: {k: v for k, v in info.items() if k != "rows"} | {"rows": info.get("rows")}
+                       for split, info in splits.items()} for key, splits in manifest.items()},
+        "seeds": {"seed": profile.seed},
+        "libraries": {name: _version(name) for name in LIBRARIES},
+        "hardware": _hardware(),
+    }
+
+
+def _git() -> dict:
+    def run(*args: str) -> str | None:
+        try:
+            return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return None
+
+    status = run("status", "--porcelain", "--untracked-files=no")
+    return {"sha": run("rev-parse", "HEAD"), "dirty": bool(status) if status is not None else None}
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _hardware() -> dict:
+    import torch
+
+    info = {"machine": platform.machine(), "processor": platform.processor() or None, "cpus": os.cpu_count(),
+            "python": platform.python_version(), "gpus": []}
+    if torch.cuda.is_available():
+        info["gpus"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    return info

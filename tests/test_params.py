@@ -1,0 +1,73 @@
+"""params.yaml validation: bad input is refused with one line naming the key, before any work."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from repro.params import ParamsError, load
+from repro.registry import TARGET_TASKS
+
+ROOT = Path(__file__).parents[1]
+
+
+def _write(tmp_path: Path, mutate) -> Path:
+    raw = yaml.safe_load((ROOT / "params.yaml").read_text())
+    mutate(raw)
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def test_both_profiles_load():
+    for name in ("paper", "smoke"):
+        profile = load(ROOT / "params.yaml", name)
+        assert profile.name == name
+        assert set(profile.languages) == set(TARGET_TASKS)
+
+
+def test_paper_profile_matches_jiant_recipe():
+    paper = load(ROOT / "params.yaml", "paper")
+    assert paper.model.hub == "FacebookAI/xlm-roberta-large" and len(paper.model.revision) == 40
+    assert paper.target.for_task("udpos").epochs == 10
+    assert paper.target.for_task("xquad").max_length == 384
+    assert paper.target.for_task("xnli").learning_rate == 1e-5
+    assert paper.retrieval.layer == 14 and paper.retrieval.pooling == "mean"
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda r: r["profiles"]["smoke"]["target"]["defaults"].update(learnin_rate=1.0),
+     "profiles.smoke.target.defaults.learnin_rate: unknown key"),
+    (lambda r: r["profiles"]["smoke"]["target"]["defaults"].update(batch_size="lots"),
+     "profiles.smoke.target.defaults.batch_size"),
+    (lambda r: r["profiles"]["smoke"]["target"]["tasks"].update(xnlii={"epochs": 1}),
+     "unknown target task 'xnlii'"),
+    (lambda r: r["profiles"]["smoke"]["languages"].update(xnli=["en", "xx"]),
+     "profiles.smoke.languages: xnli: xx not among the task's XTREME languages"),
+    (lambda r: r["profiles"]["smoke"]["retrieval"].update(pooling="max"), "profiles.smoke.retrieval.pooling"),
+    (lambda r: r.update(extra={}), "params.yaml: extra: unknown key"),
+])
+def test_bad_params_name_the_key(tmp_path, mutate, expected):
+    path = _write(tmp_path, mutate)
+    with pytest.raises(ParamsError) as err:
+        load(path, "smoke")
+    message = str(err.value)
+    assert expected in message and "\n" not in message
+
+
+def test_unknown_profile(tmp_path):
+    with pytest.raises(ParamsError, match="profiles.nope: no such profile"):
+        load(ROOT / "params.yaml", "nope")
+
+
+def test_cli_refuses_bad_params_with_one_line(tmp_path):
+    path = _write(tmp_path, lambda r: r["profiles"]["smoke"]["intermediate"]["defaults"].update(epochs="two"))
+    result = subprocess.run([sys.executable, "-m", "repro.cli", "data", "--params", str(path), "--profile", "smoke"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"error: {path}: profiles.smoke.intermediate.defaults.epochs: "
+                     "Input should be a valid number, unable to parse string as a number"]
+    assert not (tmp_path / "data").exists()  # refused before any work
