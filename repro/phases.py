@@ -66,8 +66,9 @@ def _encode(task: Task, tokenizer, examples: list[dict], hp: Hyper, labels: tupl
     return encoding.encode_qa(tokenizer, examples, hp.max_length, hp.doc_stride)
 
 
-def _head(task: Task, encoder: Path, labels: tuple[str, ...]):
-    """A fresh task head on the encoder's weights (jiant's `partial` load: encoder only)."""
+def _head(task: Task, encoder: Path, labels: tuple[str, ...], seed: int):
+    """A fresh task head on the encoder's weights (jiant's `partial` load: encoder only), its initial weights
+    drawn from `seed` (the Trainer seeds only after the model exists: unseeded, two runs of a stage differ)."""
     import transformers as tf
 
     kind = {"classification": tf.AutoModelForSequenceClassification, "tagging": tf.AutoModelForTokenClassification,
@@ -79,6 +80,7 @@ def _head(task: Task, encoder: Path, labels: tuple[str, ...]):
         kwargs = {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
                   "label2id": {label: i for i, label in enumerate(labels)}}
     tf.logging.set_verbosity_error()  # the expected "newly initialized head" load report
+    tf.set_seed(seed)
     return kind.from_pretrained(str(encoder), **kwargs)
 
 
@@ -216,7 +218,7 @@ def intermediate(profile: Profile, layout: Layout, task_id: str) -> Path | None:
     labels = _labels(task, layout)
     rows = _encode(task, tokenizer, _train_sources(task, "train", layout), hp, labels)
     dev = _train_sources(task, "validation", layout)
-    model = _head(task, encoder, labels)
+    model = _head(task, encoder, labels, profile.seed)
     scorer = _scorer(task, tokenizer, dev, hp, labels, profile.seed)
     model = finetune(model, rows, hp, scorer=scorer, workdir=layout.checkpoints(f"intermediate-{task_id}"),
                      seed=profile.seed, pad_id=tokenizer.pad_token_id, description=f"intermediate {task_id}",
@@ -243,7 +245,7 @@ def _multitask(profile: Profile, layout: Layout) -> Path:
     for task in tasks:
         hp = profile.intermediate.for_task(task.id)
         labels = _labels(task, layout)
-        heads[task.id] = _head(task, encoder, labels)
+        heads[task.id] = _head(task, encoder, labels, profile.seed)
         rows[task.id] = _encode(task, tokenizer, _train_sources(task, "train", layout), hp, labels)
         scorers[task.id] = _scorer(task, tokenizer, _train_sources(task, "validation", layout), hp, labels,
                                    profile.seed)
@@ -291,7 +293,7 @@ def target(profile: Profile, layout: Layout, intermediate_id: str, target_id: st
     else:
         rows = _encode(task, tokenizer, _train_sources(task, "train", layout), hp, labels)
         scorer = _scorer(task, tokenizer, _train_sources(task, "validation", layout), hp, labels, profile.seed)
-        model = finetune(_head(task, encoder, labels), rows, hp, scorer=scorer, seed=profile.seed,
+        model = finetune(_head(task, encoder, labels, profile.seed), rows, hp, scorer=scorer, seed=profile.seed,
                          workdir=layout.checkpoints(f"target-{intermediate_id}-{target_id}"),
                          pad_id=tokenizer.pad_token_id, description=f"target {intermediate_id} -> {target_id}",
                          engine=profile.engine)

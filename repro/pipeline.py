@@ -93,8 +93,18 @@ class _Dvc:
         return (changed | downstream) & set(names)
 
     def commit(self, names: list[str]) -> None:
-        for name in names:
-            self.repo.commit(name, force=True)
+        """Record finished stages in dvc.lock, as `dvc commit --force` does, but under one repo lock and with
+        one lock-file write: `Repo.commit` re-parses dvc.yaml and rewrites dvc.lock per call, which made
+        committing ~220 stages one by one take minutes."""
+        from dvc.repo import lock_repo
+
+        with lock_repo(self.repo):
+            stages = [info.stage for name in names for info in self.repo.stage.collect_granular(name)]
+            for stage in stages:
+                stage.save()
+                stage.commit()
+            if stages:
+                stages[0].dvcfile.dump_stages(stages, update_pipeline=False)  # every stage lives in dvc.yaml
 
     def track_data(self) -> None:
         self.repo.add("data")

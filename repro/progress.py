@@ -16,9 +16,12 @@ _quiet = False
 
 
 def set_quiet() -> None:
-    """Draw nothing (worker processes report through the parent)."""
+    """Draw nothing (worker processes report through the parent), nor let datasets draw its own bars."""
+    import datasets
+
     global _quiet
     _quiet = True
+    datasets.disable_progress_bars()
 
 
 @functools.cache
