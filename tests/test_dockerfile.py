@@ -188,5 +188,6 @@ def test_dockerignore_keeps_context_small():
              if ln.strip() and not ln.startswith("#")]
     assert lines[0] == "*", "allowlist: exclude everything, then re-include"
     included = {ln[1:].rstrip("/") for ln in lines if ln.startswith("!")}
-    assert {"pyproject.toml", "requirements.lock", "repro"} <= included
+    # everything `repro all` reads at run time: the code, the params, and claims.yaml (its final `verify` step)
+    assert {"pyproject.toml", "requirements.lock", "repro", "params.yaml", "claims.yaml"} <= included
     assert not included & {".git", ".venv", "data", "results", "models", "checkpoints"}

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Container smoke test: build the image with podman on a Debian 12 base made locally with debootstrap, then run
 # `repro all --profile smoke` inside it with networking off and the results directory bind-mounted.
-# Exit status 0 only if the run wrote results/smoke/metrics.json (valid JSON).
+# Exit status 0 only if the run exited 0 and wrote results/smoke/metrics.json (valid JSON). At the end it prints the
+# figures: total wall time, build time, image size, and the wall time of `repro all` inside the container.
 #
 #   sudo tests/container/smoke.sh
 #
 # Needs root (debootstrap, rootful podman). Installs podman, runc, debootstrap, uidmap, ... with apt-get if missing.
+# By default everything (debootstrap rootfs, base tarball, podman store, image, containers, results) lives in one temp
+# dir and is removed on exit: nothing is left behind but the apt packages.
 # Environment knobs (all optional):
-#   REPRO_CONTAINER_CACHE   cache dir (default ~/.cache/repro-container): the debootstrap base tarball and, with
-#                           REPRO_SMOKE_CACHE=1, a private podman store holding the build's layer cache
-#   REPRO_SMOKE_CACHE=0     use a throw-away podman store in a temp dir (slower, leaves nothing behind but the base tarball)
-#   REPRO_SMOKE_REFRESH=1   re-run debootstrap even if the base tarball is cached
+#   REPRO_SMOKE_CACHE=1     keep the debootstrap base tarball and a private podman store holding the build's layer
+#                           cache in REPRO_CONTAINER_CACHE (default ~/.cache/repro-container), so that a re-run skips
+#                           debootstrap and unchanged build steps (the image built by the run is still untagged on exit)
+#   REPRO_SMOKE_REFRESH=1   with REPRO_SMOKE_CACHE=1: re-run debootstrap even if the base tarball is cached
 #   REPRO_SMOKE_PROFILE     profile to run (default smoke)
-#   REPRO_SMOKE_KEEP_RESULTS=DIR  copy the container's results/ there before cleaning up
+#   REPRO_SMOKE_KEEP_RESULTS=DIR  copy the container's results/ (and the build and run logs) there before cleaning up
 #   REPRO_SMOKE_STORAGE_DRIVER    overlay | vfs (default: overlay if it works here, else vfs)
 #   REPRO_SMOKE_TORCH_INDEX_URL   where the CPU torch comes from when no local torch-*+cpu wheel is in pip's find-links
 #                                 (default https://download.pytorch.org/whl/cpu)
@@ -24,13 +27,13 @@
 #     passed as build args, local (file://) mirrors and wheel dirs are bind-mounted read-only at the same paths
 #     (podman build -v), the host's CA bundle goes in as the build secret `ca`, and the build has host networking so
 #     that PyPI is reachable; torch is the local CPU wheel (TORCH_SPEC=torch==X+cpu) so no CUDA wheels are fetched.
-#   - the private podman store lives under the cache dir, so the user's own podman images are never touched; on exit
-#     the containers and the image built by this run are removed (cached layers stay, see REPRO_SMOKE_CACHE).
+#   - podman runs with a private store (in the temp dir, or under the cache dir), so the user's own podman images and
+#     containers are never touched; on exit the containers and the image built by this run are removed.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CACHE=${REPRO_CONTAINER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/repro-container}
-USE_CACHE=${REPRO_SMOKE_CACHE:-1}
+USE_CACHE=${REPRO_SMOKE_CACHE:-0}
 PROFILE=${REPRO_SMOKE_PROFILE:-smoke}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
@@ -50,17 +53,20 @@ phase() {  # phase NAME: close the previous phase (recording its duration), open
     if [[ -n "$PHASE" ]]; then log "== $PHASE"; fi
 }
 
+HAD_VARLIB=0; [[ -e /var/lib/containers ]] && HAD_VARLIB=1
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/repro-smoke.XXXXXX")
 P=()            # the podman command line with the private store
 STORE=""
 RUNDIR=""
 BUILT=0
+BUILD_S=""; RUN_S=""; IMAGE_BYTES=""; IMAGE_HUMAN=""
+LOGS=""          # where logs are kept after exit (cache mode or REPRO_SMOKE_KEEP_RESULTS); else printed on failure
 cleanup() {
     local rc=$?
     set +e
     phase cleanup
     if (( ${#P[@]} )); then
-        "${P[@]}" rm -f "$RUN_ID" "$RUN_ID-help" >/dev/null 2>&1
+        "${P[@]}" rm -f "$RUN_ID" "$RUN_ID-help" "$RUN_ID-check" >/dev/null 2>&1
         if [[ "$USE_CACHE" == 1 ]]; then
             # untag, not rmi: rmi would also delete the image's untagged parents, i.e. the runtime stage's cached layers
             if (( BUILT )); then "${P[@]}" untag "$IMAGE" >/dev/null 2>&1; fi
@@ -73,10 +79,18 @@ cleanup() {
         rm -rf "$RUNDIR"
     fi
     rm -rf "$TMP"
+    # podman's global blob-info cache, when this run is what created it (the private store lives elsewhere)
+    if (( ! HAD_VARLIB )); then rm -rf /var/lib/containers; fi
     phase ""
     echo "---- smoke.sh timings (rc=$rc) ----" >&2
     printf '  %s\n' "${PHASES[@]}" >&2
     printf '  %-12s %5ss\n' total "$(( $(date +%s) - T0 ))" >&2
+    echo "---- smoke.sh figures ----" >&2
+    printf '  %-28s %s\n' "exit status" "$rc" \
+        "total wall time" "$(( $(date +%s) - T0 ))s" \
+        "image build (podman build)" "${BUILD_S:-n/a}${BUILD_S:+s}" \
+        "image size" "${IMAGE_HUMAN:-n/a}${IMAGE_BYTES:+ ($IMAGE_BYTES bytes)}" \
+        "repro all --profile $PROFILE" "${RUN_S:-n/a}${RUN_S:+s} (in the container, --network none)" >&2
     exit "$rc"
 }
 trap cleanup EXIT
@@ -113,9 +127,11 @@ nofile=$(( hard_n < 65536 ? hard_n : 65536 )); nproc=$(( hard_u < 32768 ? hard_u
 ULIMITS=(--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
 
 # the host's pip configuration ($PIP_* variables win over pip.conf, as in pip itself)
-HOSTPY=python3
-[[ -x "$ROOT/.venv/bin/python" ]] && HOSTPY="$ROOT/.venv/bin/python"
-PIPCFG=$("$HOSTPY" -m pip config list 2>/dev/null || true)
+# (any pip on the host reads the same config files; the project's .venv is only a fall-back. No pip: PyPI defaults.)
+PIPCFG=""
+for py in python3 "$ROOT/.venv/bin/python"; do
+    if PIPCFG=$("$py" -m pip config list 2>/dev/null); then break; fi
+done
 pipcfg() {  # pipcfg KEY: the effective value of a pip option
     local v
     v=$(sed -n "s/^:env:\.$1='\(.*\)'\$/\1/p" <<<"$PIPCFG" | tail -1)
@@ -159,10 +175,21 @@ fi
 log "pip: index-url='${PIP_INDEX}' extra-index-url='${PIP_EXTRA}' find-links='${PIP_LINKS}' ca='${CA}' mounts='${mounted}'"
 
 # the private podman store (cached, or throw-away)
-mkdir -p "$CACHE/logs"
-exec 9>"$CACHE/lock"
-flock 9   # one smoke run at a time per cache
-DRIVER=${REPRO_SMOKE_STORAGE_DRIVER:-$(cat "$CACHE/storage-driver" 2>/dev/null || echo overlay)}
+if [[ "$USE_CACHE" == 1 ]]; then
+    mkdir -p "$CACHE/logs"; LOGS="$CACHE/logs"
+    exec 9>"$CACHE/lock"
+    flock 9   # one smoke run at a time per cache
+    DRIVER=${REPRO_SMOKE_STORAGE_DRIVER:-$(cat "$CACHE/storage-driver" 2>/dev/null || echo overlay)}
+else
+    DRIVER=${REPRO_SMOKE_STORAGE_DRIVER:-overlay}
+fi
+if [[ -n "${REPRO_SMOKE_KEEP_RESULTS:-}" ]]; then
+    mkdir -p "$REPRO_SMOKE_KEEP_RESULTS"; LOGS=$(cd "$REPRO_SMOKE_KEEP_RESULTS" && pwd)
+fi
+keep_log() {  # keep_log FILE NAME: keep a log after exit where there is a place for it
+    if [[ -n "$LOGS" ]]; then cp "$1" "$LOGS/$2"; fi
+}
+where_log() { if [[ -n "$LOGS" ]]; then echo "full log: $LOGS/$1"; else echo "REPRO_SMOKE_KEEP_RESULTS=DIR keeps the full log"; fi; }
 set_store() {
     if [[ "$USE_CACHE" == 1 ]]; then STORE="$CACHE/storage-$DRIVER"; else STORE="$TMP/storage"; fi
     RUNDIR="/run/repro-container/$(echo "$STORE" | sha256sum | cut -c1-12)"   # tmpfs: podman's per-boot state
@@ -178,7 +205,7 @@ set_store
 # ---------------------------------------------------------------------------------------------------------------------
 phase base
 KEY=$(echo "$SUITE minbase $BASE_PACKAGES $MIRROR" | sha256sum | cut -c1-12)
-BASE_TAR="$CACHE/debian-$SUITE-$KEY.tar"
+if [[ "$USE_CACHE" == 1 ]]; then BASE_TAR="$CACHE/debian-$SUITE-$KEY.tar"; else BASE_TAR="$TMP/debian-$SUITE-$KEY.tar"; fi
 BASE_IMAGE="localhost/repro-smoke-base:$SUITE-$KEY"
 if [[ ! -s "$BASE_TAR" || -n "${REPRO_SMOKE_REFRESH:-}" ]]; then
     log "debootstrap $SUITE (+$BASE_PACKAGES) from $MIRROR"
@@ -209,7 +236,7 @@ if ! import_base 2>"$TMP/import.err"; then
         cat "$TMP/import.err" >&2; exit 1
     fi
 fi
-echo "$DRIVER" > "$CACHE/storage-driver"
+if [[ "$USE_CACHE" == 1 ]]; then echo "$DRIVER" > "$CACHE/storage-driver"; fi
 log "storage driver: $DRIVER, store: $STORE"
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -236,16 +263,20 @@ if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
     find "$CTX" -type d -exec touch -d @0 {} +
 fi
 BUILT=1
+t=$(date +%s)
 if ! "${P[@]}" build --runtime runc "${ULIMITS[@]}" --network host --layers="$USE_CACHE" \
         "${MOUNTS[@]}" "${SECRETS[@]}" "${BUILD_ARGS[@]}" -t "$IMAGE" -f "$CTX/Dockerfile" "$CTX" \
         > "$TMP/build.log" 2>&1; then
-    cp "$TMP/build.log" "$CACHE/logs/last-build.log"
-    grep -v '^WARNING: Location' "$TMP/build.log" | tail -40 >&2
-    log "build FAILED (full log: $CACHE/logs/last-build.log)"; exit 1
+    keep_log "$TMP/build.log" last-build.log
+    grep -v '^WARNING: Location' "$TMP/build.log" | tail -60 >&2
+    log "build FAILED ($(where_log last-build.log))"; exit 1
 fi
-cp "$TMP/build.log" "$CACHE/logs/last-build.log"
+BUILD_S=$(( $(date +%s) - t ))
+keep_log "$TMP/build.log" last-build.log
 log "cached build steps: $(grep -c '^--> Using cache' "$TMP/build.log" || true) of $(grep -c '^\[[0-9]*/[0-9]*\] STEP' "$TMP/build.log" || true)"
-log "image $IMAGE: $("${P[@]}" image ls --format '{{.Size}}' "$IMAGE")"
+IMAGE_BYTES=$("${P[@]}" image inspect --format '{{.Size}}' "$IMAGE")
+IMAGE_HUMAN=$("${P[@]}" image ls --format '{{.Size}}' "$IMAGE" | head -1)
+log "image $IMAGE: $IMAGE_HUMAN ($IMAGE_BYTES bytes)"
 
 # ---------------------------------------------------------------------------------------------------------------------
 phase help
@@ -258,20 +289,26 @@ phase run
 mkdir -p "$TMP/results" "$TMP/hf"
 chmod 0777 "$TMP/results" "$TMP/hf"   # the container runs as uid 1000
 set +e
+t=$(date +%s)
 "${P[@]}" run --name "$RUN_ID" --rm --runtime runc --network none "${ULIMITS[@]}" \
     -v "$TMP/results:/app/results" -v "$TMP/hf:/cache/huggingface" \
-    "$IMAGE" all --profile "$PROFILE" 2>&1 | tee "$TMP/run.log" | tail -25 >&2
-run_rc=${PIPESTATUS[0]}
+    "$IMAGE" all --profile "$PROFILE" > "$TMP/run.log" 2>&1
+run_rc=$?
+RUN_S=$(( $(date +%s) - t ))
 set -e
-cp "$TMP/run.log" "$CACHE/logs/last-run.log"
-if [[ -n "${REPRO_SMOKE_KEEP_RESULTS:-}" ]]; then
-    mkdir -p "$REPRO_SMOKE_KEEP_RESULTS"; cp -a "$TMP/results/." "$REPRO_SMOKE_KEEP_RESULTS/"
-    cp "$TMP/run.log" "$REPRO_SMOKE_KEEP_RESULTS/container-run.log"
-fi
+tail -15 "$TMP/run.log" >&2
+keep_log "$TMP/run.log" last-run.log
+if [[ -n "${REPRO_SMOKE_KEEP_RESULTS:-}" ]]; then cp -a "$TMP/results/." "$REPRO_SMOKE_KEEP_RESULTS/"; fi
 METRICS="$TMP/results/$PROFILE/metrics.json"
 if [[ $run_rc -ne 0 ]]; then
-    log "repro all --profile $PROFILE exited $run_rc (full log: $CACHE/logs/last-run.log)"; exit 1; fi
-if ! [[ -s "$METRICS" ]] || ! python3 -m json.tool "$METRICS" >/dev/null; then
-    log "FAILED: results/$PROFILE/metrics.json missing or not JSON"; ls -R "$TMP/results" >&2 || true; exit 1
+    grep -v '^ *done \|^\[[0-9:]*\] done \|^{' "$TMP/run.log" | tail -40 >&2
+    log "repro all --profile $PROFILE exited $run_rc after ${RUN_S}s ($(where_log last-run.log))"; exit 1; fi
+# valid JSON with results, checked with the image's own Python (the host may have none)
+if ! [[ -s "$METRICS" ]] || ! "${P[@]}" run --name "$RUN_ID-check" --rm --runtime runc --network none "${ULIMITS[@]}" \
+        -v "$TMP/results:/results:ro" --entrypoint python3 "$IMAGE" -c \
+        'import json, sys; m = json.load(open(sys.argv[1])); assert m["results"], "no results"; print(len(m["results"]))' \
+        "/results/$PROFILE/metrics.json" > "$TMP/check.txt"; then
+    log "FAILED: results/$PROFILE/metrics.json missing, not JSON or without results"; ls -R "$TMP/results" >&2 || true
+    exit 1
 fi
-log "OK: results/$PROFILE/metrics.json written ($(wc -c < "$METRICS") bytes)"
+log "OK: results/$PROFILE/metrics.json written ($(wc -c < "$METRICS") bytes, $(cat "$TMP/check.txt") results) in ${RUN_S}s"
