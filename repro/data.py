@@ -19,10 +19,16 @@ from pathlib import Path
 from repro.params import Profile
 from repro.paths import Layout
 from repro.progress import console, progress
-from repro.registry import INTERMEDIATE_TASKS, SOURCES, TARGET_TASKS, dataset_key
+from repro.registry import (INTERMEDIATE_TASKS, MLM_LANGUAGES_OF, MLM_TEXT, SOURCES, TARGET_TASKS, TRANSLATIONS,
+                            Alternative, dataset_key)
 
 EVAL_SPLITS = ("validation", "test")  # evaluate on dev; test only where a language has no dev (e.g. UD kk)
 CCG_ENV = "CCGBANK_PATH"
+# Sources with no Hub copy: read from a user's path, skipped (with their stages) when it is not set.
+LOCAL_ONLY = {
+    "ccg": f"CCGbank is LDC-licensed; set data.sources.ccg.path or ${CCG_ENV}",
+    "squad_v1_translated": "XTREME's translate-train SQuAD has no Hub copy; set data.sources.squad_v1_translated.path",
+}
 FINGERPRINT = "params.fingerprint"
 
 
@@ -31,7 +37,8 @@ def fingerprint(profile: Profile) -> str:
     import hashlib
 
     blob = json.dumps({"data": profile.data.model_dump(mode="json"), "languages": profile.languages,
-                       "seed": profile.seed, "ccg": ccg_path(profile)}, sort_keys=True)
+                       "seed": profile.seed, "ccg": ccg_path(profile),
+                       "alternatives": profile.study.alternatives.encoders if profile.study else []}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -55,7 +62,26 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
             for lang in profile.languages[task.id]:
                 splits = tuple(s for s in EVAL_SPLITS if s in SOURCES[task.evaluate].splits)
                 wanted.setdefault((task.evaluate, lang), splits)
+    for source, lang in alternative_sources(profile):
+        wanted[(source, lang)] = ("train",)
     return [(source, lang, splits) for (source, lang), splits in wanted.items()]
+
+
+def alternative_sources(profile: Profile, encoder: str | None = None) -> list[tuple[str, str]]:
+    """(source, language) of the extra training data of the study's alternatives (or of one of them)."""
+    wanted = []
+    for alternative in map(Alternative.parse, [encoder] if encoder else profile.study.alternatives.encoders):
+        if alternative.variant == "translated":
+            source, target = TRANSLATIONS[alternative.task]
+            wanted += [(source, lang) for lang in profile.languages[target] if lang != "en"]
+        else:
+            wanted += [(MLM_TEXT, lang) for lang in mlm_languages(profile)]
+    return list(dict.fromkeys(wanted))
+
+
+def mlm_languages(profile: Profile) -> list[str]:
+    """The languages of the multilingual MLM text: the non-English languages of MLM_LANGUAGES_OF's targets."""
+    return list(dict.fromkeys(lang for t in MLM_LANGUAGES_OF for lang in profile.languages[t] if lang != "en"))
 
 
 def ccg_path(profile: Profile) -> str | None:
@@ -117,10 +143,10 @@ def _write_gold(profile: Profile, staging: Path) -> None:
 
 
 def _check_sources(profile: Profile, plan) -> None:
-    """Refuse, before any download, a hub profile that lacks a source (CCG alone may be absent)."""
+    """Refuse, before any download, a hub profile that lacks a source (local-only ones may be absent)."""
     for source, _, _ in plan:
         spec = profile.data.sources.get(source)
-        if source == "ccg":
+        if source in LOCAL_ONLY:
             continue
         if spec is None or not (spec.path or (spec.hub and spec.revision)):
             raise ValueError(f"data.sources.{source}: needs `hub` and `revision`, or a local `path`")
@@ -155,13 +181,16 @@ def _from_smoke(profile: Profile, plan, staging: Path) -> dict:
 
 def _from_sources(profile: Profile, plan, staging: Path) -> dict:
     manifest: dict = {}
+    skipped: set[str] = set()
     bar = progress().add_task("data", total=len(plan))
     for source, lang, splits in plan:
         key = dataset_key(source, lang)
         spec = profile.data.sources.get(source)
         path = ccg_path(profile) if source == "ccg" else (spec.path if spec else None)
-        if source == "ccg" and path is None:
-            console.print(f"[yellow]skip[/] ccg: CCGbank is LDC-licensed; set data.sources.ccg.path or ${CCG_ENV}")
+        if source in LOCAL_ONLY and path is None:
+            if source not in skipped:
+                console.print(f"[yellow]skip[/] {source}: {LOCAL_ONLY[source]}")
+                skipped.add(source)
             progress().advance(bar)
             continue
         manifest[key] = {}
@@ -169,7 +198,7 @@ def _from_sources(profile: Profile, plan, staging: Path) -> dict:
             if path:
                 dataset, origin = _load_local(source, Path(path), split, lang), {"origin": "local", "path": path}
             else:
-                dataset, origin = load_hub(source, spec.hub, spec.revision, split, lang)
+                dataset, origin = load_hub(source, spec.hub, spec.revision, split, lang, spec.max_rows)
             if dataset is None:
                 continue
             manifest[key][split] = {"rows": _write(dataset, staging / key / f"{split}.parquet"), **origin}
@@ -184,18 +213,24 @@ def _load_local(source: str, path: Path, split: str, lang: str | None):
     return loaders.load_release(source, path, split, lang)
 
 
-def load_hub(source: str, hub_id: str, revision: str, split: str, lang: str | None):
+def load_hub(source: str, hub_id: str, revision: str, split: str, lang: str | None, max_rows: int | None = None):
     """Load one split from the Hub at a pinned revision and check it against the registry's schema.
 
     Returns (dataset, provenance), or (None, {}) when the Hub has no such split for this language
     (XTREME's test-only UD languages). Works the same on a local directory laid out like a Hub repo.
+    With `max_rows`, only the first rows are read, streamed (a Wikipedia is not downloaded whole).
     """
     import datasets
 
     entry = SOURCES[source]
     config = entry.config_for(lang)
     try:
-        dataset = datasets.load_dataset(hub_id, config, revision=revision, split=entry.splits[split])
+        if max_rows:
+            stream = datasets.load_dataset(hub_id, config, revision=revision, split=entry.splits[split],
+                                           streaming=True)
+            dataset = datasets.Dataset.from_list(list(stream.take(max_rows)))
+        else:
+            dataset = datasets.load_dataset(hub_id, config, revision=revision, split=entry.splits[split])
     except ValueError as exc:  # datasets raises ValueError for an unknown split
         if "split" in str(exc).lower() and split != "train":
             return None, {}

@@ -448,12 +448,13 @@ class MultiTaskModel(nn.Module):
 
 
 def multitask_schedule(rows_by_task: dict[str, Sequence[dict]], batch_size: int, epochs: float, sampling: str,
-                       temperature: float, examples_cap: int | None, seed: int, pad_id: int) -> list[dict]:
+                       temperature: float, examples_cap: int | None, seed: int, pad_id: int,
+                       collators: dict[str, Callable] | None = None) -> list[dict]:
     """Pre-collated single-task batches in a sampled order (proportional / uniform / temperature).
 
     Each epoch draws as many batches as one pass over every task (each capped at `examples_cap` examples,
     as jiant's samplers cap) would take; a task's batches are reused cyclically when sampling asks for more
-    of them than it has.
+    of them than it has. `collators` replaces padding for some tasks (MLM: a fresh mask each time a batch is drawn).
     """
     rng = np.random.default_rng(seed)
     names = list(rows_by_task)
@@ -473,5 +474,6 @@ def multitask_schedule(rows_by_task: dict[str, Sequence[dict]], batch_size: int,
         name = names[index]
         batch = pools[name][cursor[name] % len(pools[name])]
         cursor[name] += 1
-        schedule.append({"task": name, **collate(batch, pad_id)})
+        collator = (collators or {}).get(name)
+        schedule.append({"task": name, **(collator(batch) if collator else collate(batch, pad_id))})
     return schedule

@@ -19,6 +19,8 @@ split name: `dev` for our `validation`, except where shown):
 | squad_v1      | squad-json   | `train-v1.1.json`, `dev-v1.1.json`                                                 |
 | squad_v2      | squad-json   | `train-v2.0.json`, `dev-v2.0.json`                                                 |
 | xquad         | squad-json   | `xquad.{lang}.json` (validation only)                                              |
+| squad_v1_     | squad-json   | XTREME translate-train: `[squad/translate-train/]squad.translate.train.en-{lang}.json`|
+| translated    |              | (train only)                                                                       |
 | mlqa          | squad-json   | `[MLQA_V1/]{dev,test}/{split}-context-{lang}-question-{lang}.json`, or flat         |
 | tydiqa        | squad-json   | `tydiqa-goldp-v1.1-{train,dev}.json` (all languages; `lang` keeps ids starting     |
 |               |              | `<language name>-`), else `tydiqa-goldp-v1.1-dev/tydiqa-goldp-dev-{language}.json` |
@@ -67,6 +69,7 @@ RELEASE_FORMATS: dict[str, str] = {
     "squad_v1": "squad-json",
     "squad_v2": "squad-json",
     "xquad": "squad-json",
+    "squad_v1_translated": "squad-json",
     "mlqa": "squad-json",
     "tydiqa": "squad-json",
     "tatoeba": "tatoeba-text",
@@ -630,6 +633,14 @@ def _plan_xquad(source: str, path: Path, split: str, lang: str | None) -> Iterat
     return read_squad_json(_find(path, [f"xquad.{lang}.json"], f"xquad {split}"), title=False)
 
 
+def _plan_squad_translated(source: str, path: Path, split: str, lang: str | None) -> Iterator[Row]:
+    if path.is_file():
+        return read_squad_json(path)
+    name = f"squad.translate.train.en-{_need_lang(source, lang, path)}.json"
+    return read_squad_json(_find(path, [name, f"squad/translate-train/{name}", f"translate-train/{name}"],
+                                 f"{source} {split}"))
+
+
 def _plan_mlqa(source: str, path: Path, split: str, lang: str | None) -> Iterator[Row]:
     if path.is_file():
         return read_squad_json(path)
@@ -747,6 +758,7 @@ def _plan_pawsx(source: str, path: Path, split: str, lang: str | None) -> Iterat
 
 _PLANS: dict[str, Callable[[str, Path, str, str | None], Iterator[Row]]] = {
     "squad_v1": _plan_squad, "squad_v2": _plan_squad, "xquad": _plan_xquad, "mlqa": _plan_mlqa,
+    "squad_v1_translated": _plan_squad_translated,
     "tydiqa": _plan_tydiqa, "tatoeba": _plan_tatoeba, "udpos": _plan_udpos, "cosmosqa": _plan_cosmosqa,
     "commonsenseqa": _plan_commonsenseqa, "ccg": _plan_ccg, "panx": _plan_panx, "xnli": _plan_xnli,
     "pawsx": _plan_pawsx,

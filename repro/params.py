@@ -134,6 +134,7 @@ class SourceSpec(_Strict):
     hub: str | None = None
     revision: str | None = None
     path: str | None = None  # a local copy in the original release format (repro.loaders)
+    max_rows: int | None = None  # read only the first rows of each split (streamed: large corpora such as Wikipedia)
 
 
 class SmokeSizes(_Strict):
@@ -197,23 +198,44 @@ class Engine(_Strict):
         return self
 
 
+class Alternatives(_Strict):
+    """Table 4: every task x every variant gets an encoder "<task>+<variant>" (listed in `intermediate` too)."""
+
+    tasks: list[str] = []
+    variants: list[str] = []
+
+    @property
+    def encoders(self) -> list[str]:
+        return [f"{task}+{variant}" for task in self.tasks for variant in self.variants]
+
+
+class AlternativeSettings(_Strict):
+    mlm_ratio: float = 1.0  # MLM lines per task example in each epoch of the `mlm` variant
+    mlm_probability: float = 0.15
+
+
 class Study(_Strict):
     """The lists every stage fans out over (dvc.yaml reads them too)."""
 
     profiles: list[str]
     intermediate_tasks: list[str]
     intermediate: list[str]
+    alternatives: Alternatives = Alternatives()
     trained_targets: list[str]
     shared_targets: list[str]
     retrieval_targets: list[str]
 
     @model_validator(mode="after")
     def _known(self) -> Study:
-        from repro.registry import INTERMEDIATE_IDS
+        from repro.registry import INTERMEDIATE_IDS, Alternative
 
+        for name in self.alternatives.encoders:
+            Alternative.parse(name)  # ValueError naming an unknown task, variant or translation
+            if name not in self.intermediate:
+                raise ValueError(f"alternatives: {name!r} must be listed in `intermediate` (its targets run from it)")
         for name in self.intermediate:
-            if name not in INTERMEDIATE_IDS:
-                raise ValueError(f"intermediate: unknown task {name!r}")
+            if name not in INTERMEDIATE_IDS and name not in self.alternatives.encoders:
+                raise ValueError(f"intermediate: unknown task {name!r} (an alternative comes from `alternatives`)")
         for name in self.intermediate_tasks:
             if name not in self.intermediate or name in ("none", "multitask"):
                 raise ValueError(f"intermediate_tasks: {name!r} must be a single task listed in `intermediate`")
@@ -221,6 +243,11 @@ class Study(_Strict):
             if name not in TARGET_TASKS:
                 raise ValueError(f"unknown target task {name!r}")
         return self
+
+    @property
+    def main_encoders(self) -> list[str]:
+        """The encoders of the main grid (Table 2's rows): `intermediate` without the alternatives."""
+        return [name for name in self.intermediate if name not in self.alternatives.encoders]
 
     @property
     def targets(self) -> list[str]:
@@ -237,6 +264,7 @@ class Profile(_Strict):
     intermediate: IntermediatePhase
     target: TargetPhase
     retrieval: Retrieval
+    alternatives: AlternativeSettings = AlternativeSettings()
     engine: Engine = Engine()
     study: Study | None = None  # filled from the file's top-level `study` by `load`
 

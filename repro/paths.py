@@ -64,3 +64,8 @@ class Layout:
     @property
     def metrics(self) -> Path:
         return self.results / "metrics.json"
+
+    @property
+    def alternatives(self) -> Path:
+        """Table 4's runs: the metrics of the `<task>+<variant>` encoders (metrics.json holds the main grid)."""
+        return self.results / "alternatives.json"

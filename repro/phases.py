@@ -23,7 +23,7 @@ from repro import data, metrics, retrieval_math, score
 from repro.gold import bucc_id
 from repro.params import Hyper, Profile
 from repro.paths import Layout
-from repro.registry import BASELINE, INTERMEDIATE_TASKS, MULTITASK, TARGET_TASKS, Task
+from repro.registry import BASELINE, INTERMEDIATE_TASKS, MULTITASK, TARGET_TASKS, Alternative, Task, dataset_key
 
 # ---------------------------------------------------------------------------------------------------------
 # Atomic outputs
@@ -209,20 +209,29 @@ def intermediate(profile: Profile, layout: Layout, task_id: str) -> Path | None:
 
     if task_id == MULTITASK:
         return _multitask(profile, layout)
-    task = INTERMEDIATE_TASKS[task_id]
-    if task_id == "ccg" and not layout.dataset("ccg", "train").is_file():
-        return None
+    alternative = Alternative.parse(task_id)  # Table 4: "<task>+mlm" or "<task>+translated"
+    task = INTERMEDIATE_TASKS[alternative.task if alternative else task_id]
+    extra = data.alternative_sources(profile, task_id) if alternative else []
+    needed = [(source, None) for source in task.train if not data.SOURCES[source].per_language] + extra
+    if not all(layout.dataset(dataset_key(source, lang), "train").is_file() for source, lang in needed):
+        return None  # a local-only source without its path (CCGbank, translated SQuAD): `repro data` said so
     encoder = _require(layout.pretrained, "pretrained model", f"repro pretrain --profile {profile.name}")
-    hp = profile.intermediate.for_task(task_id)
+    hp = profile.intermediate.for_task(task.id)
     tokenizer = _tokenizer(encoder)
     labels = _labels(task, layout)
-    rows = _encode(task, tokenizer, _train_sources(task, "train", layout), hp, labels)
+    train = _train_sources(task, "train", layout)
+    if alternative and alternative.variant == "translated":
+        train += [e for source, lang in extra for e in data.read(layout, source, "train", lang)]
+    rows = _encode(task, tokenizer, train, hp, labels)
     dev = _train_sources(task, "validation", layout)
     model = _head(task, encoder, labels, profile.seed)
     scorer = _scorer(task, tokenizer, dev, hp, labels, profile.seed)
-    model = finetune(model, rows, hp, scorer=scorer, workdir=layout.checkpoints(f"intermediate-{task_id}"),
-                     seed=profile.seed, pad_id=tokenizer.pad_token_id, description=f"intermediate {task_id}",
-                     engine=profile.engine)
+    workdir, description = layout.checkpoints(f"intermediate-{task_id}"), f"intermediate {task_id}"
+    if alternative and alternative.variant == "mlm":
+        model = _with_mlm(profile, layout, task, model, rows, hp, tokenizer, workdir, description)
+    else:
+        model = finetune(model, rows, hp, scorer=scorer, workdir=workdir, seed=profile.seed,
+                         pad_id=tokenizer.pad_token_id, description=description, engine=profile.engine)
     dev_score = scorer(model)
     out = layout.encoder(task_id)
     with atomic_dir(out) as tmp:
@@ -230,6 +239,36 @@ def intermediate(profile: Profile, layout: Layout, task_id: str) -> Path | None:
         tokenizer.save_pretrained(tmp)
         atomic_json(tmp / "intermediate.json", {"task": task_id, "english_dev": dev_score, "labels": list(labels)})
     return out
+
+
+def _with_mlm(profile: Profile, layout: Layout, task: Task, model, rows: list[dict], hp: Hyper, tokenizer,
+              workdir: Path, description: str):
+    """Train the task head together with an MLM head on multilingual text (the paper's alternative (a)):
+    one shared encoder, single-task batches drawn in proportion to the data, `mlm_ratio` MLM lines per task
+    example; no checkpoint selection (as for multitask). Returns the task model."""
+    import torch
+    import transformers as tf
+
+    from repro.engine import MultiTaskModel, finetune, multitask_schedule
+    from repro.mlm import mlm_rows
+
+    settings = profile.alternatives
+    texts = [e["text"] for source, lang in data.alternative_sources(profile, f"{task.id}+mlm")
+             for e in data.read(layout, source, "train", lang)]
+    n = min(len(texts), round(len(rows) * settings.mlm_ratio))
+    texts = [texts[i] for i in sorted(np.random.default_rng(profile.seed).choice(len(texts), n, replace=False))]
+    tf.set_seed(profile.seed)
+    mlm_head = tf.AutoModelForMaskedLM.from_pretrained(str(layout.pretrained))
+    multi = MultiTaskModel({task.id: model, "mlm": mlm_head})
+    mlm_head.lm_head.decoder.weight = multi.encoder.embeddings.word_embeddings.weight  # re-tie to the shared encoder
+    masking = tf.DataCollatorForLanguageModeling(tokenizer, mlm_probability=settings.mlm_probability)
+    torch.manual_seed(profile.seed)  # the masks
+    schedule = multitask_schedule({task.id: rows, "mlm": mlm_rows(tokenizer, texts, hp.max_length)}, hp.batch_size,
+                                  hp.epochs, "proportional", 1.0, None, profile.seed, tokenizer.pad_token_id,
+                                  collators={"mlm": masking})
+    finetune(multi, schedule, hp.model_copy(update={"epochs": 1}), scorer=None, workdir=workdir, seed=profile.seed,
+             pad_id=tokenizer.pad_token_id, description=description, prebatched=True, engine=profile.engine)
+    return multi.heads[task.id]
 
 
 def _multitask(profile: Profile, layout: Layout) -> Path:
@@ -316,8 +355,8 @@ def target(profile: Profile, layout: Layout, intermediate_id: str, target_id: st
 
 
 def _encoder_or_fail(profile: Profile, layout: Layout, intermediate_id: str) -> Path:
-    if intermediate_id != BASELINE and intermediate_id not in INTERMEDIATE_TASKS and intermediate_id != MULTITASK:
-        raise ValueError(f"unknown intermediate {intermediate_id!r}")
+    if intermediate_id not in profile.study.intermediate:
+        raise ValueError(f"unknown intermediate {intermediate_id!r}; known: {', '.join(profile.study.intermediate)}")
     verb = (f"repro pretrain --profile {profile.name}" if intermediate_id == BASELINE
             else f"repro intermediate --profile {profile.name} --task {intermediate_id}")
     return _require(layout.encoder(intermediate_id), "encoder", verb)

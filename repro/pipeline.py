@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 from repro.params import Profile
 from repro.paths import Layout
 from repro.progress import console, progress, set_quiet, stage
-from repro.registry import BASELINE, MULTITASK
+from repro.registry import BASELINE, MULTITASK, Alternative
 
 
 def stage_name(profile: str, intermediate: str | None = None, target: str | None = None,
@@ -32,13 +31,23 @@ def stage_name(profile: str, intermediate: str | None = None, target: str | None
     return f"{group}@{parts}"
 
 
+def _encoder_stage(profile: str, encoder: str) -> str:
+    """The stage that trains an encoder: multitask@P, alternative@P-mnli-mlm, intermediate@P-mnli."""
+    if encoder == MULTITASK:
+        return f"multitask@{profile}"
+    alternative = Alternative.parse(encoder)
+    if alternative:
+        return stage_name(profile, alternative.task, alternative.variant, group="alternative")
+    return stage_name(profile, encoder, group="intermediate")
+
+
 def planned(profile: Profile) -> list[list[tuple[str, tuple]]]:
     """The profile's stages after data, as waves of (dvc stage name, (intermediate, target)) pairs."""
     study, name = profile.study, profile.name
     waves = [[(stage_name(name, group="pretrain"), (BASELINE, None))]]
-    firsts = sorted((i for i in study.intermediate if i != BASELINE), key=lambda i: i != MULTITASK)
-    waves.append([(f"multitask@{name}" if i == MULTITASK else stage_name(name, i, group="intermediate"), (i, None))
-                  for i in firsts])
+    # the longest first: multitask, then the alternatives (translated data is several times the English)
+    firsts = sorted((i for i in study.intermediate if i != BASELINE), key=lambda i: (i != MULTITASK, "+" not in i))
+    waves.append([(_encoder_stage(name, i), (i, None)) for i in firsts])
     waves.append([(stage_name(name, i, t, group="target"), (i, t))
                   for i in study.intermediate for t in study.trained_targets]
                  + [(stage_name(name, i, t, group="retrieval"), (i, t))
@@ -84,7 +93,7 @@ class _Dvc:
         """Stages whose deps, params or outs changed, plus everything downstream of them."""
         import networkx as nx
 
-        changed = set(self.repo.status(targets=names))
+        changed = set(self.repo.status()) & set(names)  # one pass: per-target status re-parses dvc.yaml each time
         graph = self.repo.index.graph  # edges point from a stage to the stages it depends on
         by_name = {getattr(s, "addressing", None): s for s in graph.nodes}
         downstream = set()
@@ -99,7 +108,8 @@ class _Dvc:
         from dvc.repo import lock_repo
 
         with lock_repo(self.repo):
-            stages = [info.stage for name in names for info in self.repo.stage.collect_granular(name)]
+            by_name = {stage.addressing: stage for stage in self.repo.index.stages}  # dvc.yaml parsed once
+            stages = [by_name[name] for name in names]
             for stage in stages:
                 stage.save()
                 stage.commit()
@@ -154,7 +164,7 @@ def run_all(profile: Profile, layout: Layout, params_path: Path, jobs: int) -> d
                     ran.append(name)
                     console.log(f"[green]done[/] {name} in {seconds:.1f}s")
                 else:
-                    console.print(f"[yellow]skip[/] {name}: no data (CCGbank path not set)")
+                    console.print(f"[yellow]skip[/] {name}: no training data here (a source that needs a local path)")
                 progress().advance(overall)
             available |= {i for name, (i, t) in wave if t is None and (name in ran or name not in stale)}
             progress().advance(overall, len(wave) - len(todo))

@@ -15,7 +15,7 @@ from pathlib import Path
 from repro import bench
 from repro.params import Profile
 from repro.pipeline import planned
-from repro.registry import BASELINE, INTERMEDIATE_TASKS, MULTITASK, TARGET_TASKS
+from repro.registry import BASELINE, INTERMEDIATE_TASKS, MULTITASK, TARGET_TASKS, Alternative
 
 # Training-set sizes of the paper's runs (shared/reference/paper.md section 1: RemBERT Table 11 and the
 # datasets' cards; CCG ~38k is approximate). Targets train on their English set (XNLI: MNLI, XQuAD: SQuAD v1.1).
@@ -145,6 +145,17 @@ def _stage(profile: Profile, intermediate: str, target: str | None) -> tuple[dic
             record["train_tokens"] += tokens
             flops += tokens * bench.flops_per_token(shape, length)
         return record, flops
+    alternative = Alternative.parse(intermediate) if target is None else None
+    if alternative:  # the task's own run on more data: its translations, or as many MLM lines again
+        from repro.data import alternative_sources
+
+        record, flops = _training(profile, alternative.task, "intermediate")
+        factor = (1 + len(alternative_sources(profile, intermediate)) if alternative.variant == "translated"
+                  else 1 + profile.alternatives.mlm_ratio)
+        record.update(train_examples=round(record["train_examples"] * factor),
+                      train_tokens=record["train_tokens"] * factor, eval_tokens=record["eval_tokens"] * factor,
+                      note=f"{intermediate}: {factor:g}x the English task's data (upper bound)")
+        return {"kind": "intermediate", **record}, flops * factor
     if target is None:
         record, flops = _training(profile, intermediate, "intermediate")
         if intermediate == "ccg":

@@ -199,6 +199,15 @@ SOURCES: dict[str, Source] = {
         row_filter=lambda row, lang: row["id"].startswith(TYDIQA_ID_PREFIX[lang] + "-")),
     "bucc2018": Source(_BITEXT, _DEV_TEST, _bitext, config="bucc18.{lang}"),
     "tatoeba": Source(_BITEXT, {"validation": "validation"}, _bitext, config="tatoeba.{iso3}"),
+    # --- Table 4's alternatives: translated intermediate data, multilingual MLM text ---------------------
+    # facebook/xnli's train split of a language is MNLI machine-translated into it (XTREME's translate-train).
+    "mnli_translated": Source(_NLI, {"train": "train"}, _pair("premise", "hypothesis"), config="{lang}"),
+    # XTREME's translate-train SQuAD v1.1 has no Hub copy: a local path to squad.translate.train.en-<lang>.json.
+    "squad_v1_translated": Source(_SQUAD, {"train": "train"}, _qa, config="{lang}"),
+    # Wikipedia in each language, one article per row (jiant's mlm_simple truncates each to max_length).
+    "multilingual_text": Source(
+        Features({"id": Value("string"), "url": Value("string"), "title": Value("string"), "text": Value("string")}),
+        {"train": "train"}, lambda row: {"text": row["text"]}, config="20231101.{lang}"),
 }
 
 
@@ -253,6 +262,36 @@ TARGET_TASKS: dict[str, Task] = {t.id: t for t in [
 MULTITASK = "multitask"
 BASELINE = "none"
 INTERMEDIATE_IDS = (BASELINE, *INTERMEDIATE_TASKS, MULTITASK)  # the rows of the paper's Table 2
+
+# Table 4: an alternative is an intermediate task trained another way, its encoder named "<task>+<variant>":
+#   mlm         + multilingual masked-LM batches (multi-task, an MLM head on `multilingual_text`)
+#   translated  + the task's training data machine-translated into the languages of the target it feeds
+VARIANTS = ("mlm", "translated")
+TRANSLATIONS = {"mnli": ("mnli_translated", "xnli"), "squad_v1": ("squad_v1_translated", "xquad")}
+MLM_TEXT = "multilingual_text"
+MLM_LANGUAGES_OF = ("xnli", "xquad")  # the MLM text covers these targets' non-English languages
+
+
+@dataclass(frozen=True)
+class Alternative:
+    id: str  # e.g. "mnli+translated"
+    task: str
+    variant: str
+
+    @staticmethod
+    def parse(encoder_id: str) -> "Alternative | None":
+        """The alternative an encoder id names, None for a plain one (none, a task, multitask); ValueError when
+        it names an unknown task or variant, or a translation that does not exist."""
+        if "+" not in encoder_id:
+            return None
+        task, variant = encoder_id.split("+", 1)
+        if task not in INTERMEDIATE_TASKS:
+            raise ValueError(f"{encoder_id}: unknown intermediate task {task!r}")
+        if variant not in VARIANTS:
+            raise ValueError(f"{encoder_id}: unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
+        if variant == "translated" and task not in TRANSLATIONS:
+            raise ValueError(f"{encoder_id}: no translated data for {task}; known: {', '.join(TRANSLATIONS)}")
+        return Alternative(encoder_id, task, variant)
 
 
 def target(task_id: str) -> Task:

@@ -22,20 +22,30 @@ LIBRARIES = ("torch", "transformers", "tokenizers", "datasets", "accelerate", "d
 
 
 def collect(profile: Profile, layout: Layout, params_path: Path) -> dict:
-    """Gather stage metrics (whatever exists) and write metrics.json atomically."""
+    """Gather stage metrics (whatever exists) and write metrics.json and alternatives.json atomically."""
     from repro.phases import atomic_json
+    from repro.registry import Alternative
 
-    rows = []
-    for intermediate in profile.study.intermediate:
-        for target in profile.study.targets:
-            path = layout.stage_metrics(intermediate, target)
-            if not path.is_file():
-                continue
-            stage = json.loads(path.read_text())
-            rows.extend({"intermediate": intermediate, "target": target, **r} for r in stage["results"])
-    payload = {"profile": profile.name, "provenance": provenance(profile, layout, params_path), "results": rows}
+    study = profile.study
+    payload = {"profile": profile.name, "provenance": provenance(profile, layout, params_path),
+               "results": _rows(layout, study.main_encoders, study.targets)}
+    alternatives = [{**row, "variant": alternative.variant, "intermediate": alternative.task}
+                    for alternative in map(Alternative.parse, study.alternatives.encoders)
+                    for row in _rows(layout, [alternative.id], study.targets)]
     atomic_json(layout.metrics, payload)
+    atomic_json(layout.alternatives, {"profile": profile.name, "results": alternatives})
     return payload
+
+
+def _rows(layout: Layout, encoders: list[str], targets: list[str]) -> list[dict]:
+    rows = []
+    for intermediate in encoders:
+        for target in targets:
+            path = layout.stage_metrics(intermediate, target)
+            if path.is_file():
+                stage = json.loads(path.read_text())
+                rows.extend({"intermediate": intermediate, "target": target, **r} for r in stage["results"])
+    return rows
 
 
 def provenance(profile: Profile, layout: Layout, params_path: Path) -> dict:

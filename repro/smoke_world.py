@@ -70,9 +70,9 @@ multiple-choice-like texts in every language used; a quarter of the non-English 
 third of their words replaced by the English word, as in dictionary-based code-switching): the world's
 stand-in for the cross-lingual anchors a large multilingual corpus provides. For any concept a dataset used
 in a language that the random sample missed, an extra line contains it: every word of every dataset occurs in
-the corpus. `multilingual_text.<l>` (same schema) is more of the same for the non-English XNLI/XQuAD languages
-(MLM during intermediate training); `mnli_translated.<l>` and `squad_v1_translated.<l>` render the English
-intermediate data in those languages (translate-train), with exact answer offsets.
+the corpus. `multilingual_text.<l>` (in Wikipedia's Hub schema) is more of the same for the non-English
+XNLI/XQuAD languages (MLM during intermediate training); `mnli_translated.<l>` and `squad_v1_translated.<l>`
+render the English intermediate data in those languages (translate-train), with exact answer offsets.
 
 *CCG.* CCGbank is LDC-licensed and only read from a user path, so the smoke world writes the release layout:
 `ccgbank/data/AUTO/<section>/wsj_<section><nn>.auto`, sections 02-03 (train), 00 (validation), 23 (test);
@@ -104,9 +104,8 @@ from datasets.table import InMemoryTable
 from repro.registry import (NLI_LABELS, PANX_TAGS, SOURCES, TARGET_TASKS, TATOEBA_ISO3, TYDIQA_ID_PREFIX, UPOS_TAGS,
                             dataset_key)
 
-# Schemas of the smoke world's own extra datasets (no Hub source): MLM text and its per-language variant.
+# Schema of the smoke world's own MLM pretraining corpus (no Hub source: the paper starts from XLM-R).
 TEXT_FEATURES = Features({"text": Value("string"), "language": Value("string")})
-TRANSLATED = {"mnli_translated": "mnli", "squad_v1_translated": "squad_v1"}  # key -> schema of this source
 ENGLISH_CORPUS_WEIGHT = 4  # English rows of mlm_corpus per row of another language
 CODE_SWITCH = 0.25  # share of non-English corpus lines with some words in English (cross-lingual anchors)
 CCG_SECTIONS = {"train": ("02", "03"), "validation": ("00",), "test": ("23",)}
@@ -1077,12 +1076,13 @@ class _World:
             self.write_nli("mnli", split, structs[split], "en")
         return structs
 
-    def write_nli(self, key: str, split: str, structs: list[dict], lang: str) -> None:
+    def write_nli(self, key: str, split: str, structs: list[dict], lang: str, source: str = "mnli") -> None:
         r = self.r(lang)
         pairs = [_render_nli(r, s) for s in structs]
-        self.write(key, split, {"premise": [p for p, _ in pairs], "hypothesis": [h for _, h in pairs],
-                                "label": [s["label"] for s in structs], "idx": list(range(len(structs)))},
-                   SOURCES["mnli"].features)
+        features = SOURCES[source].features
+        columns = {"premise": [p for p, _ in pairs], "hypothesis": [h for _, h in pairs],
+                   "label": [s["label"] for s in structs], "idx": list(range(len(structs)))}
+        self.write(key, split, {c: v for c, v in columns.items() if c in features}, features)
 
     def snli(self, sizes) -> None:
         r = self.r("en")
@@ -1294,11 +1294,11 @@ class _World:
     def translated(self, mnli_structs, squad_structs, xnli_langs, xquad_langs) -> None:
         for lang in xnli_langs:
             for split, structs in mnli_structs.items():
-                self.write_nli(dataset_key("mnli_translated", lang), split, structs, lang)
+                self.write_nli(dataset_key("mnli_translated", lang), split, structs, lang, "mnli_translated")
         for lang in xquad_langs:
             for split, structs in squad_structs.items():
                 self.write_qa(dataset_key("squad_v1_translated", lang), split, structs, lang,
-                              SOURCES["squad_v1"].features)
+                              SOURCES["squad_v1_translated"].features)
 
     def corpus_line(self, rng: random.Random, r: Renderer) -> list[list[Tok]]:
         x = rng.random()
@@ -1361,8 +1361,11 @@ class _World:
         for lang in langs:
             for split, n in (("train", n_train), ("validation", n_eval)):
                 rows = self.text_rows("multilingual_text", lang, split, n)
-                self.write(dataset_key("multilingual_text", lang), split, {"text": rows, "language": [lang] * n},
-                           TEXT_FEATURES)
+                ids = [str(i + 1) for i in range(n)]  # Wikipedia's schema: one "article" per row
+                self.write(dataset_key("multilingual_text", lang), split, {
+                    "id": ids, "url": [f"https://{lang}.wikipedia.org/wiki?curid={i}" for i in ids],
+                    "title": [" ".join(text.split()[:2]) for text in rows], "text": rows},
+                    SOURCES["multilingual_text"].features)
 
     def mlm_corpus(self, langs, n_corpus, n_eval) -> None:
         weight = {lang: ENGLISH_CORPUS_WEIGHT if lang == "en" else 1 for lang in langs}  # English is most of real

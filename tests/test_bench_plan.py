@@ -28,13 +28,15 @@ def test_model_flops_and_device_peaks():
 def test_plan_lists_every_stage_of_the_study():
     payload = plan.plan(load(PARAMS, "paper"))
     kinds = [s["kind"] for s in payload["stages"]]
-    assert {kind: kinds.count(kind) for kind in set(kinds)} == {
-        "pretrain": 1, "intermediate": 10, "target": 66, "evaluate": 11, "retrieval": 22}
+    assert {kind: kinds.count(kind) for kind in set(kinds)} == {  # 11 encoders + Table 4's 4 alternatives
+        "pretrain": 1, "intermediate": 10 + 4, "target": 15 * 6, "evaluate": 15, "retrieval": 15 * 2}
     assert payload["total_gpu_hours"] == pytest.approx(sum(s["gpu_hours"] for s in payload["stages"]))
     by_name = {s["stage"]: s for s in payload["stages"]}
     mnli = by_name["intermediate@paper-mnli"]
     assert mnli["train_examples"] == 392_702 and mnli["epochs"] == 3
     assert by_name["target@paper-mnli-udpos"]["epochs"] == 10
+    translated = by_name["alternative@paper-mnli-translated"]  # MNLI plus its 14 XNLI translations
+    assert translated["train_examples"] == 15 * 392_702 and translated["epochs"] == 3
     assert by_name["multitask@paper"]["train_examples"] == sum(plan.PAPER_TRAIN[t] for t in (
         "anli_plus", "mnli", "qqp", "squad_v1", "squad_v2", "hellaswag", "cosmosqa", "commonsenseqa", "ccg"))
     assert all(s["gpu_hours"] > 0 for s in payload["stages"] if s["kind"] != "pretrain")

@@ -346,6 +346,12 @@ def test_mlqa_and_tydiqa_layouts(tmp_path):
     ds = load_release("tydiqa", tmp_path, "validation", "ar")
     assert ds.features == SOURCES["tydiqa"].features and ds["id"] == ["arabic-1-0", "arabic-3"]
     assert len(load_release("tydiqa", tmp_path, "validation")) == 3
+    # XTREME's translate-train SQuAD (Table 4's translated data), in its download layout
+    write(tmp_path / "squad" / "translate-train" / "squad.translate.train.en-de.json", json.dumps(squad(["t"])))
+    ds = load_release("squad_v1_translated", tmp_path, "train", "de")
+    assert ds.features == SOURCES["squad_v1_translated"].features and ds["answers"][0]["text"] == ["world"]
+    with pytest.raises(ValueError, match="squad_v1_translated train"):
+        load_release("squad_v1_translated", tmp_path, "train", "ru")
 
 
 def test_tatoeba_line_endings(tmp_path):

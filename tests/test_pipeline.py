@@ -63,7 +63,9 @@ def test_every_stage_output_exists(run):
         assert (encoder / "model.safetensors").is_file() and (encoder / "intermediate.json").is_file(), task
         config = json.loads((encoder / "config.json").read_text())
         assert config["architectures"] == ["XLMRobertaModel"]  # the encoder only: heads are not carried over
-    for i in INTERMEDIATE_IDS:
+    for i in profile.study.alternatives.encoders:
+        assert (layout.encoder(i) / "model.safetensors").is_file(), i
+    for i in profile.study.intermediate:
         for t, task in TARGET_TASKS.items():
             stage = json.loads(layout.stage_metrics(i, t).read_text())
             assert set(stage["splits"]) == set(profile.languages[t])
@@ -81,6 +83,24 @@ def test_every_stage_output_exists(run):
     by_id = {c["id"]: c["status"] for c in verdicts}
     assert by_id["C1"] == "fail"  # honest: the smoke model is not XLM-R Large
     assert by_id["C4"] == "pass"  # nine target tasks ran
+
+
+def test_alternatives_are_real_runs_reported_apart(run):
+    """Table 4's variants trained their own encoders; their numbers go to alternatives.json, beside the main grid."""
+    workdir, profile, layout = run
+    rows = json.loads(layout.alternatives.read_text())["results"]
+    seen = collections.defaultdict(set)
+    for row in rows:
+        assert set(row) == {"variant", "intermediate", "target", "language", "metric", "value"}
+        seen[(row["intermediate"], row["variant"], row["target"])].add(row["language"])
+    alternatives = profile.study.alternatives
+    assert set(seen) == {(i, v, t) for i in alternatives.tasks for v in alternatives.variants for t in TARGET_TASKS}
+    for encoder in alternatives.encoders:  # each is its own run: its English-dev score is its own
+        ours = json.loads((layout.encoder(encoder) / "intermediate.json").read_text())
+        plain = json.loads((layout.encoder(encoder.split("+")[0]) / "intermediate.json").read_text())
+        assert ours["task"] == encoder and ours["english_dev"] != plain["english_dev"]
+    table = (layout.results / "tables" / "table4.csv").read_text()
+    assert "mlm" in table and "translated" in table
 
 
 def _chance(task, layout: Layout, source: str, lang: str | None) -> float:

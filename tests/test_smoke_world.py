@@ -16,7 +16,7 @@ import pytest
 from datasets import Dataset, disable_progress_bars
 
 from repro.registry import PANX_TAGS, SOURCES, TARGET_TASKS, TATOEBA_ISO3, TYDIQA_ID_PREFIX, UPOS_TAGS, dataset_key
-from repro.smoke_world import SUPPORTED_LANGUAGES, TEXT_FEATURES, TRANSLATED, write_smoke_world
+from repro.smoke_world import SUPPORTED_LANGUAGES, TEXT_FEATURES, write_smoke_world
 
 # 12 languages over 8 scripts (the smoke profile's choice), every target task with English where XTREME has it.
 LANGUAGES = {
@@ -60,13 +60,12 @@ def tables(world, tmp_path_factory):
 
 
 def _source(key: str) -> str:
-    base = key.split(".")[0]
-    return TRANSLATED.get(base, base)
+    return key.split(".")[0]
 
 
 def _features(key: str):
     base = key.split(".")[0]
-    return TEXT_FEATURES if base in ("mlm_corpus", "multilingual_text") else SOURCES[_source(key)].features
+    return TEXT_FEATURES if base == "mlm_corpus" else SOURCES[_source(key)].features
 
 
 def _lang(key: str) -> str:
@@ -236,7 +235,7 @@ def test_corpus_covers_every_word_of_every_dataset(tables):
         for row in ds:
             texts = {lang: []}
             for col, value in row.items():
-                if col in ("id", "uid", "idx", "ind", "label", "language", "source_id", "split", "split_type",
+                if col in ("id", "uid", "idx", "ind", "url", "label", "language", "source_id", "split", "split_type",
                            "source_lang", "target_lang", "langs", "answerKey", "gold_label", "activity_label"):
                     continue
                 if col == "target_sentence":
