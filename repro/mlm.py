@@ -14,16 +14,32 @@ SPECIALS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
 
 
 def train_tokenizer(corpus: list[str], vocab_size: int, max_length: int):
-    """An XLM-R style tokenizer (NFKC, Metaspace, Unigram) trained on the corpus."""
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    """An XLM-R style tokenizer (NFKC, Metaspace, Unigram) trained on the corpus.
+
+    SentencePiece trains the Unigram model (as XLM-R's own was trained), single-threaded, so the same corpus
+    always gives the same pieces and scores; `tokenizers`' UnigramTrainer does not (its scores and piece order
+    differ from run to run), and every model and number downstream would differ with them. The pieces then
+    become an HF fast tokenizer with XLM-R's special tokens.
+    """
+    import io
+
+    import sentencepiece as spm
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import XLMRobertaTokenizerFast
 
-    tok = Tokenizer(models.Unigram())
+    trained = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(corpus), model_writer=trained, model_type="unigram",
+        vocab_size=vocab_size - len(SPECIALS) + 1,  # + its own <unk>, replaced by ours below
+        hard_vocab_limit=False, character_coverage=1.0, normalization_rule_name="nfkc", num_threads=1,
+        shuffle_input_sentence=False, unk_id=0, bos_id=-1, eos_id=-1, pad_id=-1, minloglevel=2)
+    sp = spm.SentencePieceProcessor(model_proto=trained.getvalue())
+    pieces = [(sp.id_to_piece(i), sp.get_score(i)) for i in range(1, sp.get_piece_size())]
+    tok = Tokenizer(models.Unigram([(s, 0.0) for s in SPECIALS] + pieces, unk_id=SPECIALS.index("<unk>")))
     tok.normalizer = normalizers.NFKC()
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
-    tok.train_from_iterator(corpus, trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=SPECIALS,
-                                                            unk_token="<unk>"))
+    tok.add_special_tokens(SPECIALS)
     tok.post_processor = processors.TemplateProcessing(
         single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
         special_tokens=[("<s>", tok.token_to_id("<s>")), ("</s>", tok.token_to_id("</s>"))])

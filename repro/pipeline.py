@@ -6,8 +6,9 @@ independent stages side by side in worker processes (a tiny model gains more fro
 than from two threads in one); then `dvc commit` records them in dvc.lock, exactly as `dvc repro` would have.
 A second run with nothing changed does no work. Outside a DVC repository every stage runs.
 
-Waves: data (data.dvc) -> pretrain -> intermediate tasks (multitask first, the longest) -> trained targets and
-retrieval -> shared targets (MLQA reuses XQuAD's fine-tune) -> collect.
+Waves: data (data.dvc) -> pretrain -> encoders (intermediate tasks, multitask and Table 4's alternatives, the
+longest first) -> trained targets and retrieval -> shared targets (MLQA reuses XQuAD's fine-tune) -> collect,
+tables, claims.
 """
 
 from __future__ import annotations
