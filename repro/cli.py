@@ -139,13 +139,12 @@ def retrieval(intermediate_id: IntermediateOpt, target_id: TargetOpt, params: Pa
 def _pair_stage(params: Path, profile: str, intermediate_id: str, target_id: str, retrieval: bool) -> None:
     from repro import phases
     from repro.progress import live, stage
-    from repro.registry import INTERMEDIATE_IDS, target as lookup
+    from repro.registry import target as lookup
 
     config, layout = _load(params, profile)
     task = lookup(target_id)
-    known = [*INTERMEDIATE_IDS, *config.study.alternatives.encoders]
-    if intermediate_id not in known:
-        _fail(f"unknown intermediate {intermediate_id!r}; known: {', '.join(known)}")
+    if intermediate_id not in config.study.intermediate:  # the encoders the study lists, as the phases check
+        _fail(f"unknown intermediate {intermediate_id!r}; known: {', '.join(config.study.intermediate)}")
     if (task.format == "retrieval") != retrieval:
         _fail(f"{target_id} is {'not ' if retrieval else ''}a retrieval task; use `repro "
               f"{'target' if retrieval else 'retrieval'}`")

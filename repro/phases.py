@@ -228,7 +228,7 @@ def intermediate(profile: Profile, layout: Layout, task_id: str) -> Path | None:
     scorer = _scorer(task, tokenizer, dev, hp, labels, profile.seed)
     workdir, description = layout.checkpoints(f"intermediate-{task_id}"), f"intermediate {task_id}"
     if alternative and alternative.variant == "mlm":
-        model = _with_mlm(profile, layout, task, model, rows, hp, tokenizer, workdir, description)
+        model = _with_mlm(profile, layout, task, model, rows, extra, hp, tokenizer, workdir, description)
     else:
         model = finetune(model, rows, hp, scorer=scorer, workdir=workdir, seed=profile.seed,
                          pad_id=tokenizer.pad_token_id, description=description, engine=profile.engine)
@@ -241,9 +241,9 @@ def intermediate(profile: Profile, layout: Layout, task_id: str) -> Path | None:
     return out
 
 
-def _with_mlm(profile: Profile, layout: Layout, task: Task, model, rows: list[dict], hp: Hyper, tokenizer,
-              workdir: Path, description: str):
-    """Train the task head together with an MLM head on multilingual text (the paper's alternative (a)):
+def _with_mlm(profile: Profile, layout: Layout, task: Task, model, rows: list[dict], text_sources: list[tuple],
+              hp: Hyper, tokenizer, workdir: Path, description: str):
+    """Train the task head together with an MLM head on the text of `text_sources` (the paper's alternative (a)):
     one shared encoder, single-task batches drawn in proportion to the data, `mlm_ratio` MLM lines per task
     example; no checkpoint selection (as for multitask). Returns the task model."""
     import torch
@@ -253,8 +253,7 @@ def _with_mlm(profile: Profile, layout: Layout, task: Task, model, rows: list[di
     from repro.mlm import mlm_rows
 
     settings = profile.alternatives
-    texts = [e["text"] for source, lang in data.alternative_sources(profile, f"{task.id}+mlm")
-             for e in data.read(layout, source, "train", lang)]
+    texts = [e["text"] for source, lang in text_sources for e in data.read(layout, source, "train", lang)]
     n = min(len(texts), round(len(rows) * settings.mlm_ratio))
     texts = [texts[i] for i in sorted(np.random.default_rng(profile.seed).choice(len(texts), n, replace=False))]
     tf.set_seed(profile.seed)

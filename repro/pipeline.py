@@ -47,7 +47,8 @@ def planned(profile: Profile) -> list[list[tuple[str, tuple]]]:
     study, name = profile.study, profile.name
     waves = [[(stage_name(name, group="pretrain"), (BASELINE, None))]]
     # the longest first: multitask, then the alternatives (translated data is several times the English)
-    firsts = sorted((i for i in study.intermediate if i != BASELINE), key=lambda i: (i != MULTITASK, "+" not in i))
+    firsts = sorted((i for i in study.intermediate if i != BASELINE),
+                    key=lambda i: (i != MULTITASK, Alternative.parse(i) is None))
     waves.append([(_encoder_stage(name, i), (i, None)) for i in firsts])
     waves.append([(stage_name(name, i, t, group="target"), (i, t))
                   for i in study.intermediate for t in study.trained_targets]
