@@ -1,7 +1,8 @@
 """params.yaml: schema, validation and lookup. Every verb reads its profile through `load`.
 
-Validation is strict (pydantic, `extra="forbid"`): an unknown key, a wrong type, an unknown task or a
-language outside the task's XTREME list is refused with one line naming the key, before any work.
+Validation is strict (pydantic, `extra="forbid"`): an unknown key, a wrong type, an unknown task, a language
+outside the task's list in its suite, or a study that needs a local source whose path is unset or missing is
+refused with one line naming the key, before any work.
 """
 
 from __future__ import annotations
@@ -14,8 +15,17 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from repro.metrics import XTREME_TASK2LANGS
-from repro.registry import INTERMEDIATE_TASKS, SOURCES, TARGET_TASKS
+from repro import suites
+from repro.data.sources import SOURCES
+from repro.tasks import INTERMEDIATE_IDS, INTERMEDIATE_TASKS, TARGET_TASKS, Alternative
+from repro.tasks.alternatives import extra_sources
+
+# Sources with no Hub copy, read from a user's path: a study that reads one must name an existing path.
+LOCAL_ONLY = {
+    "ccg": "CCGbank is LDC-licensed: set data.sources.ccg.path to your copy's root (data/AUTO/<section>/*.auto)",
+    "squad_v1_translated": "XTREME's translate-train SQuAD has no Hub copy: set data.sources.squad_v1_translated.path "
+                           "to the folder of squad.translate.train.en-<lang>.json",
+}
 
 
 class ParamsError(ValueError):
@@ -117,6 +127,7 @@ class Pretrain(_Strict):
 
 
 class Model(_Strict):
+    family: Literal["encoder"] = "encoder"  # repro.models: what differs between model families
     hub: str | None = None
     revision: str | None = None
     pretrain: Pretrain | None = None
@@ -198,43 +209,32 @@ class Engine(_Strict):
         return self
 
 
-class Alternatives(_Strict):
-    """Table 4: every task x every variant gets an encoder "<task>+<variant>" (listed in `intermediate` too)."""
-
-    tasks: list[str] = []
-    variants: list[str] = []
-
-    @property
-    def encoders(self) -> list[str]:
-        return [f"{task}+{variant}" for task in self.tasks for variant in self.variants]
-
-
 class AlternativeSettings(_Strict):
     mlm_ratio: float = 1.0  # MLM lines per task example in each epoch of the `mlm` variant
     mlm_probability: float = 0.15
 
 
 class Study(_Strict):
-    """The lists every stage fans out over (dvc.yaml reads them too)."""
+    """The lists a profile's stages fan out over (dvc.yaml reads them too)."""
 
-    profiles: list[str]
     intermediate_tasks: list[str]
+    # every encoder the targets start from: `none` (the pretrained model), the tasks, multitask, alternatives
     intermediate: list[str]
-    alternatives: Alternatives = Alternatives()
+    # Table 4: "<task>+mlm" / "<task>+translated" encoders (listed in `intermediate` too)
+    alternatives: list[str] = []
     trained_targets: list[str]
     shared_targets: list[str]
     retrieval_targets: list[str]
 
     @model_validator(mode="after")
     def _known(self) -> Study:
-        from repro.registry import INTERMEDIATE_IDS, Alternative
-
-        for name in self.alternatives.encoders:
-            Alternative.parse(name)  # ValueError naming an unknown task, variant or translation
+        for name in self.alternatives:
+            if Alternative.parse(name) is None:  # ValueError naming an unknown task, variant or translation
+                raise ValueError(f"alternatives: {name!r} is not of the form <task>+<variant>")
             if name not in self.intermediate:
                 raise ValueError(f"alternatives: {name!r} must be listed in `intermediate` (its targets run from it)")
         for name in self.intermediate:
-            if name not in INTERMEDIATE_IDS and name not in self.alternatives.encoders:
+            if name not in INTERMEDIATE_IDS and name not in self.alternatives:
                 raise ValueError(f"intermediate: unknown task {name!r} (an alternative comes from `alternatives`)")
         for name in self.intermediate_tasks:
             if name not in self.intermediate or name in ("none", "multitask"):
@@ -247,11 +247,16 @@ class Study(_Strict):
     @property
     def main_encoders(self) -> list[str]:
         """The encoders of the main grid (Table 2's rows): `intermediate` without the alternatives."""
-        return [name for name in self.intermediate if name not in self.alternatives.encoders]
+        return [name for name in self.intermediate if name not in self.alternatives]
 
     @property
     def targets(self) -> list[str]:
         return self.trained_targets + self.shared_targets + self.retrieval_targets
+
+    def sources(self, languages: dict[str, list[str]]) -> set[str]:
+        """The training sources the study's encoders read."""
+        names = {s for t in self.intermediate_tasks for s in INTERMEDIATE_TASKS[t].train}
+        return names | {source for a in self.alternatives for source, _ in extra_sources(a, languages)}
 
 
 class Profile(_Strict):
@@ -266,21 +271,36 @@ class Profile(_Strict):
     retrieval: Retrieval
     alternatives: AlternativeSettings = AlternativeSettings()
     engine: Engine = Engine()
-    study: Study | None = None  # filled from the file's top-level `study` by `load`
+    study: Study
 
     @field_validator("languages")
     @classmethod
-    def _xtreme_languages(cls, languages: dict) -> dict:
+    def _suite_languages(cls, languages: dict) -> dict:
         for task, langs in languages.items():
             if task not in TARGET_TASKS:
                 raise ValueError(f"unknown target task {task!r}")
-            unknown = [lang for lang in langs if lang not in XTREME_TASK2LANGS[task]]
+            suite = suites.get(TARGET_TASKS[task].suite)
+            unknown = [lang for lang in langs if lang not in suite.TASK2LANGS[task]]
             if unknown:
-                raise ValueError(f"{task}: {', '.join(unknown)} not among the task's XTREME languages")
+                raise ValueError(f"{task}: {', '.join(unknown)} not among the task's {suite.NAME} languages")
         missing = [task for task in TARGET_TASKS if task not in languages]
         if missing:
             raise ValueError(f"no languages for {', '.join(missing)}")
         return languages
+
+    @model_validator(mode="after")
+    def _local_sources(self) -> Profile:
+        """A study that reads a source with no Hub copy names an existing path for it (the smoke world has all)."""
+        if self.data.kind == "smoke":
+            return self
+        for source in sorted(self.study.sources(self.languages) & set(LOCAL_ONLY)):
+            spec = self.data.sources.get(source)
+            if spec is None or not spec.path:
+                raise ValueError(f"data.sources.{source}.path: the study reads {source}; {LOCAL_ONLY[source]}, "
+                                 f"or take it out of the study")
+            if not Path(spec.path).exists():
+                raise ValueError(f"data.sources.{source}.path: {spec.path} does not exist")
+        return self
 
     @property
     def fingerprint(self) -> str:
@@ -311,7 +331,7 @@ def load(path: str | Path = "params.yaml", profile: str = "paper") -> Profile:
         raise ParamsError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
     if not isinstance(raw, dict) or "profiles" not in raw or not isinstance(raw["profiles"], dict):
         raise ParamsError(f"{path}: profiles: expected a mapping of profiles")
-    extra = sorted(set(raw) - {"profiles", "study"})
+    extra = sorted(set(raw) - {"profiles"})
     if extra:
         raise ParamsError(f"{path}: {extra[0]}: unknown key")
     profiles = raw["profiles"]
@@ -321,10 +341,6 @@ def load(path: str | Path = "params.yaml", profile: str = "paper") -> Profile:
     if not isinstance(body, dict):
         raise ParamsError(f"{path}: profiles.{profile}: expected a mapping")
     try:
-        study = Study.model_validate(raw.get("study") or {})
-    except ValidationError as err:
-        raise ParamsError(f"{path}: {_one_line(err, 'study')}") from None
-    try:
-        return Profile.model_validate({**body, "name": profile, "study": study})
+        return Profile.model_validate({**body, "name": profile})
     except ValidationError as err:
         raise ParamsError(f"{path}: {_one_line(err, f'profiles.{profile}')}") from None

@@ -1,14 +1,10 @@
-"""The task registry: every dataset and task of the study as one small declarative entry.
+"""Every dataset of the study as it lives on the Hugging Face Hub: schema, split names, and a converter.
 
-Two kinds of entries:
-- `Source`: a dataset as it lives on the Hugging Face Hub. Its `features` are the Hub schema; the smoke
-  world writes exactly this schema, release-format loaders convert to it, and `repro data` checks Hub
-  downloads against it. Hub id, config and pinned revision come from params (the single source of truth);
-  the registry only knows the shape of the data and how to name a language's config.
-- `Task`: what a phase trains or evaluates: its format, labels, metric and which sources feed it.
-
-Adding a task is adding one `Task` (and a `Source` if its data is new). Every `to_example` maps a Hub row to
-the canonical example of the task's format:
+Its `features` are the Hub schema; the smoke world writes exactly this schema, release-format loaders convert
+to it, and `repro data` checks Hub downloads against it. Hub id, config and pinned revision come from params
+(the single source of truth); a `Source` only knows the shape of the data and how to name a language's
+config. Adding a dataset is one entry here. Every `to_example` maps a Hub row to the canonical example of its
+task's kind (`repro.kinds`):
   classification  {text_a, text_b, label}          multiple_choice {context, choices, label}
   extractive_qa   {id, context, question, answers}   tagging         {tokens, tags}
   retrieval       {source_sentence, target_sentence}
@@ -16,17 +12,12 @@ the canonical example of the task's format:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Literal
+from dataclasses import dataclass
+from typing import Callable
 
 from datasets import ClassLabel, Features, List, Value
 
-Format = Literal["classification", "multiple_choice", "extractive_qa", "tagging", "retrieval"]
-
-NLI_LABELS = ("entailment", "neutral", "contradiction")
-UPOS_TAGS = ("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN",
-             "PUNCT", "SCONJ", "SYM", "VERB", "X")
-PANX_TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
+from repro.tasks.labels import NLI_LABELS, PANX_TAGS, UPOS_TAGS
 
 # ---------------------------------------------------------------------------------------------------------
 # Hub schemas (datasets 5.x feature types), as published by each Hub repository.
@@ -209,103 +200,6 @@ SOURCES: dict[str, Source] = {
         Features({"id": Value("string"), "url": Value("string"), "title": Value("string"), "text": Value("string")}),
         {"train": "train"}, lambda row: {"text": row["text"]}, config="20231101.{lang}"),
 }
-
-
-@dataclass(frozen=True)
-class Task:
-    """One task of the study: how it is trained (English sources) and evaluated (per language)."""
-
-    id: str
-    format: Format
-    metric: str  # a key of repro.metrics' metric table
-    train: tuple[str, ...] = ()  # English training sources (several = one shared head, proportional sampling)
-    evaluate: str | None = None  # per-language evaluation source (targets); None: English dev of `train`
-    labels: tuple[str, ...] = ()  # classification classes; tagging label sets come from the data (CCG)
-    num_choices: int = 0
-    version_2: bool = False  # SQuAD v2 style: questions may have no answer
-    group: str = ""  # XTREME category of a target
-    shares_training_with: str | None = None  # e.g. mlqa reuses xquad's SQuAD v1.1 fine-tune
-    label_names_from_data: bool = False
-    extra: dict = field(default_factory=dict)
-
-
-INTERMEDIATE_TASKS: dict[str, Task] = {t.id: t for t in [
-    Task("anli_plus", "classification", "accuracy",
-         train=("snli", "mnli", "anli_r1", "anli_r2", "anli_r3"), labels=NLI_LABELS),
-    Task("mnli", "classification", "accuracy", train=("mnli",), labels=NLI_LABELS),
-    Task("qqp", "classification", "accuracy", train=("qqp",), labels=("not_duplicate", "duplicate")),
-    Task("squad_v1", "extractive_qa", "squad", train=("squad_v1",)),
-    Task("squad_v2", "extractive_qa", "squad", train=("squad_v2",), version_2=True),
-    Task("hellaswag", "multiple_choice", "accuracy", train=("hellaswag",), num_choices=4),
-    Task("cosmosqa", "multiple_choice", "accuracy", train=("cosmosqa",), num_choices=4),
-    Task("commonsenseqa", "multiple_choice", "accuracy", train=("commonsenseqa",), num_choices=5),
-    Task("ccg", "tagging", "accuracy", train=("ccg",), label_names_from_data=True),
-]}
-
-TARGET_TASKS: dict[str, Task] = {t.id: t for t in [
-    Task("xnli", "classification", "accuracy", train=("mnli",), evaluate="xnli", labels=NLI_LABELS,
-         group="sentence_pair"),
-    Task("pawsx", "classification", "accuracy", train=("pawsx",), evaluate="pawsx", labels=("0", "1"),
-         group="sentence_pair"),
-    Task("udpos", "tagging", "f1", train=("udpos",), evaluate="udpos", labels=UPOS_TAGS,
-         group="structured_prediction"),
-    Task("panx", "tagging", "f1", train=("panx",), evaluate="panx", labels=PANX_TAGS,
-         group="structured_prediction"),
-    Task("xquad", "extractive_qa", "squad", train=("squad_v1",), evaluate="xquad", group="question_answering"),
-    Task("mlqa", "extractive_qa", "mlqa", train=("squad_v1",), evaluate="mlqa", group="question_answering",
-         shares_training_with="xquad"),
-    Task("tydiqa", "extractive_qa", "squad", train=("tydiqa",), evaluate="tydiqa", group="question_answering"),
-    Task("bucc2018", "retrieval", "bucc_f1", evaluate="bucc2018", group="sentence_retrieval"),
-    Task("tatoeba", "retrieval", "accuracy", evaluate="tatoeba", group="sentence_retrieval"),
-]}
-
-MULTITASK = "multitask"
-BASELINE = "none"
-INTERMEDIATE_IDS = (BASELINE, *INTERMEDIATE_TASKS, MULTITASK)  # the rows of the paper's Table 2
-
-# Table 4: an alternative is an intermediate task trained another way, its encoder named "<task>+<variant>":
-#   mlm         + multilingual masked-LM batches (multi-task, an MLM head on `multilingual_text`)
-#   translated  + the task's training data machine-translated into the languages of the target it feeds
-VARIANTS = ("mlm", "translated")
-TRANSLATIONS = {"mnli": ("mnli_translated", "xnli"), "squad_v1": ("squad_v1_translated", "xquad")}
-MLM_TEXT = "multilingual_text"
-MLM_LANGUAGES_OF = ("xnli", "xquad")  # the MLM text covers these targets' non-English languages
-
-
-@dataclass(frozen=True)
-class Alternative:
-    id: str  # e.g. "mnli+translated"
-    task: str
-    variant: str
-
-    @staticmethod
-    def parse(encoder_id: str) -> "Alternative | None":
-        """The alternative an encoder id names, None for a plain one (none, a task, multitask); ValueError when
-        it names an unknown task or variant, or a translation that does not exist."""
-        if "+" not in encoder_id:
-            return None
-        task, variant = encoder_id.split("+", 1)
-        if task not in INTERMEDIATE_TASKS:
-            raise ValueError(f"{encoder_id}: unknown intermediate task {task!r}")
-        if variant not in VARIANTS:
-            raise ValueError(f"{encoder_id}: unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
-        if variant == "translated" and task not in TRANSLATIONS:
-            raise ValueError(f"{encoder_id}: no translated data for {task}; known: {', '.join(TRANSLATIONS)}")
-        return Alternative(encoder_id, task, variant)
-
-
-def target(task_id: str) -> Task:
-    """Look up a target task, with a one-line error naming the unknown id."""
-    if task_id not in TARGET_TASKS:
-        raise KeyError(f"unknown target task {task_id!r}; known: {', '.join(TARGET_TASKS)}")
-    return TARGET_TASKS[task_id]
-
-
-def intermediate(task_id: str) -> Task:
-    """Look up an intermediate task, with a one-line error naming the unknown id."""
-    if task_id not in INTERMEDIATE_TASKS:
-        raise KeyError(f"unknown intermediate task {task_id!r}; known: {', '.join(INTERMEDIATE_TASKS)}")
-    return INTERMEDIATE_TASKS[task_id]
 
 
 def dataset_key(source: str, lang: str | None = None) -> str:

@@ -1,7 +1,7 @@
 """DeepSpeed and launchers: which ZeRO config a profile's engine trains with, whether this machine can run it,
 and the `deepspeed` / `torchrun` command that runs a verb on several GPUs or nodes.
 
-The shipped configs (repro/configs/ds_*.json) set every field that overlaps TrainingArguments to "auto", so
+The shipped configs (repro/engine/configs/ds_*.json) set every field that overlaps TrainingArguments to "auto", so
 params.yaml stays the one source of hyperparameters; the optimizer and schedule are the Trainer's (fused
 AdamW, linear warmup) except under offload, where DeepSpeed's CPU Adam does the update.
 """
@@ -68,7 +68,7 @@ def check(engine: Engine) -> None:
 def config(engine: Engine) -> dict:
     """The shipped ZeRO config of `engine.deepspeed` (still with "auto" fields), adapted to a CPU-only machine."""
     name = CONFIGS[engine.deepspeed]
-    cfg = json.loads(resources.files("repro").joinpath("configs", name).read_text())
+    cfg = json.loads(resources.files("repro.engine").joinpath("configs", name).read_text())
     if not _cuda():  # no CUDA streams to overlap on, no page-locked host memory to pin
         zero = cfg["zero_optimization"]
         zero["overlap_comm"] = False

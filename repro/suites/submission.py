@@ -1,12 +1,12 @@
-"""Score prediction folders in the XTREME submission layout, as google-research/xtreme `evaluate.py` does.
+"""Score prediction folders in a suite's submission layout, as google-research/xtreme `evaluate.py` does.
 
-Layout (the files evaluate.py reads): `<folder>/<task>/test-<lang>.tsv` for pawsx, xnli, panx, udpos, bucc2018,
-tatoeba and `<folder>/<task>/test-<lang>.json` for xquad, mlqa, tydiqa, with <lang> every language of the task's
-XTREME list. File formats (evaluate.py `read_label`, `read_tag`, `read_squad`):
-- pawsx, xnli, tatoeba: one label per line (tatoeba: the retrieved row index);
-- panx, udpos: one tag per line, a blank line between sentences;
-- bucc2018: one "<source id>\\t<target id>" pair per line;
-- QA: predictions {question id: answer text}; labels a SQuAD-format json ({"data": [articles]}).
+Layout (the files evaluate.py reads): `<folder>/<task>/test-<lang>.<tsv|json>`, with <lang> every language of
+the task's list in the suite (`repro.suites.xtreme`). The suite's FILE_FORMAT names each task's file format
+(evaluate.py `read_label`, `read_tag`, `read_squad`):
+- lines: one label per line (tatoeba: the retrieved row index);
+- tags: one tag per line, a blank line between sentences;
+- pairs: one "<source id>\\t<target id>" pair per line (bucc2018);
+- qa (.json): predictions {question id: answer text}; labels a SQuAD-format json ({"data": [articles]}).
 
 `write_predictions` / `write_labels` write our own outputs in that layout, atomically.
 """
@@ -16,19 +16,20 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Mapping, Sequence
 
 from repro import metrics
+from repro.io import atomic_text
+from repro.suites import xtreme
 
 _LANG = re.compile(r"^[A-Za-z0-9_-]+$")
-_COUNT_CHECKED = ("pawsx", "xnli", "panx", "udpos", "tatoeba")  # evaluate.py asserts equal counts for these
 
 
-def task_file(folder: str | os.PathLike, task: str, lang: str) -> Path:
+def task_file(folder: str | os.PathLike, task: str, lang: str, suite: ModuleType = xtreme) -> Path:
     """<folder>/<task>/test-<lang>.json for QA tasks, .tsv otherwise."""
-    suffix = "json" if task in metrics.QA_TASKS else "tsv"
+    suffix = "json" if suite.FILE_FORMAT[task] == "qa" else "tsv"
     return Path(folder) / task / f"test-{lang}.{suffix}"
 
 
@@ -83,12 +84,11 @@ def read_qa(path: Path) -> Any:
     return content
 
 
-def read_task_file(task: str, path: Path) -> Any:
-    if task in metrics.QA_TASKS:
-        return read_qa(path)
-    if task in ("panx", "udpos"):
-        return read_tags(path)
-    return read_lines(path)
+READERS = {"lines": read_lines, "tags": read_tags, "pairs": read_lines, "qa": read_qa}
+
+
+def read_task_file(task: str, path: Path, suite: ModuleType = xtreme) -> Any:
+    return READERS[suite.FILE_FORMAT[task]](path)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -102,23 +102,25 @@ def _subfolders(folder: str | os.PathLike, what: str) -> set[str]:
     return {child.name for child in path.iterdir() if child.is_dir()}
 
 
-def score_language(task: str, lang: str, prediction_file: Path, label_file: Path) -> dict[str, float]:
+def score_language(task: str, lang: str, prediction_file: Path, label_file: Path,
+                   suite: ModuleType = xtreme) -> dict[str, float]:
     """evaluate.py `evaluate_one_task` for one file pair, with one-line ValueErrors naming the file."""
-    predictions = read_task_file(task, prediction_file)
-    labels = read_task_file(task, label_file)
-    if task in _COUNT_CHECKED and len(predictions) != len(labels):
-        unit = "sentences" if task in ("panx", "udpos") else "lines"
+    predictions = read_task_file(task, prediction_file, suite)
+    labels = read_task_file(task, label_file, suite)
+    file_format = suite.FILE_FORMAT[task]
+    if task in suite.COUNT_CHECKED and len(predictions) != len(labels):
+        unit = "sentences" if file_format == "tags" else "lines"
         raise ValueError(f"{prediction_file} has {len(predictions)} {unit} but {label_file} has {len(labels)}")
-    if task in metrics.QA_TASKS and not isinstance(predictions, Mapping):
+    if file_format == "qa" and not isinstance(predictions, Mapping):
         raise ValueError(f"{prediction_file} must be a json object {{question id: answer text}}")
     try:
-        return metrics.evaluate_language(task, predictions, labels, lang)
+        return suite.evaluate_language(task, predictions, labels, lang)
     except ValueError as err:
         raise ValueError(f"{prediction_file}: {err}") from None
 
 
 def score_folders(predictions_dir: str | os.PathLike, labels_dir: str | os.PathLike,
-                  require_all_languages: bool = True) -> dict[str, dict]:
+                  require_all_languages: bool = True, suite: ModuleType = xtreme) -> dict[str, dict]:
     """{"overall": ..., "detailed": ...} = evaluate.py's (overall_scores, detailed_scores) for two folders.
 
     As evaluate.py: a task is scored only when both folders have its subfolder (otherwise it is skipped silently,
@@ -130,36 +132,23 @@ def score_folders(predictions_dir: str | os.PathLike, labels_dir: str | os.PathL
     prediction_tasks = _subfolders(predictions_dir, "predictions")
     label_tasks = _subfolders(labels_dir, "labels")
     results: dict[str, dict[str, dict[str, float]]] = {}
-    for task, langs in metrics.XTREME_TASK2LANGS.items():
+    for task, langs in suite.TASK2LANGS.items():
         if task not in prediction_tasks or task not in label_tasks:
             continue
         per_lang = {}
         for lang in langs:
-            prediction_file = task_file(predictions_dir, task, lang)
-            label_file = task_file(labels_dir, task, lang)
+            prediction_file = task_file(predictions_dir, task, lang, suite)
+            label_file = task_file(labels_dir, task, lang, suite)
             if not require_all_languages and not (prediction_file.is_file() and label_file.is_file()):
                 continue
-            per_lang[lang] = score_language(task, lang, prediction_file, label_file)
+            per_lang[lang] = score_language(task, lang, prediction_file, label_file, suite)
         if per_lang:
             results[task] = per_lang
-    return metrics.xtreme_scores(results, require_all_languages=require_all_languages)
+    return suite.scores(results, require_all_languages=require_all_languages)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Writers
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _line_item(value: Any, what: str) -> str:
@@ -169,10 +158,10 @@ def _line_item(value: Any, what: str) -> str:
     return text
 
 
-def _tsv_text(task: str, items: Any, what: str) -> str:
+def _tsv_text(file_format: str, items: Any, what: str) -> str:
     if isinstance(items, (str, bytes, Mapping)):
         raise ValueError(f"{what}: expected a sequence of items, got {type(items).__name__}")
-    if task in ("panx", "udpos"):
+    if file_format == "tags":
         blocks = []
         for i, sentence in enumerate(items):
             if isinstance(sentence, (str, bytes, Mapping)):
@@ -180,7 +169,7 @@ def _tsv_text(task: str, items: Any, what: str) -> str:
             # one tag per line, then a blank line; an empty sentence is a lone blank line (read_tags gives it back)
             blocks.append("".join(_line_item(tag, what) + "\n" for tag in sentence) + "\n")
         return "".join(blocks)
-    if task == "bucc2018":
+    if file_format == "pairs":
         lines = []
         for pair in items:
             if isinstance(pair, str) or len(pair) != 2:
@@ -206,48 +195,49 @@ def _squad_labels(gold: Any, what: str) -> dict:
     return {"data": [{"title": "", "paragraphs": [{"context": "", "qas": qas}]}]}
 
 
-def _check_target(task: str, lang: str) -> None:
-    if task not in metrics.XTREME_TASK2LANGS:
-        raise ValueError(f"unknown XTREME task {task!r}; known: {', '.join(metrics.XTREME_TASK2LANGS)}")
+def _check_target(task: str, lang: str, suite: ModuleType) -> None:
+    if task not in suite.TASK2LANGS:
+        raise ValueError(f"unknown {suite.NAME} task {task!r}; known: {', '.join(suite.TASK2LANGS)}")
     if not _LANG.match(lang):
         raise ValueError(f"bad language code {lang!r}")
 
 
-def write_predictions(out_dir: str | os.PathLike, task: str, lang: str, predictions: Any) -> Path:
+def write_predictions(out_dir: str | os.PathLike, task: str, lang: str, predictions: Any,
+                      suite: ModuleType = xtreme) -> Path:
     """Write one language's predictions as <out_dir>/<task>/test-<lang>.tsv|json (atomic); return the path.
 
     predictions: labels (pawsx, xnli), retrieved row indices (tatoeba), tag sequences (panx, udpos),
     (source id, target id) pairs (bucc2018), {question id: answer text} (QA).
     """
-    _check_target(task, lang)
-    path = task_file(out_dir, task, lang)
+    _check_target(task, lang, suite)
+    path = task_file(out_dir, task, lang, suite)
     what = f"predictions for {path}"
-    if task in metrics.QA_TASKS:
+    if suite.FILE_FORMAT[task] == "qa":
         if not isinstance(predictions, Mapping) or not all(isinstance(v, str) for v in predictions.values()):
             raise ValueError(f"{what}: expected {{question id: answer text}}")
         text = json.dumps({str(k): v for k, v in predictions.items()}, ensure_ascii=False, indent=1) + "\n"
     else:
-        text = _tsv_text(task, predictions, what)
-    _atomic_write(path, text)
+        text = _tsv_text(suite.FILE_FORMAT[task], predictions, what)
+    atomic_text(path, text)
     return path
 
 
-def write_labels(out_dir: str | os.PathLike, task: str, lang: str, gold: Any) -> Path:
+def write_labels(out_dir: str | os.PathLike, task: str, lang: str, gold: Any, suite: ModuleType = xtreme) -> Path:
     """Write one language's gold labels in the same layout (atomic); return the path. QA gold may be SQuAD-format
     or {question id: [answer texts]} (optionally under "data"); it is written SQuAD-format, as XTREME's labels."""
-    _check_target(task, lang)
-    path = task_file(out_dir, task, lang)
+    _check_target(task, lang, suite)
+    path = task_file(out_dir, task, lang, suite)
     what = f"labels for {path}"
-    if task in metrics.QA_TASKS:
+    if suite.FILE_FORMAT[task] == "qa":
         text = json.dumps(_squad_labels(gold, what), ensure_ascii=False, indent=1) + "\n"
     else:
-        text = _tsv_text(task, gold, what)
-    _atomic_write(path, text)
+        text = _tsv_text(suite.FILE_FORMAT[task], gold, what)
+    atomic_text(path, text)
     return path
 
 
 def write_folder(out_dir: str | os.PathLike, task: str, per_lang: Mapping[str, Sequence | Mapping],
-                 labels: bool = False) -> list[Path]:
+                 labels: bool = False, suite: ModuleType = xtreme) -> list[Path]:
     """Write several languages of one task (predictions, or gold with labels=True)."""
     writer = write_labels if labels else write_predictions
-    return [writer(out_dir, task, lang, items) for lang, items in per_lang.items()]
+    return [writer(out_dir, task, lang, items, suite) for lang, items in per_lang.items()]

@@ -1,4 +1,4 @@
-"""Collect every stage's metrics into results/<profile>/metrics.json, with provenance.
+"""Stage `collect`: every stage's metrics into results/<profile>/metrics.json, with provenance.
 
 Contract: {"profile", "provenance": {...}, "results": [{"intermediate", "target", "language", "metric",
 "value"}, ...]}, values on a 0-100 scale.
@@ -14,23 +14,25 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+import typer
+
+from repro.io import atomic_json
 from repro.params import Profile
 from repro.paths import Layout
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
+from repro.tasks import Alternative
 
 LIBRARIES = ("torch", "transformers", "tokenizers", "datasets", "accelerate", "deepspeed", "dvc", "seqeval",
              "numpy", "typer")
 
 
-def collect(profile: Profile, layout: Layout, params_path: Path) -> dict:
+def run(profile: Profile, layout: Layout, params_path: Path) -> dict:
     """Gather stage metrics (whatever exists) and write metrics.json and alternatives.json atomically."""
-    from repro.phases import atomic_json
-    from repro.registry import Alternative
-
     study = profile.study
     payload = {"profile": profile.name, "provenance": provenance(profile, layout, params_path),
                "results": _rows(layout, study.main_encoders, study.targets)}
     alternatives = [{**row, "variant": alternative.variant, "intermediate": alternative.task}
-                    for alternative in map(Alternative.parse, study.alternatives.encoders)
+                    for alternative in map(Alternative.parse, study.alternatives)
                     for row in _rows(layout, [alternative.id], study.targets)]
     atomic_json(layout.metrics, payload)
     atomic_json(layout.alternatives, {"profile": profile.name, "results": alternatives})
@@ -91,3 +93,18 @@ def _hardware() -> dict:
     if torch.cuda.is_available():
         info["gpus"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
     return info
+
+
+@friendly
+def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
+    """Gather every stage's metrics into results/<profile>/metrics.json with provenance.
+
+    Example: [bold]repro collect --profile smoke[/]
+    """
+    config, layout = load(params, profile)
+    payload = run(config, layout, params)
+    typer.echo(f"{len(payload['results'])} results -> {layout.metrics}")
+
+
+if __name__ == "__main__":
+    typer.run(command)

@@ -1,4 +1,4 @@
-"""Masked-LM training: phase 1 of the smoke world (a tiny XLM-R pretrained here from scratch).
+"""The smoke world's model: a tiny XLM-R (tokenizer and masked LM) pretrained here from scratch.
 
 The same MLM objective serves continued multilingual MLM during intermediate training (the paper's
 alternative (a)).
@@ -58,7 +58,7 @@ def pretrain_tiny(spec: Pretrain, corpus: list[str], out: Path, *, seed: int, wo
     import torch
     from transformers import DataCollatorForLanguageModeling, XLMRobertaConfig, XLMRobertaForMaskedLM
 
-    from repro.engine import finetune
+    from repro.engine.trainer import finetune
 
     torch.manual_seed(seed)
     tokenizer = train_tokenizer(corpus, spec.vocab_size, spec.max_length)

@@ -1,0 +1,165 @@
+"""Materialize every dataset a profile's study reads as parquet in the Hub schema (the `data` stage's work).
+
+Three ways in, one way out (`data/<profile>/<dataset>/<split>.parquet` + `manifest.json` + gold labels):
+- hub:   `datasets.load_dataset(hub_id, config, revision=...)` at the pinned revision (no loading scripts),
+- local: a user's copy in the original release format (`repro.loaders`), e.g. CCGbank or an XTREME download,
+- smoke: the embedded world (`repro.smoke`), generated in exactly the Hub schema.
+Everything is written to a temporary directory and moved into place at the end, so an interrupted run
+never leaves a half-written data directory behind.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from repro.data import EVAL_SPLITS, read_file
+from repro.data.sources import SOURCES, dataset_key
+from repro.params import LOCAL_ONLY, Profile
+from repro.paths import Layout
+from repro.progress import progress
+from repro.tasks import INTERMEDIATE_TASKS, TARGET_TASKS
+from repro.tasks.alternatives import extra_sources
+
+
+def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    """(source, language, splits) for every dataset the profile's study reads."""
+    study = profile.study
+    wanted: dict[tuple[str, str | None], tuple[str, ...]] = {}
+    for task in map(INTERMEDIATE_TASKS.get, study.intermediate_tasks):
+        for source in task.train:
+            wanted[(source, None)] = ("train", "validation")
+    for task in map(TARGET_TASKS.get, study.targets):
+        for source in task.train:
+            lang = "en" if SOURCES[source].per_language else None
+            wanted[(source, lang)] = ("train", "validation")
+        if task.evaluate:
+            for lang in profile.languages[task.id]:
+                splits = tuple(s for s in EVAL_SPLITS if s in SOURCES[task.evaluate].splits)
+                wanted.setdefault((task.evaluate, lang), splits)
+    for encoder in study.alternatives:
+        for source, lang in extra_sources(encoder, profile.languages):
+            wanted[(source, lang)] = ("train",)
+    return [(source, lang, splits) for (source, lang), splits in wanted.items()]
+
+
+def materialize(profile: Profile, layout: Layout) -> dict:
+    """Write every needed dataset under layout.data atomically; returns the manifest."""
+    import datasets
+
+    datasets.disable_progress_bars()
+    plan = needed(profile)
+    if profile.data.kind == "hub":
+        _check_sources(profile, plan)
+    layout.data.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{profile.name}-", dir=layout.data.parent))
+    try:
+        manifest = (_from_smoke if profile.data.kind == "smoke" else _from_sources)(profile, plan, staging)
+        _count_examples(manifest, staging)
+        _write_gold(profile, staging)
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+        if layout.data.exists():
+            old = layout.data.with_name(f".{profile.name}-old")
+            shutil.rmtree(old, ignore_errors=True)
+            layout.data.rename(old)
+            staging.rename(layout.data)
+            shutil.rmtree(old)
+        else:
+            staging.rename(layout.data)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def _count_examples(manifest: dict, staging: Path) -> None:
+    """Record, beside the rows as shipped, how many examples are read where some are dropped (SNLI's -1)."""
+    for source, entry in SOURCES.items():
+        if entry.drop is None or source not in manifest:
+            continue
+        for split, info in manifest[source].items():
+            info["examples"] = len(read_file(staging / source / f"{split}.parquet", source))
+
+
+def _write_gold(profile: Profile, staging: Path) -> None:
+    """Gold labels of every evaluated split, in the XTREME layout, under the (staged) data directory."""
+    from repro import kinds
+    from repro.suites import submission
+
+    for task_id, task in TARGET_TASKS.items():
+        for lang in profile.languages[task_id]:
+            key = dataset_key(task.evaluate, lang)
+            split = next((s for s in EVAL_SPLITS if (staging / key / f"{s}.parquet").is_file()), None)
+            if split is None:
+                continue
+            examples = read_file(staging / key / f"{split}.parquet", task.evaluate)
+            submission.write_labels(staging / "labels", task_id, lang,
+                                    kinds.of(task).submission_gold(task, examples, lang))
+
+
+def _check_sources(profile: Profile, plan) -> None:
+    """Refuse, before any download, a hub profile that lacks a source (local-only ones may be absent)."""
+    for source, _, _ in plan:
+        spec = profile.data.sources.get(source)
+        if source in LOCAL_ONLY:
+            continue  # params validation: a study that reads one names its path
+        if spec is None or not (spec.path or (spec.hub and spec.revision)):
+            raise ValueError(f"data.sources.{source}: needs `hub` and `revision`, or a local `path`")
+
+
+def _write(dataset, path: Path) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    dataset.to_parquet(str(path))
+    return len(dataset)
+
+
+def _from_smoke(profile: Profile, plan, staging: Path) -> dict:
+    from repro import smoke
+    from repro.data import loaders
+
+    sizes = profile.data.smoke
+    counts = smoke.write_smoke_world(staging, profile.languages, n_train=sizes.n_train,
+                                    n_eval=sizes.n_eval, n_corpus=sizes.n_corpus, seed=profile.seed)
+    manifest = {key: {split: {"rows": n, "origin": "smoke"} for split, n in splits.items()}
+                for key, splits in counts.items()}
+    # CCG arrives, as in real life, in the CCGbank release format and goes through the release loader.
+    ccg_root = staging / "ccgbank"
+    manifest["ccg"] = {}
+    for split in SOURCES["ccg"].splits:
+        n = _write(loaders.load_release("ccg", ccg_root, split), staging / "ccg" / f"{split}.parquet")
+        manifest["ccg"][split] = {"rows": n, "origin": "smoke (CCGbank AUTO format)"}
+    shutil.rmtree(ccg_root)
+    missing = [dataset_key(s, lang) for s, lang, _ in plan if not (staging / dataset_key(s, lang)).is_dir()]
+    if missing:
+        raise RuntimeError(f"smoke world did not write {', '.join(missing)}")
+    return manifest
+
+
+def _from_sources(profile: Profile, plan, staging: Path) -> dict:
+    from repro.data.hub import load_hub
+
+    manifest: dict = {}
+    bar = progress().add_task("data", total=len(plan))
+    for source, lang, splits in plan:
+        key = dataset_key(source, lang)
+        spec = profile.data.sources.get(source)
+        path = spec.path if spec else None
+        manifest[key] = {}
+        for split in splits:
+            if path:
+                dataset, origin = _load_local(source, Path(path), split, lang), {"origin": "local", "path": path}
+            else:
+                dataset, origin = load_hub(source, spec.hub, spec.revision, split, lang, spec.max_rows)
+            if dataset is None:
+                continue
+            manifest[key][split] = {"rows": _write(dataset, staging / key / f"{split}.parquet"), **origin}
+        progress().advance(bar)
+    progress().remove_task(bar)
+    return manifest
+
+
+def _load_local(source: str, path: Path, split: str, lang: str | None):
+    from repro.data import loaders
+
+    return loaders.load_release(source, path, split, lang)

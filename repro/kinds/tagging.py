@@ -1,0 +1,81 @@
+"""Token tagging (UD-POS, PAN-X, CCG): one tag per word from its first sub-word.
+
+Examples: {tokens, tags}. Scored as XTREME does (seqeval entity F1, metric "f1") or, for CCG supertagging,
+token accuracy (jiant; metric "accuracy").
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from repro import metrics
+from repro.kinds.batching import IGNORE
+
+HEAD = "token_classification"
+TRAINED = True
+
+
+def head_config(labels: tuple[str, ...]) -> dict:
+    return {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
+            "label2id": {label: i for i, label in enumerate(labels)}}
+
+
+def encode(tokenizer, examples: Sequence[dict], hp, labels: tuple[str, ...]) -> list[dict]:
+    return encode_words(tokenizer, examples, hp.max_length, {t: i for i, t in enumerate(labels)})
+
+
+def encode_words(tokenizer, examples: Sequence[dict], max_length: int, label_ids: dict[str, int]) -> list[dict]:
+    """Label the first sub-word of each word; other sub-words and specials are ignored (XTREME run_tag)."""
+    enc = tokenizer([e["tokens"] for e in examples], is_split_into_words=True, truncation=True,
+                    max_length=max_length)
+    rows = []
+    for i, e in enumerate(examples):
+        word_ids = enc.word_ids(i)
+        labels, previous = [], None
+        for word in word_ids:
+            labels.append(IGNORE if word is None or word == previous else label_ids.get(e["tags"][word], 0))
+            previous = word
+        rows.append({"input_ids": enc["input_ids"][i], "attention_mask": enc["attention_mask"][i],
+                     "labels": labels, "word_ids": [-1 if w is None else w for w in word_ids]})
+    return rows
+
+
+def decode(outputs, rows: Sequence[dict], examples: Sequence[dict], task, labels: tuple[str, ...]):
+    return decode_words(outputs, rows, examples, labels)
+
+
+def decode_words(logits: np.ndarray, rows: Sequence[dict], examples: Sequence[dict],
+                   labels: Sequence[str]) -> list[list[str]]:
+    """One tag per word from its first sub-word; words cut off by truncation get the first label ("O")."""
+    predictions = []
+    for row_logits, row, example in zip(logits, rows, examples):
+        tags = [labels[0]] * len(example["tokens"])
+        previous = -1
+        for position, word in enumerate(row["word_ids"]):
+            if word >= 0 and word != previous:
+                tags[word] = labels[int(np.argmax(row_logits[position]))]
+            previous = word
+        predictions.append(tags)
+    return predictions
+
+
+def gold(task, examples: Sequence[dict]) -> list[list[str]]:
+    return [e["tags"] for e in examples]
+
+
+def score(task, predictions, gold_tags, lang: str) -> dict[str, float]:
+    if task.metric == "f1":
+        return {"f1": metrics.tagging_f1(predictions, gold_tags)}
+    flat_p = [t for seq in predictions for t in seq]  # CCG supertagging: token accuracy (jiant)
+    flat_g = [t for seq in gold_tags for t in seq]
+    return {"accuracy": metrics.accuracy(flat_p, flat_g)}
+
+
+def submission(task, predictions: list[list[str]]) -> list[list[str]]:
+    return predictions
+
+
+def submission_gold(task, examples: Sequence[dict], lang: str) -> list[list[str]]:
+    return [e["tags"] for e in examples]

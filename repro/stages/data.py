@@ -1,0 +1,36 @@
+"""Stage `data`: materialize every dataset of the profile's study under data/<profile>/ (the Hub at pinned
+revisions, local release files, or the smoke world), with the gold labels of every evaluated split."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from repro.params import Profile
+from repro.paths import Layout
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
+
+
+def run(profile: Profile, layout: Layout) -> dict:
+    from repro.data.materialize import materialize
+
+    return materialize(profile, layout)
+
+
+@friendly
+def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
+    """Materialize every dataset of the profile under data/<profile>/ (Hub, local release files, or the smoke world).
+
+    Example: [bold]repro data --profile smoke[/]
+    """
+    from repro.progress import live, stage
+
+    config, layout = load(params, profile)
+    with live(), stage(f"data ({profile})"):
+        manifest = run(config, layout)
+    typer.echo(f"{len(manifest)} datasets -> {layout.data}")
+
+
+if __name__ == "__main__":
+    typer.run(command)

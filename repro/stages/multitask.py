@@ -1,0 +1,70 @@
+"""Stage `multitask`: all intermediate tasks of the study at once (shared encoder, one head per task, sampled
+single-task batches, jiant's multi-task setup); saves the encoder only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from repro.params import Profile
+from repro.paths import Layout
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
+from repro.tasks import INTERMEDIATE_TASKS, MULTITASK
+
+
+def run(profile: Profile, layout: Layout) -> Path:
+    from repro import kinds, models
+    from repro.engine.multitask import MultiTaskModel, multitask_schedule
+    from repro.engine.trainer import finetune
+    from repro.io import atomic_dir, atomic_json
+    from repro.stages import common
+
+    encoder = common.require(layout.pretrained, "pretrained model", f"repro pretrain --profile {profile.name}")
+    family = models.of(profile.model)
+    tokenizer = family.tokenizer(encoder)
+    settings = profile.intermediate.multitask
+    tasks = [INTERMEDIATE_TASKS[t] for t in profile.study.intermediate_tasks]
+    heads, rows, scorers = {}, {}, {}
+    for task in tasks:
+        hp = profile.intermediate.for_task(task.id)
+        labels = common.labels_of(task, layout)
+        heads[task.id] = common.fresh_head(profile, task, encoder, labels)
+        rows[task.id] = kinds.of(task).encode(tokenizer, common.train_sources(task, "train", layout), hp, labels)
+        scorers[task.id] = common.scorer(task, tokenizer, common.train_sources(task, "validation", layout), hp,
+                                         labels, profile.seed)
+    hp = profile.intermediate.defaults
+    schedule = multitask_schedule(rows, hp.batch_size, hp.epochs, settings.sampling, settings.temperature,
+                                  settings.examples_cap, profile.seed, tokenizer.pad_token_id)
+    model = MultiTaskModel(heads, share=family.share_body)
+    # The schedule already spans every epoch; the encoder's English-dev score is the mean over its tasks.
+    model = finetune(model, schedule, hp.model_copy(update={"epochs": 1}), scorer=None,
+                     workdir=layout.checkpoints("intermediate-multitask"), seed=profile.seed,
+                     pad_id=tokenizer.pad_token_id, description="intermediate multitask", prebatched=True,
+                     engine=profile.engine)
+    english_dev = float(np.mean([scorers[name](model.heads[name]) for name in model.heads]))
+    out = layout.encoder(MULTITASK)
+    with atomic_dir(out) as tmp:
+        model.encoder.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        atomic_json(tmp / "intermediate.json", {"task": MULTITASK, "english_dev": english_dev, "tasks": list(heads)})
+    return out
+
+
+@friendly
+def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
+    """Phase 2 on every intermediate task of the study at once (one head per task); saves the encoder only.
+
+    Example: [bold]repro multitask --profile smoke[/]
+    """
+    from repro.progress import live, stage
+
+    config, layout = load(params, profile)
+    with live(), stage("multitask"):
+        out = run(config, layout)
+    typer.echo(f"encoder -> {out}")
+
+
+if __name__ == "__main__":
+    typer.run(command)

@@ -1,0 +1,44 @@
+"""What every stage's command shares: its options, loading its profile, and one-line errors."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated, Callable
+
+import typer
+
+ParamsOpt = Annotated[Path, typer.Option("--params", help="params file", show_default=True)]
+ProfileOpt = Annotated[str, typer.Option("--profile", help="profile in params.yaml: paper | smoke")]
+IntermediateOpt = Annotated[str, typer.Option("--intermediate", "-i",
+                                              help="none | an intermediate task | multitask | an alternative")]
+TargetOpt = Annotated[str, typer.Option("--target", "-t", help="an XTREME target task")]
+
+
+def fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def friendly(verb: Callable) -> Callable:
+    """Turn the errors users can fix (bad params, missing inputs) into one line and exit code 2."""
+    @functools.wraps(verb)
+    def wrapper(*args, **kwargs):
+        try:
+            return verb(*args, **kwargs)
+        except (ValueError, KeyError, FileNotFoundError) as exc:
+            fail(str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc))
+    return wrapper
+
+
+def load(params: Path, profile: str):
+    """(profile params, layout) for a verb; torch's intra-op threads as the profile asks."""
+    from repro.params import load as load_params
+    from repro.paths import Layout
+
+    config = load_params(params, profile)
+    if config.threads:
+        import torch
+
+        torch.set_num_threads(config.threads)
+    return config, Layout(profile)

@@ -1,0 +1,71 @@
+"""Stage `retrieval`: BUCC and Tatoeba straight from an encoder, no training (sentence embeddings of one layer,
+margin mining or nearest neighbours; `repro.kinds.retrieval`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from repro.params import Profile
+from repro.paths import Layout
+from repro.stages.options import IntermediateOpt, ParamsOpt, ProfileOpt, TargetOpt, fail, friendly, load
+from repro.tasks import target as lookup
+
+
+def run(profile: Profile, layout: Layout, intermediate_id: str, target_id: str) -> dict:
+    from repro import data, kinds, models
+    from repro.stages import common
+    from repro.suites import submission
+
+    settings = profile.retrieval
+    task = lookup(target_id)
+    kind = kinds.of(task)
+    family = models.of(profile.model)
+    encoder = common.encoder_or_fail(profile, layout, intermediate_id)
+    tokenizer = family.tokenizer(encoder)
+    model = family.load_encoder(encoder)
+    if settings.layer > family.layers(model):
+        raise ValueError(f"retrieval.layer: {settings.layer} > the model's {family.layers(model)} layers")
+
+    def embedded(split: str, lang: str):
+        pairs = data.read(layout, task.evaluate, split, lang)
+        texts = [p["source_sentence"] for p in pairs], [p["target_sentence"] for p in pairs]
+        source, target = (family.embed(model, tokenizer, side, settings.layer, settings.pooling, settings.max_length,
+                                       settings.batch_size) for side in texts)
+        return source, target, texts
+
+    results, splits = [], {}
+    for lang in profile.languages[target_id]:
+        split = data.eval_split(layout, task.evaluate, lang)
+        source, target, texts = embedded(split, lang)
+        splits[lang] = split
+        predicted, scores = kind.evaluate(task, lang, split, source, target, texts, settings,
+                                          dev=lambda: embedded("validation", lang))
+        submission.write_predictions(layout.predictions(intermediate_id), target_id, lang, predicted)
+        results += [{"language": lang, "metric": metric, "value": value} for metric, value in scores.items()]
+    return common.stage_result(layout, intermediate_id, target_id, results, splits, None)
+
+
+@friendly
+def command(intermediate_id: IntermediateOpt, target_id: TargetOpt, params: ParamsOpt = Path("params.yaml"),
+            profile: ProfileOpt = "paper") -> None:
+    """BUCC or Tatoeba straight from an encoder (no training): margin mining F1 / nearest-neighbour accuracy.
+
+    Example: [bold]repro retrieval --profile smoke --intermediate squad_v2 --target tatoeba[/]
+    """
+    from repro.progress import live, stage
+
+    config, layout = load(params, profile)
+    if target_id not in config.study.retrieval_targets:
+        lookup(target_id)
+        fail(f"{target_id} is not a retrieval task; `repro retrieval` takes "
+             f"{', '.join(config.study.retrieval_targets)}")
+    with live(), stage(f"{intermediate_id} -> {target_id}"):
+        result = run(config, layout, intermediate_id, target_id)
+    typer.echo(json.dumps(result["results"]))
+
+
+if __name__ == "__main__":
+    typer.run(command)

@@ -1,0 +1,64 @@
+"""Stage `target`: phase 3 for one (encoder, target): a fresh head on the encoder, fine-tuned on the target's
+English training data with selection on English dev, then evaluated zero-shot in every language."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from repro.params import Profile
+from repro.paths import Layout
+from repro.stages.options import IntermediateOpt, ParamsOpt, ProfileOpt, TargetOpt, fail, friendly, load
+from repro.tasks import target as lookup
+
+
+def run(profile: Profile, layout: Layout, intermediate_id: str, target_id: str) -> dict:
+    from repro import kinds, models
+    from repro.engine.trainer import finetune
+    from repro.io import atomic_dir
+    from repro.stages import common
+
+    task = lookup(target_id)
+    encoder = common.encoder_or_fail(profile, layout, intermediate_id)
+    hp = profile.target.for_task(target_id)
+    tokenizer = models.of(profile.model).tokenizer(encoder)
+    labels = task.labels
+    rows = kinds.of(task).encode(tokenizer, common.train_sources(task, "train", layout), hp, labels)
+    scorer = common.scorer(task, tokenizer, common.train_sources(task, "validation", layout), hp, labels,
+                           profile.seed)
+    model = finetune(common.fresh_head(profile, task, encoder, labels), rows, hp, scorer=scorer, seed=profile.seed,
+                     workdir=layout.checkpoints(f"target-{intermediate_id}-{target_id}"),
+                     pad_id=tokenizer.pad_token_id, description=f"target {intermediate_id} -> {target_id}",
+                     engine=profile.engine)
+    english_dev = scorer(model)
+    with atomic_dir(layout.target_model(intermediate_id, target_id)) as tmp:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+    return common.evaluate_languages(profile, layout, intermediate_id, task, model, tokenizer, hp, labels,
+                                     english_dev)
+
+
+@friendly
+def command(intermediate_id: IntermediateOpt, target_id: TargetOpt, params: ParamsOpt = Path("params.yaml"),
+            profile: ProfileOpt = "paper") -> None:
+    """Phase 3: fine-tune on a target's English data from an encoder, evaluate zero-shot in every language.
+
+    Example: [bold]repro target --profile smoke --intermediate mnli --target xnli[/]
+    """
+    from repro.progress import live, stage
+
+    config, layout = load(params, profile)
+    if target_id not in config.study.trained_targets:
+        lookup(target_id)  # an unknown task is named as such
+        verb = "evaluate" if target_id in config.study.shared_targets else "retrieval"
+        fail(f"{target_id} is not fine-tuned (trained targets: {', '.join(config.study.trained_targets)}); "
+             f"use `repro {verb}`")
+    with live(), stage(f"{intermediate_id} -> {target_id}"):
+        result = run(config, layout, intermediate_id, target_id)
+    typer.echo(json.dumps(result["results"]))
+
+
+if __name__ == "__main__":
+    typer.run(command)

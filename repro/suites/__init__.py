@@ -1,0 +1,20 @@
+"""Benchmarks as data: each suite module holds one benchmark's tasks, languages, groups, submission layout and
+official aggregation (NAME, TASK2LANGS, GROUPS, TASK_METRIC, FILE_FORMAT, COUNT_CHECKED, evaluate_language,
+task_detail, task_score, overall_scores, scores). `repro score --suite`, params validation and the tables ask
+the suite instead of naming tasks; a new benchmark is a new module listed here.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from repro.suites import xtreme
+
+SUITES: dict[str, ModuleType] = {xtreme.NAME: xtreme}
+
+
+def get(name: str) -> ModuleType:
+    """A suite by name, with a one-line error naming the unknown one."""
+    if name not in SUITES:
+        raise ValueError(f"unknown suite {name!r}; known: {', '.join(SUITES)}")
+    return SUITES[name]
