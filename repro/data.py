@@ -159,11 +159,11 @@ def _write(dataset, path: Path) -> int:
 
 
 def _from_smoke(profile: Profile, plan, staging: Path) -> dict:
-    from repro import loaders, smoke_world
+    from repro import loaders, smoke
 
     sizes = profile.data.smoke
-    counts = smoke_world.write_smoke_world(staging, profile.languages, n_train=sizes.n_train,
-                                           n_eval=sizes.n_eval, n_corpus=sizes.n_corpus, seed=profile.seed)
+    counts = smoke.write_smoke_world(staging, profile.languages, n_train=sizes.n_train,
+                                     n_eval=sizes.n_eval, n_corpus=sizes.n_corpus, seed=profile.seed)
     manifest = {key: {split: {"rows": n, "origin": "smoke"} for split, n in splits.items()}
                 for key, splits in counts.items()}
     # CCG arrives, as in real life, in the CCGbank release format and goes through the release loader.
