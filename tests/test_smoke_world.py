@@ -16,7 +16,7 @@ import pytest
 from datasets import Dataset, disable_progress_bars
 
 from repro.registry import PANX_TAGS, SOURCES, TARGET_TASKS, TATOEBA_ISO3, TYDIQA_ID_PREFIX, UPOS_TAGS, dataset_key
-from repro.smoke_world import SUPPORTED_LANGUAGES, TEXT_FEATURES, write_smoke_world
+from repro.smoke import SUPPORTED_LANGUAGES, TEXT_FEATURES, write_smoke_world
 
 # 12 languages over 8 scripts (the smoke profile's choice), every target task with English where XTREME has it.
 LANGUAGES = {
@@ -487,7 +487,7 @@ def test_qa_questions_point_at_the_answer_sentence(tables, key, split):
 def test_same_seed_gives_identical_bytes_across_processes(tmp_path):
     small = dict(n_train=40, n_eval=12, n_corpus=120)
     write_smoke_world(tmp_path / "a", LANGUAGES, **small)
-    code = ("import sys; from pathlib import Path; from repro.smoke_world import write_smoke_world; "
+    code = ("import sys; from pathlib import Path; from repro.smoke import write_smoke_world; "
             f"write_smoke_world(Path(sys.argv[1]), {LANGUAGES!r}, **{small!r})")
     env = dict(os.environ, PYTHONHASHSEED="12345")  # a different str hash order must not matter
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "b")], check=True, env=env,
