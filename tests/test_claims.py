@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from repro import claims, metrics, published
-from repro.tables import TARGET_ORDER, Study
+from repro import metrics
+from repro.report import claims, published
+from repro.report.tables import TARGET_ORDER, Study
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "claims.yaml"
@@ -344,7 +345,7 @@ def test_verify_needs_no_torch(good, tmp_path):
 
     metrics_path = tmp_path / "metrics.json"
     metrics_path.write_text(json.dumps(good))
-    code = ("import sys, json; from repro import claims; r = claims.verify(sys.argv[1], sys.argv[2]); "
+    code = ("import sys, json; from repro.report import claims; r = claims.verify(sys.argv[1], sys.argv[2]); "
             "print(json.dumps(sorted(m for m in ('torch', 'datasets', 'matplotlib', 'transformers') "
             "if m in sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code, str(metrics_path), str(CLAIMS)], capture_output=True,

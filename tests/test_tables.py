@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from repro import published, tables
+from repro.report import published, tables
 from repro.paths import Layout
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from repro import metrics, published
-from repro.published import DERIVED, HU, MARK, MT5, REMBERT
+from repro import metrics
+from repro.report import published
+from repro.report.published import DERIVED, HU, MARK, MT5, REMBERT
 
 BASELINE = "none"
 MULTITASK = "multitask"
@@ -775,7 +776,7 @@ def write_table(n: int | str, layout, *, study: Study | None = None, plots: bool
     for table in build(key, study):
         paths += table.write(out)
     if plots:
-        from repro import plots as plotting
+        from repro.report import plots as plotting
 
         if key == "2":
             paths.append(plotting.deltas_heatmap(study, out / "table2_deltas.png"))

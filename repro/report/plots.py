@@ -10,7 +10,7 @@ import io
 import math
 from pathlib import Path
 
-from repro.tables import BASELINE, INTERMEDIATE_ORDER, TARGET_ORDER, Study, atomic_write, name
+from repro.report.tables import BASELINE, INTERMEDIATE_ORDER, TARGET_ORDER, Study, atomic_write, name
 
 
 def _pyplot():

@@ -30,12 +30,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from repro import published
-from repro.tables import BASELINE, MULTITASK, TARGET_ORDER, Study
+from repro.report import published
+from repro.report.tables import BASELINE, MULTITASK, TARGET_ORDER, Study
 
 STATUSES = ("pass", "fail", "missing", "error")
 COMPARES = ("approx", "eq", "ne", "ge", "gt", "le", "lt", "in")
-DEFAULT_CLAIMS = Path(__file__).resolve().parent.parent / "claims.yaml"
+DEFAULT_CLAIMS = Path(__file__).resolve().parents[2] / "claims.yaml"
 RETRIEVAL = ("bucc2018", "tatoeba")
 
 
