@@ -191,7 +191,7 @@ def table(number: Annotated[str, typer.Argument(help="1, 2, 3, 4, appendix, or a
 
     Example: [bold]repro table 2 --profile smoke[/]
     """
-    from repro import tables
+    from repro.report import tables
 
     config, layout = _load(params, profile)
     if number == "all":
@@ -217,7 +217,7 @@ def verify(profile: ProfileOpt = "paper",
 
     Example: [bold]repro verify --profile smoke[/]   or   [bold]repro verify --metrics pulled/metrics.json --json[/]
     """
-    from repro import claims as claims_check
+    from repro.report import claims as claims_check
     from repro.paths import Layout
 
     layout = Layout(profile)

@@ -183,7 +183,7 @@ def run_all(profile: Profile, layout: Layout, params_path: Path, jobs: int) -> d
 
 def report(profile: Profile, layout: Layout) -> None:
     """The tables and the claims verdicts (recorded, not enforced) of a collected run."""
-    from repro import claims, tables
+    from repro.report import claims, tables
     from repro.phases import atomic_json
 
     tables.write_all_tables(layout)

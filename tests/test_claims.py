@@ -1,4 +1,4 @@
-"""repro.claims and claims.yaml: a metrics.json built to satisfy every claim passes; perturbing one number fails
+"""repro.report.claims and claims.yaml: a metrics.json built to satisfy every claim passes; perturbing one number fails
 exactly that claim; numbers a run did not produce give "missing"; the expression language is closed."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from repro import claims, metrics, published
-from repro.tables import TARGET_ORDER, Study
+from repro import metrics
+from repro.report import claims, expressions, published
+from repro.report.study import TARGET_ORDER, Study
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "claims.yaml"
@@ -282,7 +283,7 @@ def test_expression_language(good):
     study = study_of(good)
 
     def ev(text):
-        return claims.evaluate(claims.parse(text), study)
+        return expressions.evaluate(expressions.parse(text), study)
 
     assert ev("1 + 2 * 3 - -1") == 8
     assert ev("(1 + 2) * 3 / 9") == 1
@@ -309,8 +310,8 @@ def test_expression_language(good):
     "score(target=xnli", "1 +", "lambda: 1", "delta(intermediate=mnli, intermediate=qqp)", "x; y", "",
 ])
 def test_expressions_outside_the_language_are_refused(text):
-    with pytest.raises(claims.ClaimsError):
-        claims.parse(text)
+    with pytest.raises(expressions.ClaimsError):
+        expressions.parse(text)
 
 
 def test_malformed_claims_file_is_refused(tmp_path):
@@ -344,7 +345,7 @@ def test_verify_needs_no_torch(good, tmp_path):
 
     metrics_path = tmp_path / "metrics.json"
     metrics_path.write_text(json.dumps(good))
-    code = ("import sys, json; from repro import claims; r = claims.verify(sys.argv[1], sys.argv[2]); "
+    code = ("import sys, json; from repro.report import claims; r = claims.verify(sys.argv[1], sys.argv[2]); "
             "print(json.dumps(sorted(m for m in ('torch', 'datasets', 'matplotlib', 'transformers') "
             "if m in sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code, str(metrics_path), str(CLAIMS)], capture_output=True,

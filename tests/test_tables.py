@@ -1,5 +1,5 @@
-"""repro.tables and repro.plots on a hand-built metrics.json: every table in md / csv / tex with the right rows,
-columns and values; absent intermediates and alternatives render as missing; plots are valid PNGs."""
+"""repro.report.tables and repro.report.plots on a hand-built metrics.json: every table in md / csv / tex with
+the right rows, columns and values; absent intermediates and alternatives render as missing; plots are valid PNGs."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from repro import published, tables
 from repro.paths import Layout
+from repro.report import published, tables
+from repro.report.render import tex_escape
+from repro.report.study import INTERMEDIATE_ORDER, QA, TARGET_ORDER, Study, needed_metrics
+from repro.report.table3 import table3
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -96,15 +99,15 @@ def assert_png(path: Path) -> None:
 def test_orders_match_the_registry():
     from repro.registry import INTERMEDIATE_IDS, TARGET_TASKS
 
-    assert tables.INTERMEDIATE_ORDER == INTERMEDIATE_IDS
-    assert set(tables.TARGET_ORDER) == set(TARGET_TASKS)
+    assert INTERMEDIATE_ORDER == INTERMEDIATE_IDS
+    assert set(TARGET_ORDER) == set(TARGET_TASKS)
 
 
 def test_table2_scores_deltas_and_missing_rows(layout):
     paths = tables.write_table(2, layout)
     assert_three_formats(paths, "table2")
     rows = {r["intermediate"]: r for r in read_csv(layout.results / "tables" / "table2.csv")}
-    assert list(rows) == list(tables.INTERMEDIATE_ORDER)  # every row of the paper, absent ones empty
+    assert list(rows) == list(INTERMEDIATE_ORDER)  # every row of the paper, absent ones empty
     none, mnli, squad = rows["none"], rows["mnli"], rows["squad_v2"]
     assert (num(none["xnli"]), num(none["xquad"]), num(none["tatoeba"]), num(none["udpos"])) == (75, 50, 25, 75)
     assert none["xnli_delta"] == "" and none["split"] == "dev" and none["source"].startswith("ours")
@@ -114,7 +117,7 @@ def test_table2_scores_deltas_and_missing_rows(layout):
     assert num(mnli["avg_delta"]) == pytest.approx((3 + 2 + 20 + 1) / 4)
     assert squad["udpos"] == "" and num(squad["n_targets"]) == 3
     assert num(squad["avg_delta"]) == pytest.approx((0 + 10 + 30) / 3)
-    assert all(rows["ccg"][t] == "" for t in tables.TARGET_ORDER) and num(rows["ccg"]["n_targets"]) == 0
+    assert all(rows["ccg"][t] == "" for t in TARGET_ORDER) and num(rows["ccg"]["n_targets"]) == 0
     md = (layout.results / "tables" / "table2.md").read_text()
     assert "| MNLI | – | 45.0 (+20.0) | 78.0 (+3.0) |" in md
     assert "| CCG | – |" in md and "dev sets" in md and "ours" in md
@@ -157,14 +160,14 @@ def test_table3_xtreme_score_when_all_targets_exist(layout):
     from repro import metrics
 
     values = {}
-    for i, target in enumerate(tables.TARGET_ORDER):
-        qa = target in tables.QA
+    for i, target in enumerate(TARGET_ORDER):
+        qa = target in QA
         for inter, score in (("none", 50.0 + i), ("mnli", 55.0 + i), ("qqp", 53.0 + 2 * i)):
-            scores = {"exact_match": score - 5, "f1": score + 5} if qa else {tables.needed_metrics(target)[0]: score}
+            scores = {"exact_match": score - 5, "f1": score + 5} if qa else {needed_metrics(target)[0]: score}
             values[(inter, target)] = {"en": scores}
-    study = tables.Study({"profile": "t", "results": rows_of(values)})
-    table = tables.table3(study)
-    best = {t: max(55.0 + i, 53.0 + 2 * i) for i, t in enumerate(tables.TARGET_ORDER)}
+    study = Study({"profile": "t", "results": rows_of(values)})
+    table = table3(study)
+    best = {t: max(55.0 + i, 53.0 + 2 * i) for i, t in enumerate(TARGET_ORDER)}
     xtreme = next(r for r in table.csv_rows if r[0] == "xtreme")
     assert xtreme[2] == pytest.approx(sum(best.values()) / 9)
     assert xtreme[5] == pytest.approx(sum(50.0 + i for i in range(9)) / 9)
@@ -263,7 +266,7 @@ def test_unknown_table(layout):
 
 
 def test_tex_escaping():
-    assert tables.tex_escape("a_b & 50% #1 {x}") == "a\\_b \\& 50\\% \\#1 \\{x\\}"
+    assert tex_escape("a_b & 50% #1 {x}") == "a\\_b \\& 50\\% \\#1 \\{x\\}"
 
 
 def test_table4_falls_back_to_the_main_english_run(layout):
@@ -273,5 +276,5 @@ def test_table4_falls_back_to_the_main_english_run(layout):
     by = {(r["intermediate"], r["variant"]): r for r in read_csv(layout.results / "tables" / "table4.csv")}
     assert num(by[("mnli", "english (main run)")]["xnli"]) == 78  # Table 2's MNLI row
     assert num(by[("mnli", "mlm")]["xnli_delta_vs_english"]) == -2
-    study = tables.Study.from_layout(layout)
+    study = Study.from_layout(layout)
     assert study.alt_delta("mlm") == (-2.0, 1)

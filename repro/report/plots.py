@@ -10,7 +10,8 @@ import io
 import math
 from pathlib import Path
 
-from repro.tables import BASELINE, INTERMEDIATE_ORDER, TARGET_ORDER, Study, atomic_write, name
+from repro.io import atomic_bytes
+from repro.report.study import BASELINE, INTERMEDIATE_ORDER, TARGET_ORDER, Study, name
 
 
 def _pyplot():
@@ -27,7 +28,7 @@ def _save(fig, path: Path) -> Path:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
     plt.close(fig)
-    atomic_write(path, buffer.getvalue())
+    atomic_bytes(path, buffer.getvalue())
     return path
 
 
