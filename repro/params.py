@@ -16,7 +16,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from repro import suites
-from repro.data.sources import SOURCES
 from repro.tasks import INTERMEDIATE_IDS, INTERMEDIATE_TASKS, TARGET_TASKS, Alternative
 from repro.tasks.alternatives import extra_sources
 
@@ -144,7 +143,7 @@ class Model(_Strict):
 class SourceSpec(_Strict):
     hub: str | None = None
     revision: str | None = None
-    path: str | None = None  # a local copy in the original release format (repro.loaders)
+    path: str | None = None  # a local copy in the original release format (repro.data.loaders)
     max_rows: int | None = None  # read only the first rows of each split (streamed: large corpora such as Wikipedia)
 
 
@@ -162,6 +161,8 @@ class Data(_Strict):
     @field_validator("sources")
     @classmethod
     def _known(cls, sources: dict) -> dict:
+        from repro.data.sources import SOURCES
+
         for name in sources:
             if name not in SOURCES:
                 raise ValueError(f"unknown source {name!r}")
@@ -282,7 +283,7 @@ class Profile(_Strict):
             suite = suites.get(TARGET_TASKS[task].suite)
             unknown = [lang for lang in langs if lang not in suite.TASK2LANGS[task]]
             if unknown:
-                raise ValueError(f"{task}: {', '.join(unknown)} not among the task's {suite.NAME} languages")
+                raise ValueError(f"{task}: {', '.join(unknown)} not among the task's {suite.TITLE} languages")
         missing = [task for task in TARGET_TASKS if task not in languages]
         if missing:
             raise ValueError(f"no languages for {', '.join(missing)}")

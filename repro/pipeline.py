@@ -6,13 +6,14 @@ independent stages side by side in worker processes (a tiny model gains more fro
 than from two threads in one); then `dvc commit` records them in dvc.lock, exactly as `dvc repro` would have.
 A second run with nothing changed does no work. Outside a DVC repository every stage runs.
 
-Waves: data (data.dvc) -> pretrain -> encoders (intermediate tasks, multitask and Table 4's alternatives, the
-longest first) -> trained targets and retrieval -> shared targets (MLQA reuses XQuAD's fine-tune) -> collect,
-tables, claims.
+Waves: data -> pretrain -> encoders (multitask and Table 4's alternatives first, the longest) -> trained
+targets and retrieval -> shared targets (MLQA reuses XQuAD's fine-tune) -> collect -> tables, verify. Each
+stage is its module in `repro.stages`, called with the arguments its dvc.yaml command passes.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import multiprocessing
 import time
@@ -22,41 +23,31 @@ from pathlib import Path
 from repro.params import Profile
 from repro.paths import Layout
 from repro.progress import console, progress, set_quiet, stage
-from repro.registry import BASELINE, MULTITASK, Alternative
+from repro.tasks import MULTITASK
+
+Planned = tuple[str, str, tuple[str, ...]]  # (dvc stage name, stage module, its arguments after profile/layout)
 
 
-def stage_name(profile: str, intermediate: str | None = None, target: str | None = None,
-               group: str | None = None) -> str:
-    """The dvc.yaml name of a stage, e.g. target@smoke-mnli-xnli."""
-    parts = "-".join(p for p in (profile, intermediate, target) if p)
-    return f"{group}@{parts}"
+def stage_name(group: str, profile: str, *ids: str) -> str:
+    """The dvc.yaml name of a stage: target-smoke@mnli-xnli, pretrain-smoke."""
+    return f"{group}-{profile}" + (f"@{'-'.join(ids)}" if ids else "")
 
 
-def _encoder_stage(profile: str, encoder: str) -> str:
-    """The stage that trains an encoder: multitask@P, alternative@P-mnli-mlm, intermediate@P-mnli."""
-    if encoder == MULTITASK:
-        return f"multitask@{profile}"
-    alternative = Alternative.parse(encoder)
-    if alternative:
-        return stage_name(profile, alternative.task, alternative.variant, group="alternative")
-    return stage_name(profile, encoder, group="intermediate")
-
-
-def planned(profile: Profile) -> list[list[tuple[str, tuple]]]:
-    """The profile's stages after data, as waves of (dvc stage name, (intermediate, target)) pairs."""
+def planned(profile: Profile) -> list[list[Planned]]:
+    """The profile's stages up to the reports, as waves that depend only on earlier waves."""
     study, name = profile.study, profile.name
-    waves = [[(stage_name(name, group="pretrain"), (BASELINE, None))]]
-    # the longest first: multitask, then the alternatives (translated data is several times the English)
-    firsts = sorted((i for i in study.intermediate if i != BASELINE),
-                    key=lambda i: (i != MULTITASK, Alternative.parse(i) is None))
-    waves.append([(_encoder_stage(name, i), (i, None)) for i in firsts])
-    waves.append([(stage_name(name, i, t, group="target"), (i, t))
-                  for i in study.intermediate for t in study.trained_targets]
-                 + [(stage_name(name, i, t, group="retrieval"), (i, t))
-                    for i in study.intermediate for t in study.retrieval_targets])
-    waves.append([(stage_name(name, i, t, group="evaluate"), (i, t))
-                  for i in study.intermediate for t in study.shared_targets])
-    return waves
+    encoders = [(stage_name("multitask", name), "multitask", ())] if MULTITASK in study.intermediate else []
+    encoders += [(stage_name("alternative", name, a), "alternative", (a,)) for a in study.alternatives]
+    encoders += [(stage_name("intermediate", name, t), "intermediate", (t,)) for t in study.intermediate_tasks]
+    return [
+        [(stage_name("data", name), "data", ())],
+        [(stage_name("pretrain", name), "pretrain", ())],
+        encoders,
+        [(stage_name("target", name, i, t), "target", (i, t)) for i in study.intermediate for t in study.trained_targets]
+        + [(stage_name("retrieval", name, i, t), "retrieval", (i, t))
+           for i in study.intermediate for t in study.retrieval_targets],
+        [(stage_name("evaluate", name, i, t), "evaluate", (i, t)) for i in study.intermediate for t in study.shared_targets],
+    ]
 
 
 def _init_worker(threads: int | None) -> None:
@@ -67,20 +58,11 @@ def _init_worker(threads: int | None) -> None:
     set_quiet()
 
 
-def _run_stage(profile: Profile, layout: Layout, intermediate: str, target: str | None):
-    """One stage in a worker: returns (ran, seconds); ran is False when the stage had nothing to run on."""
-    from repro import phases
-
+def _run_stage(profile: Profile, layout: Layout, module: str, args: tuple[str, ...]) -> float:
+    """One stage in a worker; returns its seconds."""
     start = time.perf_counter()
-    if target is None and intermediate == BASELINE:
-        phases.pretrain(profile, layout)
-        ran = True
-    elif target is None:
-        ran = phases.intermediate(profile, layout, intermediate) is not None
-    else:
-        phases.target(profile, layout, intermediate, target)
-        ran = True
-    return ran, time.perf_counter() - start
+    importlib.import_module(f"repro.stages.{module}").run(profile, layout, *args)
+    return time.perf_counter() - start
 
 
 class _Dvc:
@@ -118,9 +100,6 @@ class _Dvc:
             if stages:
                 stages[0].dvcfile.dump_stages(stages, update_pipeline=False)  # every stage lives in dvc.yaml
 
-    def track_data(self) -> None:
-        self.repo.add("data")
-
 
 def _dvc(root: Path) -> _Dvc | None:
     if not (root / ".dvc").is_dir() or not (root / "dvc.yaml").is_file():
@@ -130,62 +109,39 @@ def _dvc(root: Path) -> _Dvc | None:
 
 def run_all(profile: Profile, layout: Layout, params_path: Path, jobs: int) -> dict:
     """Run (what changed of) the whole study for one profile; returns the collected metrics payload."""
-    from repro import data
-    from repro.results import collect
+    from repro.stages import collect, tables, verify
 
     dvc = _dvc(layout.root)
+    tracked = layout.root / "params.yaml"
+    if dvc and params_path.resolve() != tracked.resolve():
+        raise ValueError(f"--params {params_path}: dvc.yaml tracks {tracked}, so DVC would record this run against "
+                         f"other params; edit params.yaml (or try a change with `dvc exp run -S`), or run outside "
+                         f"a DVC repository")
     waves = planned(profile)
-    reports = [f"{group}@{profile.name}" for group in ("collect", "tables", "verify")]
-    names = [name for wave in waves for name, _ in wave] + reports
-    overall = progress().add_task(f"repro all ({profile.name})", total=1 + len(names))
-    if data.is_current(profile, layout):
-        console.log(f"data/{profile.name} is up to date")
-    else:
-        with stage("data"):
-            data.materialize(profile, layout)
-    if dvc and (not (layout.root / "data.dvc").is_file() or dvc.repo.status(targets=["data.dvc"])):
-        dvc.track_data()
-    progress().advance(overall)
+    reports = [stage_name(group, profile.name) for group in ("collect", "tables", "verify")]
+    names = [name for wave in waves for name, _, _ in wave] + reports
+    overall = progress().add_task(f"repro all ({profile.name})", total=len(names))
     stale = set(names) if dvc is None else dvc.stale(names)
     progress().advance(overall, len(set(names) - stale))
     if not stale:
         console.log("every stage is up to date")
         return json.loads(layout.metrics.read_text())
-    available, ran = {BASELINE}, []  # encoders that exist; stages that ran
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                              initargs=(profile.threads,)) as pool:
         for wave in waves:
-            todo = [(name, args) for name, args in wave
-                    if name in stale and (args[1] is None or args[0] in available)]
-            futures = {pool.submit(_run_stage, profile, layout, *args): name for name, args in todo}
+            todo = [(name, module, args) for name, module, args in wave if name in stale]
+            futures = {pool.submit(_run_stage, profile, layout, module, args): name for name, module, args in todo}
             for future in as_completed(futures):
-                name = futures[future]
-                done, seconds = future.result()
-                if done:
-                    ran.append(name)
-                    console.log(f"[green]done[/] {name} in {seconds:.1f}s")
-                else:
-                    console.print(f"[yellow]skip[/] {name}: no training data here (a source that needs a local path)")
+                console.log(f"[green]done[/] {futures[future]} in {future.result():.1f}s")
                 progress().advance(overall)
-            available |= {i for name, (i, t) in wave if t is None and (name in ran or name not in stale)}
-            progress().advance(overall, len(wave) - len(todo))
             if dvc:  # record each wave at once, so a failure later keeps what is done
-                dvc.commit([name for name, _ in todo if name in ran])
+                dvc.commit([name for name, _, _ in todo])
     with stage("collect, tables, claims"):
-        payload = collect(profile, layout, params_path)
-        report(profile, layout)
-    progress().advance(overall, len(reports))
+        payload = collect.run(profile, layout, params_path)
+        tables.run(layout)
+        verify.run(layout)
+    progress().advance(overall, len([name for name in reports if name in stale]))
     if dvc:
         dvc.commit(reports)
     return payload
-
-
-def report(profile: Profile, layout: Layout) -> None:
-    """The tables and the claims verdicts (recorded, not enforced) of a collected run."""
-    from repro.report import claims, tables
-    from repro.phases import atomic_json
-
-    tables.write_all_tables(layout)
-    verdicts = claims.verify(layout.metrics, layout.root / "claims.yaml", layout.manifest)
-    atomic_json(layout.results / "claims.json", claims.to_json(verdicts))

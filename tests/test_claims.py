@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from repro import metrics
 from repro.report import claims, expressions, published
 from repro.report.study import TARGET_ORDER, Study
+from repro.suites import xtreme
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "claims.yaml"
@@ -50,7 +50,7 @@ def build_payload() -> dict:
     results = []
     for inter in FACTOR:
         for target in TARGET_ORDER:
-            langs = metrics.XTREME_TASK2LANGS[target]
+            langs = xtreme.TASK2LANGS[target]
             for lang in langs:
                 for metric, value in row_values(inter, target).items():
                     results.append({"intermediate": inter, "target": target, "language": lang, "metric": metric,
@@ -66,7 +66,7 @@ def build_alternatives() -> dict:
     rows = []
     for inter, target in (("mnli", "xnli"), ("squad_v2", "xquad"), ("mnli", "tatoeba")):
         for variant, shift in (("english", 0.0), ("mlm", -0.5), ("translated", -0.3)):
-            for lang in metrics.XTREME_TASK2LANGS[target]:
+            for lang in xtreme.TASK2LANGS[target]:
                 for metric, value in row_values(inter, target).items():
                     rows.append({"variant": variant, "intermediate": inter, "target": target, "language": lang,
                                  "metric": metric, "value": value + shift})

@@ -16,9 +16,9 @@ import torch
 import yaml
 from typer.testing import CliRunner
 
-from repro import acceleration
-from repro.acceleration import EngineError, check, launch_command
-from repro.engine import COMPLETE, _LengthGrouped, _pad_to, batch_split, finetune, resume_point
+from repro.engine import acceleration
+from repro.engine.acceleration import EngineError, check, launch_command
+from repro.engine.trainer import COMPLETE, _LengthGrouped, _pad_to, batch_split, finetune, resume_point
 from repro.params import Engine, Hyper, ParamsError, load
 
 ROOT = Path(__file__).parents[1]
@@ -227,7 +227,7 @@ import json, sys, time
 from pathlib import Path
 import numpy as np, torch
 from transformers import XLMRobertaConfig, XLMRobertaForSequenceClassification
-import repro.engine as engine
+import repro.engine.trainer as engine
 from repro.params import Engine, Hyper
 
 out = Path(sys.argv[1])
@@ -300,14 +300,14 @@ def test_deepspeed_trains_through_finetune(deepspeed_runs, name):
 
 
 def test_zero3_saves_a_consolidated_model(deepspeed_runs):
-    """What phases saves (`save_pretrained`) reloads as a plain HF model predicting exactly as the trained one."""
+    """What a stage saves (`save_pretrained`) reloads as a plain HF model predicting exactly as the trained one."""
     import numpy as np
     from transformers import XLMRobertaForSequenceClassification
 
     out, runs = deepspeed_runs
     model = XLMRobertaForSequenceClassification.from_pretrained(out / "zero3")
     assert model.roberta.embeddings.word_embeddings.weight.shape == (64, 32)
-    from repro.engine import predict
+    from repro.engine.trainer import predict
 
     dev = json.loads((out / "dev.json").read_text())
     assert np.allclose(predict(model, dev, 1), np.load(out / "zero3.npy"), atol=1e-6)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from repro.loaders import RELEASE_FORMATS, iter_release, load_release, read_conllu
-from repro.registry import PANX_TAGS, SOURCES, TATOEBA_ISO3, UPOS_TAGS
+from repro.data.loaders import RELEASE_FORMATS, iter_release, load_release, read_conllu
+from repro.data.sources import SOURCES, TATOEBA_ISO3
+from repro.tasks.labels import PANX_TAGS, UPOS_TAGS
 
 REAL = Path(__file__).parents[1].parent / "shared" / "real-data"
 XQUAD_LANGS = ("ar", "de", "el", "en", "es", "hi", "ro", "ru", "th", "tr", "vi", "zh")

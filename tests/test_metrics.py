@@ -4,32 +4,33 @@ evaluate.py, third_party/evaluate_squad.py = SQuAD v1.1, third_party/evaluate_ml
 import pytest
 
 from repro import metrics
+from repro.suites import xtreme
 
 # ---------------------------------------------------------------------------------------------------------
 # Task lists: XTREME (evaluate.py TASK2LANGS), not XTREME-R
 
 
 def test_task_lists_are_xtreme_not_xtreme_r():
-    sizes = {task: len(langs) for task, langs in metrics.XTREME_TASK2LANGS.items()}
+    sizes = {task: len(langs) for task, langs in xtreme.TASK2LANGS.items()}
     assert sizes == {"pawsx": 7, "xnli": 15, "panx": 40, "udpos": 33, "bucc2018": 4, "tatoeba": 36, "xquad": 11,
                      "mlqa": 7, "tydiqa": 9}
-    assert list(metrics.XTREME_TASK2LANGS) == ["pawsx", "xnli", "panx", "udpos", "bucc2018", "tatoeba", "xquad",
+    assert list(xtreme.TASK2LANGS) == ["pawsx", "xnli", "panx", "udpos", "bucc2018", "tatoeba", "xquad",
                                                "mlqa", "tydiqa"]  # evaluate.py's iteration order
-    assert "en" not in metrics.XTREME_TASK2LANGS["tatoeba"]  # queries are English; en is not a "language" here
-    assert "lt" not in metrics.XTREME_TASK2LANGS["udpos"] and "pl" not in metrics.XTREME_TASK2LANGS["udpos"]
-    assert "xcopa" not in metrics.XTREME_TASK2LANGS and "mewslix" not in metrics.XTREME_TASK2LANGS
-    assert metrics.XTREME_TASK2LANGS["mlqa"] == ("en", "es", "de", "ar", "hi", "vi", "zh")
-    grouped = [t for tasks in metrics.XTREME_GROUPS.values() for t in tasks]
-    assert sorted(grouped) == sorted(metrics.XTREME_TASK2LANGS)
-    assert set(metrics.TASK_METRIC) == set(metrics.XTREME_TASK2LANGS)
-    assert set(metrics.TASK_METRIC.values()) <= set(metrics.METRICS)
+    assert "en" not in xtreme.TASK2LANGS["tatoeba"]  # queries are English; en is not a "language" here
+    assert "lt" not in xtreme.TASK2LANGS["udpos"] and "pl" not in xtreme.TASK2LANGS["udpos"]
+    assert "xcopa" not in xtreme.TASK2LANGS and "mewslix" not in xtreme.TASK2LANGS
+    assert xtreme.TASK2LANGS["mlqa"] == ("en", "es", "de", "ar", "hi", "vi", "zh")
+    grouped = [t for tasks in xtreme.GROUPS.values() for t in tasks]
+    assert sorted(grouped) == sorted(xtreme.TASK2LANGS)
+    assert set(xtreme.TASK_METRIC) == set(xtreme.TASK2LANGS)
+    assert set(xtreme.TASK_METRIC.values()) <= set(metrics.METRICS)
 
 
 def test_metric_names_match_the_registry():
-    from repro.registry import TARGET_TASKS
+    from repro.tasks import TARGET_TASKS
 
     for task_id, task in TARGET_TASKS.items():
-        assert metrics.TASK_METRIC[task_id] == task.metric
+        assert xtreme.TASK_METRIC[task_id] == task.metric
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -215,7 +216,7 @@ def test_mlqa_reproduces_the_official_mock_averages():
     }
     per_lang = {lang: metrics.mlqa_em_f1(pred, gold, lang) for lang, (gold, pred) in cases.items()}
     assert per_lang["es"]["f1"] == pytest.approx(400 / 15)
-    detail = metrics.task_detail("mlqa", per_lang)
+    detail = xtreme.task_detail("mlqa", per_lang)
     assert detail["avg_exact_match"] == pytest.approx(57.142857142857146, abs=1e-9)
     assert detail["avg_f1"] == pytest.approx(81.76870748299321, abs=1e-9)
 
@@ -244,11 +245,11 @@ def test_bucc_f1_partial_overlap():
 
 def _constant_results(value_for_task):
     results = {}
-    for task, langs in metrics.XTREME_TASK2LANGS.items():
+    for task, langs in xtreme.TASK2LANGS.items():
         v = value_for_task(task)
-        if task in metrics.QA_TASKS:
+        if task in xtreme.QA_TASKS:
             scores = {"exact_match": v, "f1": v + 10}
-        elif metrics.TASK_METRIC[task] in ("f1", "bucc_f1"):
+        elif xtreme.TASK_METRIC[task] in ("f1", "bucc_f1"):
             scores = {"f1": v, "precision": v + 1, "recall": v - 1}
         else:
             scores = {"accuracy": v}
@@ -261,13 +262,13 @@ TASK_VALUES = {"pawsx": 80, "xnli": 70, "panx": 60, "udpos": 50, "bucc2018": 40,
 
 
 def test_xtreme_scores_keys_and_means():
-    out = metrics.xtreme_scores(_constant_results(TASK_VALUES.get))
+    out = xtreme.scores(_constant_results(TASK_VALUES.get))
     detailed, overall = out["detailed"], out["overall"]
     assert list(detailed["xnli"]) == ["accuracy", "avg_accuracy", "avg_metric"]
     assert list(detailed["panx"]) == ["f1", "precision", "recall", "avg_f1", "avg_precision", "avg_recall",
                                       "avg_metric"]
     assert list(detailed["mlqa"]) == ["exact_match", "f1", "avg_exact_match", "avg_f1", "avg_metric"]
-    assert list(detailed["xnli"]["accuracy"]) == list(metrics.XTREME_TASK2LANGS["xnli"])  # English included
+    assert list(detailed["xnli"]["accuracy"]) == list(xtreme.TASK2LANGS["xnli"])  # English included
     assert detailed["bucc2018"]["avg_metric"] == 40  # F1, not precision/recall
     assert detailed["xquad"]["avg_metric"] == pytest.approx(25.0)  # (EM 20 + F1 30) / 2
     task_scores = {t: detailed[t]["avg_metric"] for t in detailed}
@@ -275,19 +276,19 @@ def test_xtreme_scores_keys_and_means():
     assert overall["all_task"] == pytest.approx(sum(task_scores.values()) / 9)
     assert overall["classification"] == pytest.approx(75.0)
     assert overall["qa"] == pytest.approx((25 + 15 + 5) / 3)
-    group_mean = sum(overall[g] for g in metrics.XTREME_GROUPS) / 4
+    group_mean = sum(overall[g] for g in xtreme.GROUPS) / 4
     assert overall["all_task"] != pytest.approx(group_mean)  # the official overall is a mean over tasks
 
 
 def test_english_is_averaged_in():
-    per_lang = {lang: {"accuracy": 100.0 if lang == "en" else 70.0} for lang in metrics.XTREME_TASK2LANGS["xnli"]}
-    assert metrics.task_score("xnli", per_lang) == pytest.approx((14 * 70 + 100) / 15)
+    per_lang = {lang: {"accuracy": 100.0 if lang == "en" else 70.0} for lang in xtreme.TASK2LANGS["xnli"]}
+    assert xtreme.task_score("xnli", per_lang) == pytest.approx((14 * 70 + 100) / 15)
 
 
 def test_missing_task_drops_overall_and_its_group():
     results = _constant_results(TASK_VALUES.get)
     del results["tatoeba"]
-    out = metrics.xtreme_scores(results)
+    out = xtreme.scores(results)
     assert "tatoeba" not in out["detailed"]
     assert list(out["overall"]) == ["classification", "tagging", "qa"]
 
@@ -296,32 +297,32 @@ def test_missing_language_is_an_error_unless_allowed():
     results = _constant_results(TASK_VALUES.get)
     del results["xnli"]["sw"]
     with pytest.raises(ValueError, match="xnli.*sw"):
-        metrics.xtreme_scores(results)
-    out = metrics.xtreme_scores(results, require_all_languages=False)
+        xtreme.scores(results)
+    out = xtreme.scores(results, require_all_languages=False)
     assert "sw" not in out["detailed"]["xnli"]["accuracy"] and out["detailed"]["xnli"]["avg_metric"] == 70
 
 
 def test_task_score_per_metric():
-    assert metrics.task_score("tydiqa", {"en": {"exact_match": 50, "f1": 70}, "ar": {"exact_match": 30, "f1": 50}}) \
+    assert xtreme.task_score("tydiqa", {"en": {"exact_match": 50, "f1": 70}, "ar": {"exact_match": 30, "f1": 50}}) \
         == pytest.approx(50.0)
-    assert metrics.task_score("udpos", {"en": {"f1": 90, "precision": 10, "recall": 10}}) == 90
-    assert metrics.task_score("tatoeba", {"de": {"accuracy": 42.0}}) == 42.0
+    assert xtreme.task_score("udpos", {"en": {"f1": 90, "precision": 10, "recall": 10}}) == 90
+    assert xtreme.task_score("tatoeba", {"de": {"accuracy": 42.0}}) == 42.0
 
 
 def test_evaluate_language_dispatch():
-    assert metrics.evaluate_language("pawsx", ["1", "0"], ["1", "1"], "de") == {"accuracy": 50.0}
-    assert set(metrics.evaluate_language("udpos", [["NOUN"]], [["NOUN"]], "de")) == {"f1", "precision", "recall"}
-    assert set(metrics.evaluate_language("bucc2018", ["a\tb"], ["a\tb"], "de")) == {"f1", "precision", "recall"}
-    assert metrics.evaluate_language("mlqa", {"q": "gato"}, {"q": ["el gato"]}, "es")["exact_match"] == 100.0
+    assert xtreme.evaluate_language("pawsx", ["1", "0"], ["1", "1"], "de") == {"accuracy": 50.0}
+    assert set(xtreme.evaluate_language("udpos", [["NOUN"]], [["NOUN"]], "de")) == {"f1", "precision", "recall"}
+    assert set(xtreme.evaluate_language("bucc2018", ["a\tb"], ["a\tb"], "de")) == {"f1", "precision", "recall"}
+    assert xtreme.evaluate_language("mlqa", {"q": "gato"}, {"q": ["el gato"]}, "es")["exact_match"] == 100.0
     with pytest.raises(ValueError):
-        metrics.evaluate_language("xcopa", [], [], "et")
+        xtreme.evaluate_language("xcopa", [], [], "et")
 
 
 def test_import_is_cheap():
     import subprocess
     import sys
 
-    code = "import sys, repro.metrics, repro.retrieval_math, repro.score; print('torch' in sys.modules, " \
+    code = "import sys, repro.metrics, repro.retrieval_math, repro.suites.submission, repro.tasks; print('torch' in sys.modules, " \
            "'seqeval' in sys.modules, 'sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]

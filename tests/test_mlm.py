@@ -8,7 +8,7 @@ from pathlib import Path
 
 TRAIN = """
 import hashlib, json, sys
-from repro.mlm import train_tokenizer
+from repro.models.tiny import train_tokenizer
 tok = train_tokenizer(json.loads(open(sys.argv[1]).read()), 300, 64)
 print(hashlib.sha256(tok.backend_tokenizer.to_str().encode()).hexdigest(), len(tok))
 """

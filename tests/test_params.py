@@ -8,9 +8,13 @@ import pytest
 import yaml
 
 from repro.params import ParamsError, load
-from repro.registry import TARGET_TASKS
+from repro.tasks import TARGET_TASKS
 
 ROOT = Path(__file__).parents[1]
+
+
+def _study(raw: dict) -> dict:
+    return raw["profiles"]["smoke"]["study"]
 
 
 def _write(tmp_path: Path, mutate) -> Path:
@@ -48,14 +52,14 @@ def test_paper_profile_matches_jiant_recipe():
      "profiles.smoke.languages: xnli: xx not among the task's XTREME languages"),
     (lambda r: r["profiles"]["smoke"]["retrieval"].update(pooling="max"), "profiles.smoke.retrieval.pooling"),
     (lambda r: r.update(extra={}), "params.yaml: extra: unknown key"),
-    (lambda r: r["study"]["alternatives"].update(variants=["mlm", "backtranslated"]),
-     "study: mnli+backtranslated: unknown variant 'backtranslated'"),
-    (lambda r: r["study"]["alternatives"].update(tasks=["qqp"]),
-     "study: alternatives: 'qqp+mlm' must be listed in `intermediate`"),
-    (lambda r: r["study"]["alternatives"].update(tasks=["qqp"], variants=["translated"]),
-     "study: qqp+translated: no translated data for qqp"),
-    (lambda r: r["study"].update(intermediate=r["study"]["intermediate"] + ["hellaswag+mlm"]),
-     "study: intermediate: unknown task 'hellaswag+mlm' (an alternative comes from `alternatives`)"),
+    (lambda r: _study(r)["alternatives"].append("mnli+backtranslated"),
+     "profiles.smoke.study: mnli+backtranslated: unknown variant 'backtranslated'"),
+    (lambda r: _study(r)["alternatives"].append("qqp+mlm"),
+     "profiles.smoke.study: alternatives: 'qqp+mlm' must be listed in `intermediate`"),
+    (lambda r: _study(r).update(alternatives=["qqp+translated"], intermediate=[*_study(r)["intermediate"], "qqp+translated"]),
+     "profiles.smoke.study: qqp+translated: no translated data for qqp"),
+    (lambda r: _study(r).update(intermediate=_study(r)["intermediate"] + ["hellaswag+mlm"]),
+     "profiles.smoke.study: intermediate: unknown task 'hellaswag+mlm' (an alternative comes from `alternatives`)"),
 ])
 def test_bad_params_name_the_key(tmp_path, mutate, expected):
     path = _write(tmp_path, mutate)

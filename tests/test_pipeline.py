@@ -18,10 +18,12 @@ import torch
 import yaml
 from conftest import run as run_offline
 
-from repro import data, metrics
+from repro import data, kinds, metrics, models
+from repro.data.sources import SOURCES
 from repro.params import load
 from repro.paths import Layout
-from repro.registry import INTERMEDIATE_IDS, INTERMEDIATE_TASKS, MULTITASK, TARGET_TASKS
+from repro.suites import xtreme
+from repro.tasks import INTERMEDIATE_IDS, INTERMEDIATE_TASKS, MULTITASK, TARGET_TASKS
 
 ROOT = Path(__file__).parents[1]
 pytestmark = pytest.mark.slow
@@ -63,14 +65,14 @@ def test_every_stage_output_exists(run):
         assert (encoder / "model.safetensors").is_file() and (encoder / "intermediate.json").is_file(), task
         config = json.loads((encoder / "config.json").read_text())
         assert config["architectures"] == ["XLMRobertaModel"]  # the encoder only: heads are not carried over
-    for i in profile.study.alternatives.encoders:
+    for i in profile.study.alternatives:
         assert (layout.encoder(i) / "model.safetensors").is_file(), i
     for i in profile.study.intermediate:
         for t, task in TARGET_TASKS.items():
             stage = json.loads(layout.stage_metrics(i, t).read_text())
             assert set(stage["splits"]) == set(profile.languages[t])
             for lang in profile.languages[t]:
-                suffix = "json" if task.format == "extractive_qa" else "tsv"
+                suffix = "json" if task.kind == "extractive_qa" else "tsv"
                 assert (layout.predictions(i) / t / f"test-{lang}.{suffix}").is_file()
                 assert (layout.labels / t / f"test-{lang}.{suffix}").is_file()
     assert not list(Path("data").glob(".smoke-*")) and not list(Path("models").rglob(".*-*"))  # no leftovers
@@ -94,8 +96,8 @@ def test_alternatives_are_real_runs_reported_apart(run):
         assert set(row) == {"variant", "intermediate", "target", "language", "metric", "value"}
         seen[(row["intermediate"], row["variant"], row["target"])].add(row["language"])
     alternatives = profile.study.alternatives
-    assert set(seen) == {(i, v, t) for i in alternatives.tasks for v in alternatives.variants for t in TARGET_TASKS}
-    for encoder in alternatives.encoders:  # each is its own run: its English-dev score is its own
+    assert set(seen) == {(*a.split("+"), t) for a in alternatives for t in TARGET_TASKS}
+    for encoder in alternatives:  # each is its own run: its English-dev score is its own
         ours = json.loads((layout.encoder(encoder) / "intermediate.json").read_text())
         plain = json.loads((layout.encoder(encoder.split("+")[0]) / "intermediate.json").read_text())
         assert ours["task"] == encoder and ours["english_dev"] != plain["english_dev"]
@@ -108,12 +110,12 @@ def _chance(task, layout: Layout, source: str, lang: str | None) -> float:
     dev = data.read(layout, source, "validation", lang)
     train = data.read(layout, source, "train", lang)
     rng = np.random.default_rng(0)
-    if task.format == "classification":
+    if task.kind == "classification":
         labels = [e["label"] for e in dev]
         return 100 * max(collections.Counter(labels).values()) / len(labels)
-    if task.format == "multiple_choice":
+    if task.kind == "multiple_choice":
         return 100 / len(dev[0]["choices"])
-    if task.format == "tagging":
+    if task.kind == "tagging":
         majority = collections.Counter(t for e in train for t in e["tags"]).most_common(1)[0][0]
         guess = [[majority] * len(e["tags"]) for e in dev]
         gold = [e["tags"] for e in dev]
@@ -141,10 +143,10 @@ def test_target_models_beat_chance_on_english_dev(run):
     transfer negatively (in the smoke world as in the paper, QQP among them): reported in Table 2, not asserted."""
     workdir, profile, layout = run
     for t, task in TARGET_TASKS.items():
-        if task.format == "retrieval" or task.shares_training_with:
+        if task.kind == "retrieval" or task.shares_training_with:
             continue
         source = task.train[0]
-        lang = "en" if data.SOURCES[source].per_language else None
+        lang = "en" if SOURCES[source].per_language else None
         chance = _chance(task, layout, source, lang)
         dev = {i: json.loads(layout.stage_metrics(i, t).read_text())["english_dev"] for i in INTERMEDIATE_IDS}
         assert dev["none"] > chance + 3, f"none -> {t}: English dev {dev['none']:.1f} vs chance {chance:.1f}"
@@ -154,12 +156,11 @@ def test_target_models_beat_chance_on_english_dev(run):
 
 def test_fresh_heads_are_drawn_from_the_seed(run):
     """A target stage run twice gives the same model: its fresh head is initialised from the profile seed."""
-    from repro.phases import _head
-
     workdir, profile, layout = run
     task = TARGET_TASKS["xnli"]
-    first, again, other = (_head(task, layout.pretrained, task.labels, seed).classifier.out_proj.weight
-                           for seed in (0, 0, 1))
+    kind = kinds.of(task)
+    first, again, other = (models.encoder.head(kind.HEAD, layout.pretrained, kind.head_config(task.labels), seed)
+                           .classifier.out_proj.weight for seed in (0, 0, 1))
     assert torch.equal(first, again) and not torch.equal(first, other)
 
 
@@ -171,7 +172,7 @@ def test_retrieval_embeddings_are_batch_independent_and_find_each_sentence(run):
     from transformers import AutoModel, AutoTokenizer
 
     from repro import retrieval_math
-    from repro.phases import embed
+    from repro.models.encoder import embed
 
     workdir, profile, layout = run
     sentences = [p["target_sentence"] for p in data.read(layout, "tatoeba", "validation", "de")]
@@ -199,7 +200,7 @@ def test_repro_score_agrees_with_metrics_json(run):
         if row["intermediate"] == "squad_v2":
             ours[row["target"]].setdefault(row["language"], {})[row["metric"]] = row["value"]
     for target, per_lang in ours.items():
-        assert metrics.task_score(target, per_lang) == pytest.approx(detailed[target]["avg_metric"], abs=1e-6)
+        assert xtreme.task_score(target, per_lang) == pytest.approx(detailed[target]["avg_metric"], abs=1e-6)
 
 
 REPRO_ALL = [sys.executable, "-m", "repro.cli", "all", "--profile", "smoke"]
@@ -207,7 +208,7 @@ REPRO_ALL = [sys.executable, "-m", "repro.cli", "all", "--profile", "smoke"]
 
 def _stale(project, profile="smoke") -> set[str]:
     out = run_offline([sys.executable, "-m", "dvc", "status", "--json"], project).stdout
-    return {name for name in json.loads(out or "{}") if f"@{profile}" in name}
+    return {name for name in json.loads(out or "{}") if name.split("@")[0].endswith(f"-{profile}")}
 
 
 def test_zz_dvc_records_the_run_and_reruns_only_what_a_param_touches(smoke_project):
@@ -223,12 +224,12 @@ def test_zz_dvc_records_the_run_and_reruns_only_what_a_param_touches(smoke_proje
     params = yaml.safe_load(params_path.read_text())
     params["profiles"]["smoke"]["target"]["tasks"]["xnli"]["learning_rate"] = 5.0e-4
     params_path.write_text(yaml.safe_dump(params, sort_keys=False))
-    encoders = params["study"]["intermediate"]
-    assert _stale(smoke_project) == {f"target@smoke-{i}-xnli" for i in encoders}
+    encoders = params["profiles"]["smoke"]["study"]["intermediate"]
+    assert _stale(smoke_project) == {f"target-smoke@{i}-xnli" for i in encoders}
 
     untouched = (smoke_project / "results/smoke/stages/mnli/pawsx.json").read_text()
     third = run_offline(REPRO_ALL, smoke_project)
-    assert "done target@smoke-mnli-xnli" in third.stderr
-    assert "intermediate@" not in third.stderr and "pawsx" not in third.stderr
+    assert "done target-smoke@mnli-xnli" in third.stderr
+    assert "intermediate-smoke@" not in third.stderr and "pawsx" not in third.stderr
     assert (smoke_project / "results/smoke/stages/mnli/pawsx.json").read_text() == untouched
     assert _stale(smoke_project) == set()

@@ -2,7 +2,7 @@
 exactly the outputs of an uninterrupted run (smoke world on CPU, shrunk to keep this fast).
 
 The stage runs as users run it, `repro intermediate --task mnli --profile smoke`, in a subprocess. The process
-seeds torch first: phases builds the fresh task head before the Trainer seeds anything.
+seeds torch first: a stage builds the fresh task head before the Trainer seeds anything.
 """
 
 import json
@@ -24,7 +24,7 @@ STAGE = ["intermediate", "--task", "mnli", "--profile", "smoke"]
 RUN = """
 import sys, torch
 torch.manual_seed(0)
-import repro.engine as engine
+import repro.engine.trainer as engine
 resume_point, discard = engine.resume_point, engine._discard
 def reported_resume(workdir):
     point = resume_point(workdir)
@@ -42,9 +42,10 @@ app()
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """A small smoke world (data + pretrained model) with checkpoints every 4 steps of the MNLI stage."""
-    from repro import data, phases
+    from repro.data.materialize import materialize
     from repro.params import load
     from repro.paths import Layout
+    from repro.stages import pretrain
 
     root = tmp_path_factory.mktemp("resume")
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
@@ -57,8 +58,8 @@ def world(tmp_path_factory):
     os.chdir(root)  # Layout paths are relative to the project directory
     try:
         profile, layout = load(root / "params.yaml", "smoke"), Layout("smoke")
-        data.materialize(profile, layout)
-        phases.pretrain(profile, layout)
+        materialize(profile, layout)
+        pretrain.run(profile, layout)
     finally:
         os.chdir(cwd)
     return root, layout

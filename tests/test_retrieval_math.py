@@ -22,8 +22,13 @@ def test_top_k_matches_a_full_sort(k):
     sims, inds = rm.top_k(queries, database, k, block_bytes=600)  # 3 query rows per block
     full = queries @ database.T
     expected = np.argsort(-full, axis=1, kind="stable")[:, :min(k, 50)]
-    np.testing.assert_array_equal(inds, expected)
-    np.testing.assert_allclose(sims, np.take_along_axis(full, expected, axis=1), rtol=1e-6)
+    # Blocked and whole products may differ in the last bits (BLAS kernels, CPU): compare similarities with an
+    # absolute tolerance, and ranks by the similarity they hold (two near-equal rows may trade places).
+    assert all(len(set(row)) == len(row) for row in inds.tolist())
+    np.testing.assert_allclose(np.take_along_axis(full, inds, axis=1), np.take_along_axis(full, expected, axis=1),
+                               atol=1e-5)
+    np.testing.assert_allclose(sims, np.take_along_axis(full, inds, axis=1), atol=1e-5)
+    assert (inds == expected).mean() > 0.95  # only near-ties may trade places
 
 
 def test_top_k_ties_prefer_the_lower_index():

@@ -1,4 +1,4 @@
-"""repro.score: folders in the XTREME submission layout scored as google-research/xtreme evaluate.py does.
+"""repro.suites.submission: folders in the XTREME submission layout scored as google-research/xtreme evaluate.py does.
 
 The fixtures follow the shape of the official mock_test_data (one file per task and language; tsv labels,
 blank-line separated tags, tab-separated BUCC id pairs, SQuAD-format QA labels and {id: answer} predictions),
@@ -10,9 +10,11 @@ import os
 
 import pytest
 
-from repro import metrics, score
+from repro import metrics
+from repro.suites import submission as score
+from repro.suites import xtreme
 
-LANGS = metrics.XTREME_TASK2LANGS
+LANGS = xtreme.TASK2LANGS
 
 
 def _write(path, text):
@@ -97,7 +99,7 @@ def test_score_folders_all_nine_tasks(tmp_path):
     assert list(overall) == ["all_task", "classification", "tagging", "qa", "retrieval"]
     nine = sum(EXPECTED_TASK_SCORES.values()) / 9
     assert overall["all_task"] == pytest.approx(nine, abs=1e-6)
-    groups = {g: sum(EXPECTED_TASK_SCORES[t] for t in tasks) / len(tasks) for g, tasks in metrics.XTREME_GROUPS.items()}
+    groups = {g: sum(EXPECTED_TASK_SCORES[t] for t in tasks) / len(tasks) for g, tasks in xtreme.GROUPS.items()}
     for group, value in groups.items():
         assert overall[group] == pytest.approx(value, abs=1e-6)
     assert abs(overall["all_task"] - sum(groups.values()) / 4) > 0.5  # 53.06 vs 53.97
@@ -112,9 +114,9 @@ def score_folders_checked(preds, labels):
         for lang in LANGS[task]:
             p = score.read_task_file(task, score.task_file(preds, task, lang))
             g = score.read_task_file(task, score.task_file(labels, task, lang))
-            per_lang[lang] = metrics.evaluate_language(task, p, g, lang)
+            per_lang[lang] = xtreme.evaluate_language(task, p, g, lang)
         per_task[task] = per_lang
-    assert out == metrics.xtreme_scores(per_task)
+    assert out == xtreme.scores(per_task)
     return out
 
 
@@ -191,7 +193,7 @@ def test_write_predictions_round_trip(tmp_path):
         lang = "es" if task != "bucc2018" else "de"
         from_files = score.score_language(task, lang, score.task_file(out, task, lang),
                                           score.task_file(gold_dir, task, lang))
-        assert from_files == pytest.approx(metrics.evaluate_language(task, predictions, gold, lang)), task
+        assert from_files == pytest.approx(xtreme.evaluate_language(task, predictions, gold, lang)), task
     assert not [p for p in out.rglob("*") if p.name.startswith(".")]  # no temporary files left behind
 
 

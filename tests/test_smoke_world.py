@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 from datasets import Dataset, disable_progress_bars
 
-from repro.registry import PANX_TAGS, SOURCES, TARGET_TASKS, TATOEBA_ISO3, TYDIQA_ID_PREFIX, UPOS_TAGS, dataset_key
+from repro.data.sources import SOURCES, TATOEBA_ISO3, TYDIQA_ID_PREFIX, dataset_key
+from repro.tasks import TARGET_TASKS
+from repro.tasks.labels import PANX_TAGS, UPOS_TAGS
 from repro.smoke import SUPPORTED_LANGUAGES, TEXT_FEATURES, write_smoke_world
 
 # 12 languages over 8 scripts (the smoke profile's choice), every target task with English where XTREME has it.

@@ -2,7 +2,7 @@
 
 Three ways in, one way out (`data/<profile>/<dataset>/<split>.parquet` + `manifest.json` + gold labels):
 - hub:   `datasets.load_dataset(hub_id, config, revision=...)` at the pinned revision (no loading scripts),
-- local: a user's copy in the original release format (`repro.loaders`), e.g. CCGbank or an XTREME download,
+- local: a user's copy in the original release format (`repro.data.loaders`), e.g. CCGbank or an XTREME download,
 - smoke: the embedded world (`repro.smoke`), generated in exactly the Hub schema.
 Everything is written to a temporary directory and moved into place at the end, so an interrupted run
 never leaves a half-written data directory behind.

@@ -164,7 +164,7 @@ SOURCES: dict[str, Source] = {
                   "choices": {"label": List(Value("string")), "text": List(Value("string"))},
                   "answerKey": Value("string")}),
         _TRAIN_DEV, _commonsenseqa),
-    # CCGbank (LDC2005T13) has no Hub copy: it is read from the user's licensed AUTO files (repro.loaders).
+    # CCGbank (LDC2005T13) has no Hub copy: it is read from the user's licensed AUTO files (repro.data.loaders).
     "ccg": Source(Features({"tokens": List(Value("string")), "tags": List(Value("string"))}),
                   _ALL, _tags("tokens", "tags", None)),
     # --- XTREME (google/xtreme), one config per language unless noted --------------------------------

@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 import numpy as np
 from torch import nn
 
-from repro.kinds.batching import collate
+from repro.engine.batching import collate
 
 
 class MultiTaskModel(nn.Module):

@@ -34,7 +34,7 @@ from transformers.trainer_pt_utils import LengthGroupedSampler
 from transformers.utils import logging as hf_logging
 
 from repro.engine import acceleration
-from repro.kinds.batching import IGNORE, collate
+from repro.engine.batching import IGNORE, collate
 from repro.params import Engine, Hyper
 from repro.progress import progress
 

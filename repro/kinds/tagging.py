@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from repro import metrics
-from repro.kinds.batching import IGNORE
+from repro.engine.batching import IGNORE
 
 HEAD = "token_classification"
 TRAINED = True

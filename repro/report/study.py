@@ -1,9 +1,9 @@
 """Reading a run's results: `Study`, plus the row and column orders and display names every report shares.
 
 `Study` is the one reader of metrics.json (plus alternatives.json, the data manifest and the stage files'
-per-language splits) and computes every derived number: task scores (repro.metrics.task_score: accuracy, F1,
+per-language splits) and computes every derived number: task scores (repro.suites.xtreme.task_score: accuracy, F1,
 or for QA (EM + F1) / 2, averaged over the languages present, English included), deltas, the best model per
-target, XTREME scores (repro.metrics.overall_scores). The tables and plots render it; repro.report.claims
+target, XTREME scores (repro.suites.xtreme.overall_scores). The tables and plots render it; repro.report.claims
 evaluates its expressions against it. Importing this module is cheap: no torch, no datasets, no matplotlib.
 """
 
@@ -13,13 +13,10 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from repro import metrics
+from repro.suites import xtreme
+from repro.tasks import BASELINE, INTERMEDIATE_IDS, MULTITASK
 
-BASELINE = "none"
-MULTITASK = "multitask"
-# Row order of Table 2 (= repro.registry.INTERMEDIATE_IDS; kept here so reading results never imports datasets)
-INTERMEDIATE_ORDER = ("none", "anli_plus", "mnli", "qqp", "squad_v1", "squad_v2", "hellaswag", "cosmosqa",
-                      "commonsenseqa", "ccg", "multitask")
+INTERMEDIATE_ORDER = INTERMEDIATE_IDS  # the row order of Table 2
 # Column order of the paper's main table (RECALLED, paper.md §3a)
 TARGET_ORDER = ("bucc2018", "tatoeba", "xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa")
 VARIANTS = ("english", "mlm", "translated")  # alternatives.json
@@ -32,12 +29,12 @@ NAMES = {
     "xquad": "XQuAD", "mlqa": "MLQA", "tydiqa": "TyDiQA",
     "english": "English (plain)", "mlm": "+ multilingual MLM", "translated": "Translated data",
 }
-QA = tuple(metrics.QA_TASKS)
+QA = tuple(xtreme.QA_TASKS)
 
 
 def needed_metrics(target: str) -> tuple[str, ...]:
     """The metrics.json metric names a target's task score reads."""
-    kind = metrics.TASK_METRIC[target]
+    kind = xtreme.TASK_METRIC[target]
     if kind in ("squad", "mlqa"):
         return ("exact_match", "f1")
     return ("accuracy",) if kind == "accuracy" else ("f1",)
@@ -146,7 +143,7 @@ class Study:
                  langs: Iterable[str] | None = None) -> dict[str, dict[str, float]]:
         """{lang: {metric: value}} restricted to the metrics the task score reads, complete languages only."""
         values = self._values.get((variant, intermediate, target), {})
-        wanted = needed_metrics(target) if target in metrics.TASK_METRIC else None
+        wanted = needed_metrics(target) if target in xtreme.TASK_METRIC else None
         keep = set(langs) if langs is not None else None
         out = {}
         for lang, scores in values.items():
@@ -169,7 +166,7 @@ class Study:
                       if metric in scores and (langs is None or lang in set(langs))]
             return sum(values) / len(values) if values else None
         try:
-            return metrics.task_score(target, per_lang)
+            return xtreme.task_score(target, per_lang)
         except ValueError:
             return None
 
@@ -213,7 +210,7 @@ class Study:
         """XTREME's overall_scores on {target: task score}: "all_task" (mean of the 9) if all are present,
         and each complete group."""
         detailed = {t: {"avg_metric": s} for t, s in scores.items() if s is not None}
-        return metrics.overall_scores(detailed)
+        return xtreme.overall_scores(detailed)
 
     def row_scores(self, intermediate: str) -> dict[str, float | None]:
         return {t: self.score(t, intermediate) for t in TARGET_ORDER}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from repro import metrics
+from repro.suites import xtreme
 from repro.report import published
 from repro.report.cells import CERTAINTY_NOTE, mark
 from repro.report.render import Table
@@ -12,7 +12,8 @@ from repro.report.study import Study, name
 
 
 def table1(study: Study) -> Table:
-    from repro.registry import INTERMEDIATE_TASKS, SOURCES, TARGET_TASKS, dataset_key
+    from repro.data.sources import SOURCES, dataset_key
+    from repro.tasks import INTERMEDIATE_TASKS, TARGET_TASKS
 
     manifest = study.manifest
 
@@ -52,17 +53,17 @@ def table1(study: Study) -> Table:
             dev = total(eval_keys, "validation")
             test = total(eval_keys, "test")
             paper = published.TRAIN_SIZES.get(task_id)
-            n_xtreme = len(metrics.XTREME_TASK2LANGS.get(task_id, ())) if role == "target" else 1
+            n_xtreme = len(xtreme.TASK2LANGS.get(task_id, ())) if role == "target" else 1
             lang_text = ("en" if role == "intermediate"
                          else f"{len(langs)} of {n_xtreme}: {' '.join(langs)}" if langs else None)
             if role == "target" and task.shares_training_with:
                 train_text = f"{_int(train)} (shared with {name(task.shares_training_with)})" if train else None
             else:
                 train_text = _int(train) if train_keys else "none (no training)"
-            rows.append([name(task_id), role, task.format.replace("_", " "), metric_name(task.metric),
+            rows.append([name(task_id), role, task.kind.replace("_", " "), metric_name(task.metric),
                          train_text, _int(dev), _int(test),
                          f"{paper[0]:,}{mark(paper[1])}" if paper else None, lang_text])
-            csv_rows.append([task_id, role, task.format, task.metric, train, dev, test,
+            csv_rows.append([task_id, role, task.kind, task.metric, train, dev, test,
                              paper[0] if paper else None, paper[1] if paper else None, len(langs), n_xtreme,
                              " ".join(langs), " ".join(task.train) + (f" | eval: {task.evaluate}"
                                                                       if task.evaluate else "")])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from repro import metrics
+from repro.suites import xtreme
 from repro.report import published
 from repro.report.cells import CERTAINTY_NOTE, mark, ours_note, published_cell
 from repro.report.published import DERIVED, HU, MT5, REMBERT
@@ -52,7 +52,7 @@ def table3(study: Study) -> Table:
         csv_rows.append([target, best[0] if best else None, best[1] if best else None, em, f1, base, gain,
                          hu, rb, mt, pub_gain, pub_cert])
     ours_best, ours_base = study.xtreme(best_scores), study.xtreme(base_scores)
-    for group, tasks in metrics.XTREME_GROUPS.items():
+    for group, tasks in xtreme.GROUPS.items():
         key = PUBLISHED_GROUP[group]
         b, o = ours_best.get(group), ours_base.get(group)
         hu_text, hu = published_cell("xlmr", key, HU)

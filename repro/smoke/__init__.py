@@ -1,7 +1,7 @@
 """The smoke world: a small, seeded, multilingual stand-in for every dataset of the study.
 
 `write_smoke_world(out_dir, languages)` writes, in a few seconds and without any download, a parquet fixture for
-every dataset the pipeline reads, in exactly the schema of its real Hub source (`repro.registry.SOURCES[...]`
+every dataset the pipeline reads, in exactly the schema of its real Hub source (`repro.data.sources.SOURCES[...]`
 features), plus CCGbank in its original AUTO release format. It exists so the whole pipeline (MLM pretraining
 of a tiny XLM-R, intermediate training, zero-shot transfer, retrieval) can run end to end on CPU, and so that a
 tiny model (2-4 layers, hidden 64, ~1-2k Unigram vocabulary) learns every task above chance on English.

@@ -5,7 +5,7 @@ Signal: BUCC / Tatoeba pairs are translations; digits and transliterated names a
 
 from __future__ import annotations
 
-from repro.registry import SOURCES, TATOEBA_ISO3, dataset_key
+from repro.data.sources import SOURCES, TATOEBA_ISO3, dataset_key
 from repro.smoke.context import WorldContext
 from repro.smoke.facts import draw_fact
 

@@ -16,7 +16,7 @@ import random
 
 from datasets import Features, Value
 
-from repro.registry import SOURCES, dataset_key
+from repro.data.sources import SOURCES, dataset_key
 from repro.smoke.concepts import (ADJS, ADVS, CITIES, DITRANSITIVE, FACT_VERBS, NOUNS, ORG_KINDS, ORGS, PEOPLE,
                                   PRICES, SURNAMES, TOPIC_NAMES, TOPICS, VERBS, YEARS)
 from repro.smoke.context import WorldContext

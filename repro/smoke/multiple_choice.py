@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from repro.registry import SOURCES
+from repro.data.sources import SOURCES
 from repro.smoke.concepts import PLACE_KINDS, TOPIC_NAMES, TOPICS
 from repro.smoke.context import WorldContext
 from repro.smoke.facts import draw_person

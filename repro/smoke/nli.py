@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import random
 
-from repro.registry import NLI_LABELS, SOURCES, dataset_key
+from repro.data.sources import SOURCES, dataset_key
+from repro.tasks.labels import NLI_LABELS
 from repro.smoke.concepts import DITRANSITIVE
 from repro.smoke.context import WorldContext
 from repro.smoke.facts import OPTIONAL_ROLES, draw_fact, draw_person, draw_slot

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 
-from repro.registry import SOURCES, dataset_key
+from repro.data.sources import SOURCES, dataset_key
 from repro.smoke.concepts import DITRANSITIVE, FACT_VERBS, NOUNS
 from repro.smoke.context import WorldContext
 from repro.smoke.facts import QA_ROLES, draw_fact, draw_person, draw_slot

@@ -13,7 +13,7 @@ import random
 
 from datasets import Features
 
-from repro.registry import SOURCES, TYDIQA_ID_PREFIX, dataset_key
+from repro.data.sources import SOURCES, TYDIQA_ID_PREFIX, dataset_key
 from repro.smoke.concepts import DITRANSITIVE, NOUNS, TOPIC_OF
 from repro.smoke.context import WorldContext
 from repro.smoke.facts import QA_ROLES, TYPED_QUESTIONS, draw_fact, draw_person, draw_slot

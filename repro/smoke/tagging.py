@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import random
 
-from repro.registry import PANX_TAGS, SOURCES, UPOS_TAGS, dataset_key
+from repro.data.sources import SOURCES, dataset_key
+from repro.tasks.labels import PANX_TAGS, UPOS_TAGS
 from repro.smoke.context import WorldContext
 from repro.smoke.facts import draw_fact
 from repro.smoke.render import Renderer, Tok

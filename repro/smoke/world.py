@@ -6,7 +6,8 @@ from pathlib import Path
 
 import datasets
 
-from repro.registry import TARGET_TASKS, TYDIQA_ID_PREFIX
+from repro.data.sources import TYDIQA_ID_PREFIX
+from repro.tasks import TARGET_TASKS
 from repro.smoke import bitext, ccg, corpus, multiple_choice, nli, paraphrase, qa, tagging
 from repro.smoke.context import WorldContext
 from repro.smoke.languages import SCRIPT_OF, SUPPORTED_LANGUAGES

@@ -1,5 +1,5 @@
 """Benchmarks as data: each suite module holds one benchmark's tasks, languages, groups, submission layout and
-official aggregation (NAME, TASK2LANGS, GROUPS, TASK_METRIC, FILE_FORMAT, COUNT_CHECKED, evaluate_language,
+official aggregation (NAME, TITLE, TASK2LANGS, GROUPS, TASK_METRIC, FILE_FORMAT, COUNT_CHECKED, evaluate_language,
 task_detail, task_score, overall_scores, scores). `repro score --suite`, params validation and the tables ask
 the suite instead of naming tasks; a new benchmark is a new module listed here.
 """

@@ -197,7 +197,7 @@ def _squad_labels(gold: Any, what: str) -> dict:
 
 def _check_target(task: str, lang: str, suite: ModuleType) -> None:
     if task not in suite.TASK2LANGS:
-        raise ValueError(f"unknown {suite.NAME} task {task!r}; known: {', '.join(suite.TASK2LANGS)}")
+        raise ValueError(f"unknown {suite.TITLE} task {task!r}; known: {', '.join(suite.TASK2LANGS)}")
     if not _LANG.match(lang):
         raise ValueError(f"bad language code {lang!r}")
 

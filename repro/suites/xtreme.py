@@ -13,6 +13,7 @@ from typing import Any, Mapping
 from repro.metrics import METRICS
 
 NAME = "xtreme"
+TITLE = "XTREME"
 
 # ---------------------------------------------------------------------------------------------------------
 # Tasks, languages, groups (evaluate.py TASK2LANGS / GROUP2TASK; the XTREME lists, not XTREME-R's)

@@ -2,7 +2,7 @@
 
 For users with an XTREME download, offline clusters, and CCGbank (which exists only as the licensed LDC
 release LDC2005T13). Every loader returns a `datasets.Dataset` whose features are exactly
-`repro.registry.SOURCES[source].features`, i.e. the Hub schema, so the rest of the pipeline cannot tell a
+`repro.data.sources.SOURCES[source].features`, i.e. the Hub schema, so the rest of the pipeline cannot tell a
 release file from a Hub download.
 
 Entry point: `load_release(source, path, split, lang=None)`. `path` is either one file of the release or a
@@ -59,16 +59,16 @@ from typing import Callable
 
 from datasets import Dataset
 
-from repro.loaders.ccgbank import CCG_SECTIONS, _plan_ccg, read_ccg_auto
-from repro.loaders.choice import _plan_commonsenseqa, _plan_cosmosqa, read_commonsenseqa_jsonl, read_cosmosqa_csv
-from repro.loaders.common import Row
-from repro.loaders.conllu import POS_PRECEDENCE, _plan_udpos, read_conllu
-from repro.loaders.panx import _plan_panx, read_panx
-from repro.loaders.squad import (_plan_mlqa, _plan_squad, _plan_squad_translated, _plan_tydiqa, _plan_xquad,
+from repro.data.loaders.ccgbank import CCG_SECTIONS, _plan_ccg, read_ccg_auto
+from repro.data.loaders.choice import _plan_commonsenseqa, _plan_cosmosqa, read_commonsenseqa_jsonl, read_cosmosqa_csv
+from repro.data.loaders.common import Row
+from repro.data.loaders.conllu import POS_PRECEDENCE, _plan_udpos, read_conllu
+from repro.data.loaders.panx import _plan_panx, read_panx
+from repro.data.loaders.squad import (_plan_mlqa, _plan_squad, _plan_squad_translated, _plan_tydiqa, _plan_xquad,
                                  read_squad_json)
-from repro.loaders.tatoeba import _plan_tatoeba, read_tatoeba
-from repro.loaders.tsv import _plan_pawsx, _plan_xnli, read_pawsx_tsv, read_xnli_tsv
-from repro.registry import SOURCES
+from repro.data.loaders.tatoeba import _plan_tatoeba, read_tatoeba
+from repro.data.loaders.tsv import _plan_pawsx, _plan_xnli, read_pawsx_tsv, read_xnli_tsv
+from repro.data.sources import SOURCES
 
 __all__ = [
     "CCG_SECTIONS", "POS_PRECEDENCE", "RELEASE_FORMATS", "Row", "iter_release", "load_release", "read_ccg_auto",

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from repro.loaders.common import Row, _existing_file, _fail, _lines, _one_line
+from repro.data.loaders.common import Row, _existing_file, _fail, _lines, _one_line
 
 CCG_SECTIONS = {
     "train": tuple(f"{s:02d}" for s in range(2, 22)),
@@ -56,7 +56,7 @@ def _iter_ccg(path: Path) -> Iterator[Row]:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# where the files are: (source, path, split, lang) -> rows, the plans `repro.loaders` dispatches to
+# where the files are: (source, path, split, lang) -> rows, the plans `repro.data.loaders` dispatches to
 
 
 def _plan_ccg(source: str, path: Path, split: str, lang: str | None) -> Iterator[Row]:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from repro.loaders.common import _DEV, Row, _existing_file, _fail, _find, _lines, _one_line
+from repro.data.loaders.common import _DEV, Row, _existing_file, _fail, _find, _lines, _one_line
 
 _COSMOS_COLUMNS = ("id", "context", "question", "answer0", "answer1", "answer2", "answer3", "label")
 
@@ -91,7 +91,7 @@ def _iter_commonsenseqa(path: Path, require_answer: bool) -> Iterator[Row]:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# where the files are: (source, path, split, lang) -> rows, the plans `repro.loaders` dispatches to
+# where the files are: (source, path, split, lang) -> rows, the plans `repro.data.loaders` dispatches to
 
 
 def _plan_cosmosqa(source: str, path: Path, split: str, lang: str | None) -> Iterator[Row]:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from repro.loaders.common import _DEV, Row, _existing_file, _fail, _lines, _need_lang, _one_line
-from repro.registry import UPOS_TAGS
+from repro.data.loaders.common import _DEV, Row, _existing_file, _fail, _lines, _need_lang, _one_line
+from repro.tasks.labels import UPOS_TAGS
 
 _UPOS_ID = {tag: i for i, tag in enumerate(UPOS_TAGS)}
 
@@ -30,7 +30,7 @@ def read_conllu(path: Path | str, *, multiword: Literal["fused", "split"] = "fus
                 lang: str | None = None) -> Iterator[Row]:
     """Rows `{tokens, pos_tags}` (tags as ClassLabel ids of `UPOS_TAGS`) of one CoNLL-U file.
 
-    `multiword="fused"` (default) is XTREME's treatment of multiword tokens (see the `repro.loaders` docstring);
+    `multiword="fused"` (default) is XTREME's treatment of multiword tokens (see the `repro.data.loaders` docstring);
     `"split"` keeps the syntactic words instead. `lang` picks the POS precedence list (default: the file
     name's prefix, as in `es_ancora-ud-dev.conllu`).
     """
@@ -156,7 +156,7 @@ def _iter_conllu(path: Path, multiword: str, precedence: tuple[str, ...]) -> Ite
 
 
 # ---------------------------------------------------------------------------------------------------------
-# where the files are: (source, path, split, lang) -> rows, the plans `repro.loaders` dispatches to
+# where the files are: (source, path, split, lang) -> rows, the plans `repro.data.loaders` dispatches to
 
 
 def _plan_udpos(source: str, path: Path, split: str, lang: str | None) -> Iterator[Row]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from repro.loaders.common import _DEV, Row, _existing_file, _fail, _find, _lines, _one_line
-from repro.registry import PANX_TAGS
+from repro.data.loaders.common import _DEV, Row, _existing_file, _fail, _find, _lines, _one_line
+from repro.tasks.labels import PANX_TAGS
 
 _PANX_ID = {tag: i for i, tag in enumerate(PANX_TAGS)}
 
@@ -45,7 +45,7 @@ def _iter_panx(path: Path) -> Iterator[Row]:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# where the files are: (source, path, split, lang) -> rows, the plans `repro.loaders` dispatches to
+# where the files are: (source, path, split, lang) -> rows, the plans `repro.data.loaders` dispatches to
 
 
 def _plan_panx(source: str, path: Path, split: str, lang: str | None) -> Iterator[Row]:

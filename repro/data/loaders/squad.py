@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from repro.loaders.common import _DEV, Row, _existing_file, _fail, _find, _load_json, _need_lang
-from repro.registry import TYDIQA_ID_PREFIX
+from repro.data.loaders.common import _DEV, Row, _existing_file, _fail, _find, _load_json, _need_lang
+from repro.data.sources import TYDIQA_ID_PREFIX
 
 
 def read_squad_json(path: Path | str, *, title: bool = True, allow_impossible: bool = True,
@@ -67,7 +67,7 @@ def _iter_squad(path: Path, with_title: bool, allow_impossible: bool, id_prefix:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# where the files are: (source, path, split, lang) -> rows, the plans `repro.loaders` dispatches to
+# where the files are: (source, path, split, lang) -> rows, the plans `repro.data.loaders` dispatches to
 
 
 def _plan_squad(source: str, path: Path, split: str, lang: str | None) -> Iterator[Row]:

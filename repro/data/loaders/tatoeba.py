@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from repro.loaders.common import Row, _existing_file, _fail, _lines, _need_lang
-from repro.registry import TATOEBA_ISO3
+from repro.data.loaders.common import Row, _existing_file, _fail, _lines, _need_lang
+from repro.data.sources import TATOEBA_ISO3
 
 
 def read_tatoeba(source_file: Path | str, english_file: Path | str) -> Iterator[Row]:
@@ -31,7 +31,7 @@ def _iter_tatoeba(source_file: Path, english_file: Path) -> Iterator[Row]:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# where the files are: (source, path, split, lang) -> rows, the plans `repro.loaders` dispatches to
+# where the files are: (source, path, split, lang) -> rows, the plans `repro.data.loaders` dispatches to
 
 
 def _plan_tatoeba(source: str, path: Path, split: str, lang: str | None) -> Iterator[Row]:

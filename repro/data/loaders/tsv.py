@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from repro.loaders.common import _DEV, Row, _existing_file, _fail, _find, _lines, _one_line
-from repro.registry import NLI_LABELS
+from repro.data.loaders.common import _DEV, Row, _existing_file, _fail, _find, _lines, _one_line
+from repro.tasks.labels import NLI_LABELS
 
 
 def _iter_tsv(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -64,7 +64,7 @@ def _iter_pawsx(path: Path) -> Iterator[Row]:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# where the files are: (source, path, split, lang) -> rows, the plans `repro.loaders` dispatches to
+# where the files are: (source, path, split, lang) -> rows, the plans `repro.data.loaders` dispatches to
 
 
 def _plan_xnli(source: str, path: Path, split: str, lang: str | None) -> Iterator[Row]:

@@ -2,14 +2,14 @@
 
 Tokens/s counts real (non-padding) tokens only, over the optimizer steps after a warmup (first-use DeepSpeed
 op builds, compilation and allocator growth excluded). MFU = tokens/s x model FLOPs per token / the devices'
-dense bf16 peak (a table of known GPUs; null on CPU or an unknown GPU). Model FLOPs per token, training:
-6 x N + 12 x layers x hidden x sequence length (attention scores and values), N the weights that take part
-in matrix products (the embedding tables do not); forward only: a third of it.
+dense bf16 peak (a table of known GPUs; null on CPU or an unknown GPU). Model FLOPs per token come from the
+model's own config (`repro.models`: `flops_per_token`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import resource
 import sys
@@ -18,13 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from repro import models
 from repro.params import Engine, Profile
 from repro.paths import Layout
-
-# FacebookAI/xlm-roberta-large config.json, for --random-init where the Hub cannot be reached
-XLMR_LARGE = {"num_hidden_layers": 24, "hidden_size": 1024, "num_attention_heads": 16, "intermediate_size": 4096,
-              "vocab_size": 250002, "max_position_embeddings": 514, "type_vocab_size": 1, "layer_norm_eps": 1e-5,
-              "pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2}
 # Dense (not sparse) bf16 tensor-core peaks from NVIDIA's datasheets, matched against the device name in
 # order (more specific names first).
 PEAK_BF16 = (("H100 PCIe", 756e12), ("H100 NVL", 835e12), ("GH200", 989e12), ("H200", 989e12),
@@ -37,22 +33,29 @@ def peak_flops(device: str) -> float | None:
     return next((peak for name, peak in PEAK_BF16 if name.lower() in device.lower()), None)
 
 
-def architecture(profile: Profile) -> dict:
-    """The shape of the profile's model (XLM-R Large for a Hub model, the smoke spec otherwise)."""
+def model_config(profile: Profile, layout: Layout) -> tuple[dict, str]:
+    """(config fields, name) of the profile's model: its downloaded config.json, the smoke spec, or for XLM-R
+    Large before any download the family's copy of its config."""
     spec = profile.model.pretrain
-    if spec is None:
-        return {"name": "xlm-roberta-large", "layers": 24, "hidden": 1024, "heads": 16, "intermediate": 4096,
-                "vocab": 250002}
-    return {"name": "smoke xlm-r", "layers": spec.layers, "hidden": spec.hidden_size, "heads": spec.heads,
-            "intermediate": spec.intermediate_size, "vocab": spec.vocab_size}
+    if spec is not None:
+        return {"num_hidden_layers": spec.layers, "hidden_size": spec.hidden_size, "num_attention_heads": spec.heads,
+                "intermediate_size": spec.intermediate_size, "vocab_size": spec.vocab_size,
+                "max_position_embeddings": spec.max_length + 3, "type_vocab_size": 1, "pad_token_id": 1,
+                "bos_token_id": 0, "eos_token_id": 2}, "smoke xlm-r"
+    downloaded = layout.pretrained / "config.json"
+    if downloaded.is_file():
+        return json.loads(downloaded.read_text()), profile.model.hub
+    family = models.of(profile.model)
+    if profile.model.hub == "FacebookAI/xlm-roberta-large":
+        return family.XLMR_LARGE, "xlm-roberta-large"
+    raise FileNotFoundError(f"{layout.pretrained / 'config.json'}: no config for {profile.model.hub}; run "
+                            f"`repro pretrain --profile {profile.name}` first")
 
 
-def flops_per_token(shape: dict, length: float, training: bool = True) -> float:
-    """Model FLOPs per token at mean sequence length `length` (training: forward + backward)."""
-    layers, hidden = shape["layers"], shape["hidden"]
-    matmul_weights = layers * (4 * hidden * hidden + 2 * hidden * shape["intermediate"])
-    forward = 2 * matmul_weights + 4 * layers * hidden * length
-    return 3 * forward if training else forward
+def architecture(profile: Profile, layout: Layout) -> dict:
+    """The dimensions of the profile's model that FLOP estimates need."""
+    config, name = model_config(profile, layout)
+    return models.of(profile.model).shape(config, name)
 
 
 def _device() -> tuple[str, int]:
@@ -80,35 +83,26 @@ def _stdout_to_stderr():
         os.close(saved)
 
 
-def _model(profile: Profile, layout: Layout, labels: int, random_init: bool):
+def _model(profile: Profile, layout: Layout, labels: tuple[str, ...], random_init: bool):
     """(model, tokenizer or None, description): the pretrained model, or the architecture with random weights."""
-    import torch
-    from transformers import AutoTokenizer, XLMRobertaConfig, XLMRobertaForSequenceClassification
+    from repro.kinds import classification
 
+    family = models.of(profile.model)
     if not random_init:
         if not (layout.pretrained / "config.json").is_file():
             raise FileNotFoundError(f"{layout.pretrained}: no pretrained model; run `repro pretrain --profile "
                                     f"{profile.name}` or pass --random-init (same architecture, random weights)")
-        from transformers.utils import logging
-
-        logging.set_verbosity_error()
-        model = XLMRobertaForSequenceClassification.from_pretrained(str(layout.pretrained), num_labels=labels)
-        return model, AutoTokenizer.from_pretrained(str(layout.pretrained)), str(layout.pretrained)
-    spec = profile.model.pretrain
-    values = XLMR_LARGE if spec is None else {
-        "num_hidden_layers": spec.layers, "hidden_size": spec.hidden_size, "num_attention_heads": spec.heads,
-        "intermediate_size": spec.intermediate_size, "vocab_size": spec.vocab_size,
-        "max_position_embeddings": spec.max_length + 3, "type_vocab_size": 1, "pad_token_id": 1,
-        "bos_token_id": 0, "eos_token_id": 2}
-    torch.manual_seed(profile.seed)
-    model = XLMRobertaForSequenceClassification(XLMRobertaConfig(**values, num_labels=labels))
-    return model, None, f"{architecture(profile)['name']} (random init)"
+        model = family.head(classification.HEAD, layout.pretrained, classification.head_config(labels), profile.seed)
+        return model, family.tokenizer(layout.pretrained), str(layout.pretrained)
+    config, name = model_config(profile, layout)
+    return family.classifier(config, len(labels), profile.seed), None, f"{name} (random init)"
 
 
 def _synthetic(task: str, n: int, max_length: int, vocab: int, labels: int, seed: int,
                length: int | None = None) -> list[dict]:
-    """Token rows of `length` tokens, or of the task's documented mean length (repro.plan.SEQUENCE) +-50%."""
-    from repro.plan import SEQUENCE
+    """Token rows of `length` tokens, or of the task's documented mean length (repro.measure.sizes.SEQUENCE)
+    +-50%."""
+    from repro.measure.sizes import SEQUENCE
 
     rng = np.random.default_rng(seed)
     mean = min(SEQUENCE[task][0], max_length)
@@ -121,16 +115,17 @@ def _rows(profile: Profile, layout: Layout, task: str, tokenizer, hp, n: int, vo
           length: int | None):
     """(rows, description): the task's encoded training data where it and a tokenizer exist (and no fixed
     `length` is asked for), else synthetic."""
-    from repro import phases
-    from repro.registry import INTERMEDIATE_TASKS, TARGET_TASKS
+    from repro import kinds
+    from repro.stages.common import train_sources
+    from repro.tasks import task as lookup
 
-    spec = INTERMEDIATE_TASKS.get(task) or TARGET_TASKS[task]
+    spec = lookup(task)
     present = all(layout.dataset(source, "train").is_file() for source in spec.train)
     if tokenizer is None or not present or length:
         rows = _synthetic(task, n, hp.max_length, vocab, len(labels), profile.seed, length)
         return rows, f"synthetic, {length} tokens" if length else "synthetic"
-    examples = phases._train_sources(spec, "train", layout)[:n]
-    rows = phases._encode(spec, tokenizer, examples, hp, labels)
+    examples = train_sources(spec, "train", layout)[:n]
+    rows = kinds.of(spec).encode(tokenizer, examples, hp, labels)
     return [rows[i % len(rows)] for i in range(n)], f"{layout.data}/{'+'.join(spec.train)} train"
 
 
@@ -148,9 +143,10 @@ def _run(profile: Profile, layout: Layout, *, deepspeed: str, faithful: bool = F
          memory_budget_gib: float | None = None, length: int | None = None) -> dict:
     from pydantic import ValidationError
 
-    from repro import acceleration
-    from repro.engine import Meter, batch_split, finetune
-    from repro.registry import INTERMEDIATE_TASKS, TARGET_TASKS
+    from repro.engine import acceleration
+    from repro.engine.trainer import Meter, batch_split, finetune
+    from repro.tasks import INTERMEDIATE_TASKS
+    from repro.tasks import task as lookup
 
     if task not in CLASSIFICATION:
         raise ValueError(f"--task: bench measures a classification task ({', '.join(CLASSIFICATION)}), not {task!r}")
@@ -178,11 +174,11 @@ def _run(profile: Profile, layout: Layout, *, deepspeed: str, faithful: bool = F
     hp = phase.for_task(task).model_copy(update={"epochs": 1, "eval_every": None, "patience": None})
     if length is not None and not 4 <= length <= hp.max_length:
         raise ValueError(f"--length: {length} is outside 4..{hp.max_length} (the {task} max_length)")
-    labels = (INTERMEDIATE_TASKS.get(task) or TARGET_TASKS[task]).labels
+    labels = lookup(task).labels
     world = acceleration.world()[1]
     micro, accum = batch_split(hp, engine, world)
     n = (warmup + steps) * micro * accum * world
-    model, tokenizer, model_name = _model(profile, layout, len(labels), random_init)
+    model, tokenizer, model_name = _model(profile, layout, labels, random_init)
     rows, data = _rows(profile, layout, task, tokenizer, hp, n, model.config.vocab_size, labels, length)
     if gpus:
         torch.cuda.reset_peak_memory_stats()
@@ -195,7 +191,7 @@ def _run(profile: Profile, layout: Layout, *, deepspeed: str, faithful: bool = F
     else:
         peak_memory, memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "process peak RSS"
     mean_length = meter.tokens / max(meter.samples * world, 1)
-    per_token = flops_per_token(architecture(profile), mean_length)
+    per_token = models.of(profile.model).flops_per_token(architecture(profile, layout), mean_length)
     tokens_per_second = meter.tokens / meter.seconds
     peak = peak_flops(device) if gpus else None
     return {

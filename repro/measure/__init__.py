@@ -1,0 +1,1 @@
+"""Measuring and pricing: `repro bench` (a short measured training), `repro plan` (GPU-hours per stage)."""

@@ -1,0 +1,62 @@
+"""dvc.yaml's code dependencies are exact: every kind of stage, run as dvc.yaml runs it on the smoke profile,
+imports exactly the repro files its `deps` list (a missing one would let an edit leave stale results that
+`dvc status` calls current; an extra one would rerun a stage for an edit it never runs)."""
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).parents[1]
+TRACER = Path(__file__).with_name("trace_imports.py")
+# one stage of each kind (both variants of an alternative), in an order where each finds its inputs
+STAGES = ["data-smoke", "pretrain-smoke", "intermediate-smoke@commonsenseqa", "multitask-smoke",
+          "alternative-smoke@mnli+mlm", "alternative-smoke@mnli+translated", "target-smoke@commonsenseqa-udpos",
+          "evaluate-smoke@none-mlqa", "retrieval-smoke@none-bucc2018", "collect-smoke", "tables-smoke",
+          "verify-smoke"]
+pytestmark = pytest.mark.slow
+
+
+def _stages(project: Path) -> dict:
+    from dvc.repo import Repo
+
+    return {stage.addressing: stage for stage in Repo(str(project)).index.stages}
+
+
+@pytest.fixture(scope="module")
+def scratch(smoke_project, tmp_path_factory) -> Path:
+    """A copy of the finished smoke project to rerun stages in, on short schedules (their numbers do not
+    matter here, only what they import)."""
+    copy = tmp_path_factory.mktemp("deps")
+    for name in ("repro", "data", "models", "results"):
+        shutil.copytree(smoke_project / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(smoke_project / "claims.yaml", copy / "claims.yaml")
+    raw = yaml.safe_load((smoke_project / "params.yaml").read_text())
+    smoke = raw["profiles"]["smoke"]
+    smoke["model"]["pretrain"]["epochs"] = 0.2
+    for phase in ("intermediate", "target"):
+        smoke[phase]["defaults"]["epochs"] = 1
+        smoke[phase]["tasks"] = {}
+    (copy / "params.yaml").write_text(yaml.safe_dump(raw))
+    return copy
+
+
+@pytest.mark.parametrize("name", STAGES)
+def test_a_stage_imports_exactly_its_listed_code(smoke_project, scratch, name):
+    stage = _stages(smoke_project)[name]
+    listed = {str(dep.def_path) for dep in stage.deps if str(dep.def_path).startswith("repro/")}
+    python, flag, module, *args = shlex.split(stage.cmd)
+    assert (python, flag) == ("python", "-m") and module.startswith("repro.stages."), stage.cmd
+    out = scratch / f"imports-{name}.txt"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HOME": str(scratch / ".hf")}
+    result = subprocess.run([sys.executable, str(TRACER), str(out), module, *args], cwd=scratch, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    imported = set(out.read_text().split())
+    assert imported - listed == set(), f"{name} runs files dvc.yaml does not list"
+    assert listed - imported == set(), f"{name} lists files it does not run"
