@@ -43,10 +43,12 @@ def planned(profile: Profile) -> list[list[Planned]]:
         [(stage_name("data", name), "data", ())],
         [(stage_name("pretrain", name), "pretrain", ())],
         encoders,
-        [(stage_name("target", name, i, t), "target", (i, t)) for i in study.intermediate for t in study.trained_targets]
+        [(stage_name("target", name, i, t), "target", (i, t))
+         for i in study.intermediate for t in study.trained_targets]
         + [(stage_name("retrieval", name, i, t), "retrieval", (i, t))
            for i in study.intermediate for t in study.retrieval_targets],
-        [(stage_name("evaluate", name, i, t), "evaluate", (i, t)) for i in study.intermediate for t in study.shared_targets],
+        [(stage_name("evaluate", name, i, t), "evaluate", (i, t))
+         for i in study.intermediate for t in study.shared_targets],
     ]
 
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 def _stages(project: Path) -> dict:
     from dvc.repo import Repo
 
-    return {stage.addressing: stage for stage in Repo(str(project)).index.stages}
+    return {stage.name: stage for stage in Repo(str(project)).index.stages}
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,8 @@ def test_no_import_cycles():
 
 
 def test_no_module_past_the_size_limit():
-    long = {str(p.relative_to(ROOT)): n for p in PACKAGE.rglob("*.py") if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    lines = {str(p.relative_to(ROOT)): len(p.read_text().splitlines()) for p in PACKAGE.rglob("*.py")}
+    long = {name: n for name, n in lines.items() if n > MAX_LINES}
     assert not long, long
 
 
@@ -62,6 +63,7 @@ def test_only_repro_kinds_asks_which_kind_a_task_is():
 
 
 def test_task_entries_import_without_datasets_or_torch():
-    code = "import sys, repro.tasks; print(sorted(m for m in ('torch', 'datasets', 'transformers') if m in sys.modules))"
+    code = ("import sys, repro.tasks; "
+            "print(sorted(m for m in ('torch', 'datasets', 'transformers') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.strip() == "[]"

@@ -322,7 +322,8 @@ def test_import_is_cheap():
     import subprocess
     import sys
 
-    code = "import sys, repro.metrics, repro.retrieval_math, repro.suites.submission, repro.tasks; print('torch' in sys.modules, " \
+    code = "import sys, repro.metrics, repro.retrieval_math, repro.suites.submission, repro.tasks; " \
+           "print('torch' in sys.modules, " \
            "'seqeval' in sys.modules, 'sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]

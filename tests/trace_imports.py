@@ -6,6 +6,7 @@ Used by tests/test_dvc_deps.py to compare what a stage runs with what dvc.yaml s
 """
 
 import atexit
+import importlib.util
 import runpy
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ sys.path.insert(0, str(root))  # the project's own repro package, as `python -m`
 
 def _record() -> None:
     files = {Path(m.__file__).resolve() for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
+    files.add(Path(importlib.util.find_spec(module).origin).resolve())  # run as __main__, not kept in sys.modules
     Path(out).write_text("".join(f"{p.relative_to(root)}\n" for p in sorted(files) if p.is_relative_to(root / "repro")))
 
 

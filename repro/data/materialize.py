@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from pathlib import Path
 
 from repro.data import EVAL_SPLITS, read_file
 from repro.data.sources import SOURCES, dataset_key
+from repro.io import atomic_dir
 from repro.params import LOCAL_ONLY, Profile
 from repro.paths import Layout
 from repro.progress import progress
@@ -53,23 +53,11 @@ def materialize(profile: Profile, layout: Layout) -> dict:
     plan = needed(profile)
     if profile.data.kind == "hub":
         _check_sources(profile, plan)
-    layout.data.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{profile.name}-", dir=layout.data.parent))
-    try:
+    with atomic_dir(layout.data) as staging:
         manifest = (_from_smoke if profile.data.kind == "smoke" else _from_sources)(profile, plan, staging)
         _count_examples(manifest, staging)
         _write_gold(profile, staging)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
-        if layout.data.exists():
-            old = layout.data.with_name(f".{profile.name}-old")
-            shutil.rmtree(old, ignore_errors=True)
-            layout.data.rename(old)
-            staging.rename(layout.data)
-            shutil.rmtree(old)
-        else:
-            staging.rename(layout.data)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return manifest
 
 

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import numpy as np
-
-from repro import metrics
+from repro.kinds.classification import decode, gold, score  # noqa: F401 (the best choice's index, accuracy)
 
 HEAD = "multiple_choice"
 TRAINED = True
@@ -35,18 +33,6 @@ def encode_choices(tokenizer, examples: Sequence[dict], max_length: int) -> list
                      "labels": e["label"]})
         at += n
     return rows
-
-
-def decode(outputs, rows: Sequence[dict], examples: Sequence[dict], task, labels: tuple[str, ...]) -> list[int]:
-    return [int(i) for i in np.argmax(outputs, axis=-1)]
-
-
-def gold(task, examples: Sequence[dict]) -> list[int]:
-    return [e["label"] for e in examples]
-
-
-def score(task, predictions, gold_labels, lang: str) -> dict[str, float]:
-    return {"accuracy": metrics.accuracy(predictions, gold_labels)}
 
 
 def submission(task, predictions: list[int]) -> list[int]:

@@ -12,14 +12,10 @@ import numpy as np
 
 from repro import metrics
 from repro.engine.batching import IGNORE
+from repro.kinds.classification import head_config  # noqa: F401 (one class per tag)
 
 HEAD = "token_classification"
 TRAINED = True
-
-
-def head_config(labels: tuple[str, ...]) -> dict:
-    return {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
-            "label2id": {label: i for i, label in enumerate(labels)}}
 
 
 def encode(tokenizer, examples: Sequence[dict], hp, labels: tuple[str, ...]) -> list[dict]:

@@ -1,7 +1,8 @@
 """`repro plan`: every stage a profile runs, with its estimated GPU-hours.
 
 Compute per stage = training tokens x training FLOPs per token + evaluation tokens x forward FLOPs per token
-(model FLOPs from the model's config: `repro.models`), divided by a sustained FLOP rate: measured (`repro bench --json` saved to
+(model FLOPs from the model's config: `repro.models`), divided by a sustained FLOP rate: measured (`repro bench
+--json` saved to
 a file), derived from a given tokens/s, or assumed (40% MFU of an H100 SXM). Upper bounds: every epoch runs
 (early stopping is not modelled); stage start-up and data encoding are not counted.
 """

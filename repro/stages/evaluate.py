@@ -3,14 +3,13 @@ zero-shot in every language, no training."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
 from repro.params import Profile
 from repro.paths import Layout
-from repro.stages.options import IntermediateOpt, ParamsOpt, ProfileOpt, TargetOpt, fail, friendly, load
+from repro.stages.options import IntermediateOpt, ParamsOpt, ProfileOpt, TargetOpt, friendly, pair_verb
 from repro.tasks import target as lookup
 
 
@@ -36,16 +35,8 @@ def command(intermediate_id: IntermediateOpt, target_id: TargetOpt, params: Para
 
     Example: [bold]repro evaluate --profile smoke --intermediate mnli --target mlqa[/]
     """
-    from repro.progress import live, stage
-
-    config, layout = load(params, profile)
-    if target_id not in config.study.shared_targets:
-        lookup(target_id)
-        fail(f"{target_id} has its own fine-tune or none; `repro evaluate` takes "
-             f"{', '.join(config.study.shared_targets)}")
-    with live(), stage(f"{intermediate_id} -> {target_id}"):
-        result = run(config, layout, intermediate_id, target_id)
-    typer.echo(json.dumps(result["results"]))
+    pair_verb(run, params, profile, intermediate_id, target_id, lambda study: study.shared_targets,
+              lambda study: f"has its own fine-tune or none; `repro evaluate` takes {', '.join(study.shared_targets)}")
 
 
 if __name__ == "__main__":

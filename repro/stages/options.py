@@ -42,3 +42,21 @@ def load(params: Path, profile: str):
 
         torch.set_num_threads(config.threads)
     return config, Layout(profile)
+
+
+def pair_verb(run: Callable, params: Path, profile: str, intermediate_id: str, target_id: str,
+              targets: Callable, refusal: Callable[[object], str]) -> None:
+    """The body of the (encoder, target) verbs: refuse a target the verb does not run (`targets(study)`;
+    `refusal(study)` says which verb does), run the stage, print its result rows."""
+    import json
+
+    from repro.progress import live, stage
+    from repro.tasks import target as lookup
+
+    config, layout = load(params, profile)
+    if target_id not in targets(config.study):
+        lookup(target_id)  # an unknown task is named as such
+        fail(f"{target_id}: {refusal(config.study)}")
+    with live(), stage(f"{intermediate_id} -> {target_id}"):
+        result = run(config, layout, intermediate_id, target_id)
+    typer.echo(json.dumps(result["results"]))

@@ -3,14 +3,13 @@ margin mining or nearest neighbours; `repro.kinds.retrieval`)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
 from repro.params import Profile
 from repro.paths import Layout
-from repro.stages.options import IntermediateOpt, ParamsOpt, ProfileOpt, TargetOpt, fail, friendly, load
+from repro.stages.options import IntermediateOpt, ParamsOpt, ProfileOpt, TargetOpt, friendly, pair_verb
 from repro.tasks import target as lookup
 
 
@@ -55,16 +54,8 @@ def command(intermediate_id: IntermediateOpt, target_id: TargetOpt, params: Para
 
     Example: [bold]repro retrieval --profile smoke --intermediate squad_v2 --target tatoeba[/]
     """
-    from repro.progress import live, stage
-
-    config, layout = load(params, profile)
-    if target_id not in config.study.retrieval_targets:
-        lookup(target_id)
-        fail(f"{target_id} is not a retrieval task; `repro retrieval` takes "
-             f"{', '.join(config.study.retrieval_targets)}")
-    with live(), stage(f"{intermediate_id} -> {target_id}"):
-        result = run(config, layout, intermediate_id, target_id)
-    typer.echo(json.dumps(result["results"]))
+    pair_verb(run, params, profile, intermediate_id, target_id, lambda study: study.retrieval_targets,
+              lambda study: f"not a retrieval task; `repro retrieval` takes {', '.join(study.retrieval_targets)}")
 
 
 if __name__ == "__main__":

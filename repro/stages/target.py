@@ -3,14 +3,13 @@ English training data with selection on English dev, then evaluated zero-shot in
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
 from repro.params import Profile
 from repro.paths import Layout
-from repro.stages.options import IntermediateOpt, ParamsOpt, ProfileOpt, TargetOpt, fail, friendly, load
+from repro.stages.options import IntermediateOpt, ParamsOpt, ProfileOpt, TargetOpt, friendly, pair_verb
 from repro.tasks import target as lookup
 
 
@@ -47,17 +46,9 @@ def command(intermediate_id: IntermediateOpt, target_id: TargetOpt, params: Para
 
     Example: [bold]repro target --profile smoke --intermediate mnli --target xnli[/]
     """
-    from repro.progress import live, stage
-
-    config, layout = load(params, profile)
-    if target_id not in config.study.trained_targets:
-        lookup(target_id)  # an unknown task is named as such
-        verb = "evaluate" if target_id in config.study.shared_targets else "retrieval"
-        fail(f"{target_id} is not fine-tuned (trained targets: {', '.join(config.study.trained_targets)}); "
-             f"use `repro {verb}`")
-    with live(), stage(f"{intermediate_id} -> {target_id}"):
-        result = run(config, layout, intermediate_id, target_id)
-    typer.echo(json.dumps(result["results"]))
+    pair_verb(run, params, profile, intermediate_id, target_id, lambda study: study.trained_targets,
+              lambda study: f"not fine-tuned (trained targets: {', '.join(study.trained_targets)}); "
+                            "use `repro evaluate` or `repro retrieval`")
 
 
 if __name__ == "__main__":
