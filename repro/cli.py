@@ -62,10 +62,11 @@ def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
     """
     import os
 
-    from repro.pipeline import run_all as run
+    from repro.pipeline import check_params_file, run_all as run
     from repro.progress import live
 
     config, layout = load(params, profile)
+    check_params_file(layout, params)
     start = time.perf_counter()
     workers = jobs or max(1, (os.cpu_count() or 1) // (config.threads or os.cpu_count() or 1))
     with live():

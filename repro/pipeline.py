@@ -94,31 +94,38 @@ class _Dvc:
         from dvc.repo import lock_repo
 
         with lock_repo(self.repo):
-            by_name = {stage.addressing: stage for stage in self.repo.index.stages}  # dvc.yaml parsed once
+            by_name = {entry.addressing: entry for entry in self.repo.index.stages}  # dvc.yaml parsed once
             stages = [by_name[name] for name in names]
-            for stage in stages:
-                stage.save()
-                stage.commit()
+            for entry in stages:
+                entry.save()
+                entry.commit()
             if stages:
                 stages[0].dvcfile.dump_stages(stages, update_pipeline=False)  # every stage lives in dvc.yaml
 
 
+def _is_dvc(root: Path) -> bool:
+    return (root / ".dvc").is_dir() and (root / "dvc.yaml").is_file()
+
+
 def _dvc(root: Path) -> _Dvc | None:
-    if not (root / ".dvc").is_dir() or not (root / "dvc.yaml").is_file():
-        return None
-    return _Dvc(root)
+    return _Dvc(root) if _is_dvc(root) else None
+
+
+def check_params_file(layout: Layout, params_path: Path) -> None:
+    """Refuse a params file DVC does not track: in a DVC repository every stage's record names params.yaml."""
+    tracked = layout.root / "params.yaml"
+    if _is_dvc(layout.root) and params_path.resolve() != tracked.resolve():
+        raise ValueError(f"--params {params_path}: dvc.yaml tracks {tracked}, so DVC would record this run against "
+                         f"other params; edit params.yaml (or try a change with `dvc exp run -S`), or run outside "
+                         f"a DVC repository")
 
 
 def run_all(profile: Profile, layout: Layout, params_path: Path, jobs: int) -> dict:
     """Run (what changed of) the whole study for one profile; returns the collected metrics payload."""
     from repro.stages import collect, tables, verify
 
+    check_params_file(layout, params_path)
     dvc = _dvc(layout.root)
-    tracked = layout.root / "params.yaml"
-    if dvc and params_path.resolve() != tracked.resolve():
-        raise ValueError(f"--params {params_path}: dvc.yaml tracks {tracked}, so DVC would record this run against "
-                         f"other params; edit params.yaml (or try a change with `dvc exp run -S`), or run outside "
-                         f"a DVC repository")
     waves = planned(profile)
     reports = [stage_name(group, profile.name) for group in ("collect", "tables", "verify")]
     names = [name for wave in waves for name, _, _ in wave] + reports

@@ -10,7 +10,6 @@ import os
 
 import pytest
 
-from repro import metrics
 from repro.suites import submission as score
 from repro.suites import xtreme
 

@@ -5,7 +5,7 @@
 best checkpoint, stops early after `patience` evaluations without improvement, and restores the best weights
 at the end.
 
-How it trains is the profile's `engine` (params.Engine): DeepSpeed ZeRO (repro/acceleration.py), bf16/fp16,
+How it trains is the profile's `engine` (params.Engine): DeepSpeed ZeRO (repro/engine/acceleration.py), bf16/fp16,
 fused AdamW, SDPA attention, dynamic padding with length-grouped batches, torch.compile, a micro-batch that
 keeps the phase's effective batch; or `faithful`, the paper's recipe literally.
 
