@@ -2,6 +2,7 @@
 imports exactly the repro files its `deps` list (a missing one would let an edit leave stale results that
 `dvc status` calls current; an extra one would rerun a stage for an edit it never runs)."""
 
+import json
 import os
 import shlex
 import shutil
@@ -46,17 +47,30 @@ def scratch(smoke_project, tmp_path_factory) -> Path:
     return copy
 
 
-@pytest.mark.parametrize("name", STAGES)
-def test_a_stage_imports_exactly_its_listed_code(smoke_project, scratch, name):
-    stage = _stages(smoke_project)[name]
-    listed = {str(dep.def_path) for dep in stage.deps if str(dep.def_path).startswith("repro/")}
-    python, flag, module, *args = shlex.split(stage.cmd)
-    assert (python, flag) == ("python", "-m") and module.startswith("repro.stages."), stage.cmd
-    out = scratch / f"imports-{name}.txt"
+@pytest.fixture(scope="module")
+def traced(smoke_project, scratch) -> dict:
+    """Every stage of STAGES run once, in order, as its dvc.yaml command runs it: {name: (exit code, log,
+    repro files imported, repro files listed)}."""
+    stages = _stages(smoke_project)
+    plan, listed = [], {}
+    for name in STAGES:
+        stage = stages[name]
+        python, flag, module, *args = shlex.split(stage.cmd)
+        assert (python, flag) == ("python", "-m") and module.startswith("repro.stages."), stage.cmd
+        plan.append({"module": module, "args": args, "out": str(scratch / f"imports-{name}.txt"),
+                     "log": str(scratch / f"log-{name}.txt")})
+        listed[name] = {str(dep.def_path) for dep in stage.deps if str(dep.def_path).startswith("repro/")}
+    (scratch / "plan.json").write_text(json.dumps(plan))
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HOME": str(scratch / ".hf")}
-    result = subprocess.run([sys.executable, str(TRACER), str(out), module, *args], cwd=scratch, env=env,
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    imported = set(out.read_text().split())
+    subprocess.run([sys.executable, str(TRACER), str(scratch / "plan.json")], cwd=scratch, env=env, check=True,
+                   timeout=1200)
+    return {name: (int(Path(f"{entry['out']}.rc").read_text()), Path(entry["log"]).read_text(),
+                   set(Path(entry["out"]).read_text().split()), listed[name]) for name, entry in zip(STAGES, plan)}
+
+
+@pytest.mark.parametrize("name", STAGES)
+def test_a_stage_imports_exactly_its_listed_code(traced, name):
+    code, log, imported, listed = traced[name]
+    assert code == 0, log[-3000:]
     assert imported - listed == set(), f"{name} runs files dvc.yaml does not list"
     assert listed - imported == set(), f"{name} lists files it does not run"
