@@ -26,6 +26,16 @@ LOCAL_ONLY = {
                            "to the folder of squad.translate.train.en-<lang>.json",
 }
 
+# Sources whose Hub copy is not the dataset the paper scored: `repro data` reads them from a release `path` only, and
+# refuses a hub profile without one before any download (params still load, so every other verb works).
+RELEASE_ONLY = {
+    "bucc2018": "google/xtreme's bucc18 configs hold only the gold pairs, without the sentences that have no "
+                "translation, so mining there is near 1-to-1 matching and F1 is not BUCC's; set "
+                "data.sources.bucc2018.path to the folder of the BUCC 2018 release files "
+                "(<lang>-en.{sample,training}.{<lang>,en,gold}, comparable.limsi.fr/bucc2018), or take bucc2018 "
+                "out of study.retrieval_targets",
+}
+
 
 class ParamsError(ValueError):
     """A params.yaml problem, always a single line that names the offending key."""
