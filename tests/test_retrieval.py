@@ -1,5 +1,6 @@
 """BUCC 2018 as the paper scored it: every sentence of both sides (distractors too) from the release files, mined
-by margin, the mined id pairs scored against the gold ids; the Hub's gold-only copy refused."""
+by margin, the mined id pairs scored against the gold ids; the Hub's gold-only copy refused; embeddings on the
+model's device."""
 
 from __future__ import annotations
 
@@ -207,3 +208,53 @@ def test_release_bucc_goes_through_repro_data_and_the_retrieval_stage(tmp_path):
     (f1,) = [row["value"] for row in stage["results"] if row["metric"] == "f1"]
     assert f1 == pytest.approx(metrics.bucc_f1(predicted, labels)["f1"])  # F1 over the mined id pairs
     assert f1 > 80.0  # identical sentences pair up among the distractors
+
+
+# ---------------------------------------------------------------------------------------------------------
+# embeddings on the model's device
+
+
+def test_load_encoder_moves_the_model_to_the_gpu_when_there_is_one(monkeypatch):
+    import torch
+    import transformers
+
+    from repro.models import encoder
+
+    class Model:
+        moved_to = None
+
+        def eval(self):
+            return self
+
+        def to(self, device):
+            self.moved_to = device
+            return self
+
+    monkeypatch.setattr(transformers.AutoModel, "from_pretrained", lambda path: Model())
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert encoder.load_encoder(Path("m")).moved_to == "cuda"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert encoder.load_encoder(Path("m")).moved_to is None  # the CPU path is untouched
+
+
+def test_embed_sends_batches_to_the_model_device_and_returns_cpu_float32(tmp_path):
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from repro.models import encoder
+
+    sentences = [f"anna berlin {i} kalo" * (1 + i % 3) for i in range(10)]
+    _tiny_encoder(tmp_path, sentences)
+    model, tokenizer = AutoModel.from_pretrained(str(tmp_path)).eval(), AutoTokenizer.from_pretrained(str(tmp_path))
+    got = encoder.embed(model, tokenizer, sentences, 2, "mean", 32, 4)
+    expected = []
+    with torch.no_grad():  # the same computation by hand, batch by batch on the CPU
+        for at in range(0, len(sentences), 4):
+            enc = tokenizer(sentences[at:at + 4], truncation=True, max_length=32, padding=True, return_tensors="pt")
+            hidden = model(**enc, output_hidden_states=True).hidden_states[2]
+            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            expected.append(((hidden * mask).sum(1) / mask.sum(1)).numpy())
+    assert got.dtype == np.float32 and np.array_equal(got, np.concatenate(expected))  # bit-identical on the CPU
+    if torch.cuda.is_available():
+        on_gpu = encoder.embed(model.to("cuda"), tokenizer, sentences, 2, "mean", 32, 4)
+        np.testing.assert_allclose(on_gpu, got, atol=1e-4)

@@ -1,5 +1,5 @@
 """Stage `retrieval`: BUCC and Tatoeba straight from an encoder, no training (sentence embeddings of one layer,
-margin mining or nearest neighbours; `repro.kinds.retrieval`)."""
+margin mining or nearest neighbours; `repro.kinds.retrieval`), on the GPU when there is one."""
 
 from __future__ import annotations
 
