@@ -26,6 +26,16 @@ LOCAL_ONLY = {
                            "to the folder of squad.translate.train.en-<lang>.json",
 }
 
+# Sources whose Hub copy is not the dataset the paper scored: `repro data` reads them from a release `path` only, and
+# refuses a hub profile without one before any download (params still load, so every other verb works).
+RELEASE_ONLY = {
+    "bucc2018": "google/xtreme's bucc18 configs hold only the gold pairs, without the sentences that have no "
+                "translation, so mining there is near 1-to-1 matching and F1 is not BUCC's; set "
+                "data.sources.bucc2018.path to the folder of the BUCC 2018 release files "
+                "(<lang>-en.{sample,training}.{<lang>,en,gold}, comparable.limsi.fr/bucc2018), or take bucc2018 "
+                "out of study.retrieval_targets",
+}
+
 
 class ParamsError(ValueError):
     """A params.yaml problem, always a single line that names the offending key."""
@@ -170,13 +180,19 @@ class Data(_Strict):
 
 
 class Retrieval(_Strict):
+    """Sentence embeddings for BUCC and Tatoeba (repro.kinds.retrieval), and BUCC's mining threshold."""
+
     layer: int
     pooling: Literal["mean", "cls"] = "mean"
     max_length: int = 512
     batch_size: int = 64
     bucc_margin_k: int = 4
+    # tuned: the F1-optimal margin on the dev split's gold (dev scored with its own optimum, test with dev's), as
+    # jiant (bucc_eval with threshold=None, xtreme_submission.py carrying val's best-threshold to test) and XTREME
+    # (evaluate_retrieval.py) do; fixed: bucc_fixed_threshold, no gold needed. jiant's mine_bitext threshold=0 is
+    # only the mining pre-filter (margin > 0), which both modes apply.
     bucc_threshold: Literal["tuned", "fixed"] = "tuned"
-    bucc_fixed_threshold: float = 0.0
+    bucc_fixed_threshold: float = 0.0  # the cut under bucc_threshold: fixed (no upstream uses a fixed cut)
 
 
 class Engine(_Strict):

@@ -1,12 +1,14 @@
 """Retrieval math of XTREME's sentence-retrieval tasks, in numpy (no faiss).
 
 Mirrors google-research/xtreme `third_party/utils_retrieve.py` (LASER's mining code) and the Tatoeba branch of
-`third_party/run_retrieval.py` (jiant's `TatoebaEvaluationScheme` is the same):
+`third_party/evaluate_retrieval.py` (L780-808 at 838c13b; jiant's `TatoebaEvaluationScheme` is the same):
 - Tatoeba: cosine nearest neighbour (`similarity_search` with normalize=True). Direction: the index holds the
   NON-English sentences and every ENGLISH sentence is a query; prediction i is the row of the non-English
   sentence nearest to English sentence i, and it is correct when it equals i.
 - BUCC: `mine_bitext(mode="mine", retrieval="max", margin="ratio", neighborhood=4, dist="cosine")`, then
   `bucc_optimize` (F1-optimal threshold against gold) and `bucc_extract` (keep candidates with score >= threshold).
+  mine_bitext's own `threshold=0` (jiant's too, `jiant/tasks/lib/bucc2018.py` L152, L256) only drops candidates
+  with a margin <= 0 before the threshold is optimised; neither upstream scores with a fixed cut of 0.
 
 Similarities are computed block by block (`block_bytes` bounds one block of the similarity matrix), so large
 BUCC sets do not need the full n x m matrix in memory. Ties: faiss leaves their order unspecified; here the lower
@@ -80,7 +82,7 @@ def _block_top_k(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 def nearest_neighbours(source: np.ndarray, target: np.ndarray,
                        block_bytes: int = DEFAULT_BLOCK_BYTES) -> list[int]:
     """For every `target` row (English), the index of the cosine-nearest `source` row (the other language):
-    run_retrieval.py `similarity_search(x=source, y=target)`: index over x, queries y."""
+    evaluate_retrieval.py `similarity_search(x=source, y=target)`: index over x, queries y."""
     if len(source) == 0:
         raise ValueError("nearest_neighbours: the source set is empty")
     _, inds = top_k(l2_normalize(target), l2_normalize(source), 1, block_bytes)
@@ -127,7 +129,7 @@ def mine_unique(x: np.ndarray, y: np.ndarray, k: int = 4, margin: str = "ratio",
     k-NN means in both directions (k' = min(k, size of the other side)); each x proposes its best y and each y
     its best x under the margin score; all proposals are visited by decreasing score and one is kept only if
     neither of its sentences has been kept before (greedy one-to-one). A kept pair is output when its score is
-    > `threshold` (the official default 0; None keeps all).
+    > `threshold` (the official default 0, a pre-filter before `bucc_optimize`; None keeps all).
     """
     margin_fn = _margin(margin)
     x, y = l2_normalize(x), l2_normalize(y)

@@ -10,7 +10,7 @@ import yaml
 from repro.data import materialize
 from repro.data.hub import load_hub
 from repro.data.sources import SOURCES
-from repro.params import ParamsError, load
+from repro.params import ParamsError, SourceSpec, load
 
 ROOT = Path(__file__).parents[1]
 
@@ -47,8 +47,9 @@ def test_hub_loader_refuses_a_changed_schema(tmp_path, monkeypatch):
         load_hub("multilingual_text", str(repo), "main", "train", "de")
 
 
-def test_paper_profile_plans_the_alternatives_data_and_only_what_its_sources_can_produce():
+def test_paper_profile_plans_the_alternatives_data_and_only_what_its_sources_can_produce(tmp_path):
     paper = load(ROOT / "params.yaml", "paper")
+    paper.data.sources["bucc2018"] = SourceSpec(path=str(tmp_path))  # BUCC comes from its release files only
     plan = materialize.needed(paper)
     keys = {(source, lang) for source, lang, _ in plan}
     assert {("mnli_translated", "de"), ("multilingual_text", "sw")} <= keys
@@ -81,8 +82,9 @@ def test_a_study_with_a_local_only_source_needs_an_existing_path(tmp_path):
     assert ("ccg", None) in {(source, lang) for source, lang, _ in plan}
 
 
-def test_paper_profile_without_a_hub_source_is_refused_before_any_download():
+def test_paper_profile_without_a_hub_source_is_refused_before_any_download(tmp_path):
     paper = load(ROOT / "params.yaml", "paper")
+    paper.data.sources["bucc2018"] = SourceSpec(path=str(tmp_path))
     del paper.data.sources["mnli_translated"]
     with pytest.raises(ValueError, match=r"^data.sources.mnli_translated: needs `hub` and `revision`"):
         materialize._check_sources(paper, materialize.needed(paper))

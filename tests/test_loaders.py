@@ -42,7 +42,7 @@ def write(path: Path, text: str) -> Path:
 def test_release_formats_cover_only_registry_sources():
     assert set(RELEASE_FORMATS) <= set(SOURCES)
     assert {"squad_v1", "squad_v2", "xquad", "mlqa", "tydiqa", "tatoeba", "udpos", "cosmosqa",
-            "commonsenseqa", "ccg", "panx", "xnli", "pawsx"} <= set(RELEASE_FORMATS)
+            "commonsenseqa", "ccg", "panx", "xnli", "pawsx", "bucc2018"} <= set(RELEASE_FORMATS)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -370,6 +370,61 @@ def test_tatoeba_misaligned(tmp_path):
         load_release("tatoeba", tmp_path, "validation", "af")
 
 
+def bucc_release(folder: Path, lang: str = "de", part: str = "sample", gold: str | None = None) -> Path:
+    """A small BUCC 2018 release split: 3 pairs among 5 source and 6 English sentences, ids not aligned."""
+    write(folder / f"{lang}-en.{part}.{lang}", "".join(f"{lang}-00000000{i}\tSatz {i}\n" for i in range(1, 6)))
+    write(folder / f"{lang}-en.{part}.en", "".join(f"en-00000000{i}\tsentence {i}\n" for i in range(1, 7)))
+    pairs = f"{lang}-000000002\ten-000000005\n{lang}-000000004\ten-000000001\n{lang}-000000005\ten-000000003\n"
+    write(folder / f"{lang}-en.{part}.gold", pairs if gold is None else gold)
+    return folder
+
+
+def test_bucc_keeps_every_sentence_with_its_release_id(tmp_path):
+    bucc_release(tmp_path / "bucc2018" / "de-en")  # the release archive's layout
+    ds = load_release("bucc2018", tmp_path, "validation", "de")
+    assert ds.features == SOURCES["bucc2018"].features
+    assert list(ds["language"]) == ["de"] * 5 + ["en"] * 6  # distractors kept on both sides
+    assert list(ds["id"])[:2] == ["de-000000001", "de-000000002"] and list(ds["id"])[-1] == "en-000000006"
+    assert list(ds["sentence"])[:2] == ["Satz 1", "Satz 2"]
+    assert list(ds["gold"]) == [[], ["en-000000005"], [], ["en-000000001"], ["en-000000003"]] + [[]] * 6
+    example = SOURCES["bucc2018"].to_example(ds[1])
+    assert example == {"id": "de-000000002", "sentence": "Satz 2", "language": "de", "gold": ["en-000000005"]}
+
+
+def test_bucc_splits_follow_jiant_and_xtreme(tmp_path):
+    """sample is validation and training is test; XTREME's renames (dev, test) in one flat folder are read too."""
+    bucc_release(tmp_path / "release", "fr", "training")
+    assert load_release("bucc2018", tmp_path / "release", "test", "fr").num_rows == 11
+    with pytest.raises(ValueError, match=r"fr-en\.sample\.fr or fr-en\.dev\.fr not found under"):
+        load_release("bucc2018", tmp_path / "release", "validation", "fr")
+    bucc_release(tmp_path / "xtreme", "zh", "dev")
+    assert load_release("bucc2018", tmp_path / "xtreme", "validation", "zh").num_rows == 11
+
+
+def test_bucc_errors(tmp_path):
+    folder = bucc_release(tmp_path / "a")
+    (folder / "de-en.sample.gold").unlink()
+    with pytest.raises(ValueError, match=r"de-en\.sample\.gold not found \(XTREME's download deletes the test gold"):
+        load_release("bucc2018", folder, "validation", "de")
+    bucc_release(tmp_path / "b", gold="de-000000002\ten-000000009\n")
+    with pytest.raises(ValueError, match=r"de-en\.sample\.gold:1: id 'en-000000009' is in no sentence file"):
+        load_release("bucc2018", tmp_path / "b", "validation", "de")
+    bucc_release(tmp_path / "c", gold="de-000000002 en-000000005\n")
+    with pytest.raises(ValueError, match=r"gold:1: expected `<source id><TAB><English id>`"):
+        load_release("bucc2018", tmp_path / "c", "validation", "de")
+    folder = bucc_release(tmp_path / "d")
+    write(folder / "de-en.sample.en", "en-000000001\tone\nen-000000001\tanother\n")
+    with pytest.raises(ValueError, match=r"de-en\.sample\.en:2: id 'en-000000001' appears twice"):
+        load_release("bucc2018", folder, "validation", "de")
+    write(folder / "de-en.sample.en", "en-000000001 one\n")
+    with pytest.raises(ValueError, match=r"de-en\.sample\.en:1: expected `id<TAB>sentence`"):
+        load_release("bucc2018", folder, "validation", "de")
+    with pytest.raises(ValueError, match=r"is not a folder of the release files"):
+        load_release("bucc2018", folder / "de-en.sample.de", "validation", "de")
+    with pytest.raises(ValueError, match=r"bucc2018: a language is needed"):
+        load_release("bucc2018", folder, "validation")
+
+
 def test_cosmosqa_bad_label(tmp_path):
     header = "id,context,question,answer0,answer1,answer2,answer3,label\n"
     write(tmp_path / "train.csv", header + 'a,"multi\nline",q,w,x,y,z,2\nb,c,q,w,x,y,z,7\n')
@@ -381,7 +436,7 @@ def test_cosmosqa_bad_label(tmp_path):
     ("squad_v1", "train", None), ("squad_v2", "validation", None), ("xquad", "validation", "de"),
     ("mlqa", "validation", "de"), ("tydiqa", "train", None), ("tatoeba", "validation", "de"),
     ("udpos", "test", "de"), ("cosmosqa", "train", None), ("commonsenseqa", "train", None),
-    ("panx", "train", "de"), ("xnli", "test", None), ("pawsx", "test", "de")])
+    ("panx", "train", "de"), ("xnli", "test", None), ("pawsx", "test", "de"), ("bucc2018", "test", "de")])
 def test_missing_path_is_one_line_error_naming_it(tmp_path, source, split, lang):
     missing = tmp_path / "no-such-release"
     with pytest.raises(ValueError) as err:

@@ -1,6 +1,6 @@
 """repro.retrieval_math against hand-built embeddings and a loop-by-loop transcription of the official algorithm
 (google-research/xtreme third_party/utils_retrieve.py mine_bitext / bucc_optimize / bucc_extract and
-run_retrieval.py's Tatoeba similarity_search)."""
+evaluate_retrieval.py's Tatoeba similarity_search)."""
 
 import numpy as np
 import pytest

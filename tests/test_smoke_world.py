@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 from datasets import Dataset, disable_progress_bars
 
+from repro.data.loaders import load_release
 from repro.data.sources import SOURCES, TATOEBA_ISO3, TYDIQA_ID_PREFIX, dataset_key
 from repro.tasks import TARGET_TASKS
 from repro.tasks.labels import PANX_TAGS, UPOS_TAGS
-from repro.smoke import SUPPORTED_LANGUAGES, TEXT_FEATURES, write_smoke_world
+from repro.smoke import RELEASES, SUPPORTED_LANGUAGES, TEXT_FEATURES, write_smoke_world
 
 # 12 languages over 8 scripts (the smoke profile's choice), every target task with English where XTREME has it.
 LANGUAGES = {
@@ -53,12 +54,17 @@ def world(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tables(world, tmp_path_factory):
-    """Every parquet file, read back with datasets: {(key, split): Dataset}."""
+    """Every parquet file, read back with datasets, and BUCC's release files through their loader (as `repro data`
+    reads them): {(key, split): Dataset}."""
     out, counts, _ = world
     cache = tmp_path_factory.mktemp("hf_cache")
-    return {(key, split): Dataset.from_parquet(str(out / key / f"{split}.parquet"), cache_dir=str(cache),
-                                               keep_in_memory=True)
-            for key, splits in counts.items() if key != "ccg" for split in splits}
+
+    def read(key: str, split: str) -> Dataset:
+        if _source(key) in RELEASES:
+            return load_release(_source(key), out / RELEASES[_source(key)], split, _lang(key))
+        return Dataset.from_parquet(str(out / key / f"{split}.parquet"), cache_dir=str(cache), keep_in_memory=True)
+
+    return {(key, split): read(key, split) for key, splits in counts.items() if key != "ccg" for split in splits}
 
 
 def _source(key: str) -> str:
@@ -101,7 +107,8 @@ def test_every_dataset_and_split_is_written(world):
     expected["mlm_corpus"] = {"train", "validation"}
     assert {k: set(v) for k, v in counts.items()} == expected
     for key, splits in counts.items():
-        if key == "ccg":
+        if _source(key) in RELEASES:
+            assert (out / RELEASES[_source(key)]).is_dir()
             continue
         for split, n in splits.items():
             assert (out / key / f"{split}.parquet").is_file()
@@ -167,7 +174,11 @@ def test_ids_and_parallel_data(tables):
         assert len(set(ds["target_sentence"])) == ds.num_rows  # retrieval needs distinct sentences
     for lang in LANGUAGES["bucc2018"]:
         ds = tables[dataset_key("bucc2018", lang), "test"]
-        assert set(ds["source_lang"]) == {lang} and set(ds["target_lang"]) == {"en"}
+        assert set(ds["language"]) == {lang, "en"}
+        assert all(i.startswith(f"{side}-") for i, side in zip(ds["id"], ds["language"]))
+        for side in (lang, "en"):  # retrieval needs distinct sentences
+            texts = [t for t, s in zip(ds["sentence"], ds["language"]) if s == side]
+            assert len(set(texts)) == len(texts)
     # XQuAD / MLQA / XNLI / PAWS-X dev and test are translations of each other
     ids = {tuple(tables[dataset_key("xquad", lang), "validation"]["id"]) for lang in LANGUAGES["xquad"]}
     assert len(ids) == 1
@@ -177,6 +188,29 @@ def test_ids_and_parallel_data(tables):
         for row in tables[dataset_key("panx", lang), "test"]:
             assert row["langs"] == [lang] * len(row["tokens"])
     assert tables["mnli_translated.de", "train"]["label"] == tables["mnli", "train"]["label"]
+
+
+def test_bucc_is_release_files_with_distractors_on_both_sides(world, tables):
+    """BUCC as its release: sample/training files per side and a gold file; most sentences of each side have no
+    translation, the gold pairs are not aligned by position, and a pair's sentences share their numbers."""
+    from repro.smoke.bitext import DISTRACTORS
+
+    out, counts, _ = world
+    for lang in LANGUAGES["bucc2018"]:
+        names = {path.name for path in (out / "bucc2018" / f"{lang}-en").iterdir()}
+        assert names == {f"{lang}-en.{part}.{end}" for part in ("sample", "training") for end in (lang, "en", "gold")}
+        for split in ("validation", "test"):
+            rows = list(tables[dataset_key("bucc2018", lang), split])
+            source = [r for r in rows if r["language"] == lang]
+            english = {r["id"]: (n, r["sentence"]) for n, r in enumerate(r for r in rows if r["language"] == "en")}
+            gold = [(n, r["sentence"], partner) for n, r in enumerate(source) for partner in r["gold"]]
+            assert len(source) == len(english) == len(gold) * (1 + DISTRACTORS)
+            assert all(len(r["gold"]) <= 1 for r in source)
+            assert len({partner for *_, partner in gold}) == len(gold)
+            assert sum(n == english[partner][0] for n, _, partner in gold) < len(gold) / 4  # not on the diagonal
+            numbers = [(re.findall(r"\d+", text), re.findall(r"\d+", english[partner][1])) for _, text, partner in gold]
+            assert all(ours == theirs for ours, theirs in numbers), lang
+            assert sum(bool(ours) for ours, _ in numbers) > len(gold) / 3
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -209,7 +243,7 @@ def test_per_language_data_is_written_in_its_script(tables):
         if lang == "en" or key.startswith("mlm_corpus"):
             continue
         row = ds[0]
-        text = " ".join(str(row[c]) for c in ("sentence1", "context", "source_sentence", "premise", "text")
+        text = " ".join(str(row[c]) for c in ("sentence1", "context", "source_sentence", "sentence", "premise", "text")
                         if c in row) or " ".join(row["tokens"])
         assert re.fullmatch(SCRIPT_OF[lang], _dominant_script(text)), (key, text)
 
@@ -238,9 +272,9 @@ def test_corpus_covers_every_word_of_every_dataset(tables):
             texts = {lang: []}
             for col, value in row.items():
                 if col in ("id", "uid", "idx", "ind", "url", "label", "language", "source_id", "split", "split_type",
-                           "source_lang", "target_lang", "langs", "answerKey", "gold_label", "activity_label"):
+                           "source_lang", "target_lang", "langs", "answerKey", "gold_label", "activity_label", "gold"):
                     continue
-                if col == "target_sentence":
+                if col == "target_sentence" or (col == "sentence" and row.get("language") == "en"):  # BUCC's en side
                     texts["en"] = [value]
                 elif col == "choices":
                     texts[lang] += value["text"]

@@ -2,8 +2,10 @@
 
 Three ways in, one way out (`data/<profile>/<dataset>/<split>.parquet` + `manifest.json` + gold labels):
 - hub:   `datasets.load_dataset(hub_id, config, revision=...)` at the pinned revision (no loading scripts),
-- local: a user's copy in the original release format (`repro.data.loaders`), e.g. CCGbank or an XTREME download,
-- smoke: the embedded world (`repro.smoke`), generated in exactly the Hub schema.
+- local: a user's copy in the original release format (`repro.data.loaders`), e.g. CCGbank, BUCC 2018 (whose Hub
+         copy lacks the distractors and is refused) or an XTREME download,
+- smoke: the embedded world (`repro.smoke`), generated in exactly the Hub schema (CCGbank and BUCC in their release
+         formats, read through the same loaders).
 Everything is written to a temporary directory and moved into place at the end, so an interrupted run
 never leaves a half-written data directory behind.
 """
@@ -17,7 +19,7 @@ from pathlib import Path
 from repro.data import EVAL_SPLITS, read_file
 from repro.data.sources import SOURCES, dataset_key
 from repro.io import atomic_dir
-from repro.params import LOCAL_ONLY, Profile
+from repro.params import LOCAL_ONLY, RELEASE_ONLY, Profile
 from repro.paths import Layout
 from repro.progress import progress
 from repro.tasks import INTERMEDIATE_TASKS, TARGET_TASKS
@@ -87,11 +89,14 @@ def _write_gold(profile: Profile, staging: Path) -> None:
 
 
 def _check_sources(profile: Profile, plan) -> None:
-    """Refuse, before any download, a hub profile that lacks a source (local-only ones may be absent)."""
+    """Refuse, before any download, a hub profile that lacks a source (local-only ones may be absent) or would read
+    the Hub copy of a release-only one (BUCC's gold pairs without their distractors)."""
     for source, _, _ in plan:
         spec = profile.data.sources.get(source)
         if source in LOCAL_ONLY:
             continue  # params validation: a study that reads one names its path
+        if source in RELEASE_ONLY and not (spec and spec.path):
+            raise ValueError(f"data.sources.{source}.path: unset; {RELEASE_ONLY[source]}")
         if spec is None or not (spec.path or (spec.hub and spec.revision)):
             raise ValueError(f"data.sources.{source}: needs `hub` and `revision`, or a local `path`")
 
@@ -111,13 +116,17 @@ def _from_smoke(profile: Profile, plan, staging: Path) -> dict:
                                     n_eval=sizes.n_eval, n_corpus=sizes.n_corpus, seed=profile.seed)
     manifest = {key: {split: {"rows": n, "origin": "smoke"} for split, n in splits.items()}
                 for key, splits in counts.items()}
-    # CCG arrives, as in real life, in the CCGbank release format and goes through the release loader.
-    ccg_root = staging / "ccgbank"
-    manifest["ccg"] = {}
-    for split in SOURCES["ccg"].splits:
-        n = _write(loaders.load_release("ccg", ccg_root, split), staging / "ccg" / f"{split}.parquet")
-        manifest["ccg"][split] = {"rows": n, "origin": "smoke (CCGbank AUTO format)"}
-    shutil.rmtree(ccg_root)
+    # CCGbank and BUCC arrive, as in real life, in their release formats and go through the release loaders.
+    for key, splits in counts.items():
+        source, _, lang = key.partition(".")
+        if source not in smoke.RELEASES:
+            continue
+        for split in splits:
+            dataset = loaders.load_release(source, staging / smoke.RELEASES[source], split, lang or None)
+            manifest[key][split] = {"rows": _write(dataset, staging / key / f"{split}.parquet"),
+                                    "origin": f"smoke ({loaders.RELEASE_FORMATS[source]} release files)"}
+    for folder in smoke.RELEASES.values():
+        shutil.rmtree(staging / folder, ignore_errors=True)
     missing = [dataset_key(s, lang) for s, lang, _ in plan if not (staging / dataset_key(s, lang)).is_dir()]
     if missing:
         raise RuntimeError(f"smoke world did not write {', '.join(missing)}")

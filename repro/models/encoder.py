@@ -81,10 +81,13 @@ def share_body(heads: dict) -> object:
 
 
 def load_encoder(path: Path):
-    """The bare encoder (no head), in eval mode, for embeddings."""
+    """The bare encoder (no head), in eval mode, for embeddings: on the GPU when there is one (the tens of thousands
+    of sentences of one BUCC language take hours on a CPU)."""
+    import torch
     from transformers import AutoModel
 
-    return AutoModel.from_pretrained(str(path)).eval()
+    model = AutoModel.from_pretrained(str(path)).eval()
+    return model.to("cuda") if torch.cuda.is_available() else model
 
 
 def layers(model) -> int:
@@ -93,21 +96,22 @@ def layers(model) -> int:
 
 def embed(model, tokenizer, sentences: list[str], layer: int, pooling: str, max_length: int,
           batch_size: int) -> np.ndarray:
-    """Sentence embeddings: hidden_states[layer] (0 = embeddings), mean-pooled over real tokens or <s>."""
+    """Sentence embeddings: hidden_states[layer] (0 = embeddings), mean-pooled over real tokens or <s>. Batches go
+    to the model's device; the embeddings come back to the CPU as float32."""
     import torch
 
     chunks = []
     with torch.no_grad():
         for at in range(0, len(sentences), batch_size):
             enc = tokenizer(sentences[at:at + batch_size], truncation=True, max_length=max_length, padding=True,
-                            return_tensors="pt")
+                            return_tensors="pt").to(model.device)
             hidden = model(**enc, output_hidden_states=True).hidden_states[layer]
             if pooling == "cls":
                 pooled = hidden[:, 0]
             else:
                 mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1)
-            chunks.append(pooled.float().numpy())
+            chunks.append(pooled.float().cpu().numpy())
     return np.concatenate(chunks) if chunks else np.zeros((0, model.config.hidden_size), np.float32)
 
 

@@ -17,6 +17,7 @@ from repro.smoke.facts import draw_fact
 from repro.smoke.lexicon import Lexicon
 
 CCG_SECTIONS = {"train": ("02", "03"), "validation": ("00",), "test": ("23",)}
+FOLDER = "ccgbank"  # the release's folder under the world's output
 
 
 def _leaf(cat: str, pos: str, word: str) -> str:
@@ -84,7 +85,7 @@ def _ccg_sentence(f: dict, lex: Lexicon) -> str:
 def ccgbank(world: WorldContext, sizes) -> None:
     """CCGbank AUTO files (English): `sizes` sentences per split, spread over the split's sections and files."""
     lex = world.lex("en")
-    root = world.out / "ccgbank" / "data" / "AUTO"
+    root = world.out / FOLDER / "data" / "AUTO"
     for split, n in sizes.items():
         rng = world.rng("ccg", split)
         sections = CCG_SECTIONS[split]

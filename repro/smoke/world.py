@@ -12,6 +12,10 @@ from repro.smoke import bitext, ccg, corpus, multiple_choice, nli, paraphrase, q
 from repro.smoke.context import WorldContext
 from repro.smoke.languages import SCRIPT_OF, SUPPORTED_LANGUAGES
 
+# Sources written in their release format rather than as parquet: source -> its folder under the output. `repro data`
+# reads them through `repro.data.loaders`, as it reads a user's copy.
+RELEASES = {"ccg": ccg.FOLDER, "bucc2018": bitext.BUCC_FOLDER}
+
 
 def write_smoke_world(out_dir: Path, languages: dict[str, list[str]], *, n_train: int = 512, n_eval: int = 96,
                       n_corpus: int = 2000, seed: int = 0) -> dict[str, dict[str, int]]:
@@ -19,7 +23,9 @@ def write_smoke_world(out_dir: Path, languages: dict[str, list[str]], *, n_train
 
     `languages` maps target task ids (xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa, bucc2018, tatoeba) to
     their evaluation languages; tasks left out get no per-language data. Files: `<dataset_key>/<split>.parquet`
-    in the registry's Hub schema, plus CCGbank AUTO files under `ccgbank/data/AUTO` (counted as `ccg`).
+    in the registry's Hub schema, except the sources of `RELEASES`, written in their release format: CCGbank AUTO
+    files under `ccgbank/data/AUTO` (counted as `ccg`) and the BUCC 2018 files under `bucc2018/<lang>-en/` (counted
+    as `bucc2018.<lang>`).
     """
     unknown_tasks = sorted(set(languages) - set(TARGET_TASKS))
     if unknown_tasks:
@@ -65,8 +71,8 @@ def _write_all(world: WorldContext, langs: dict[str, list[str]], n_train: int, n
     qa.xquad_mlqa(world, "xquad", langs["xquad"], n_eval)
     qa.xquad_mlqa(world, "mlqa", langs["mlqa"], n_eval)
     qa.tydiqa(world, langs["tydiqa"], n_train, n_eval)
-    bitext.bucc_tatoeba(world, "bucc2018", langs["bucc2018"], n_eval)
-    bitext.bucc_tatoeba(world, "tatoeba", langs["tatoeba"], n_eval)
+    bitext.bucc(world, langs["bucc2018"], n_eval)
+    bitext.tatoeba(world, langs["tatoeba"], n_eval)
 
     xnli_other = [lang for lang in langs["xnli"] if lang != "en"]
     xquad_other = [lang for lang in langs["xquad"] if lang != "en"]

@@ -1,5 +1,5 @@
 """Stage `retrieval`: BUCC and Tatoeba straight from an encoder, no training (sentence embeddings of one layer,
-margin mining or nearest neighbours; `repro.kinds.retrieval`)."""
+margin mining or nearest neighbours; `repro.kinds.retrieval`), on the GPU when there is one."""
 
 from __future__ import annotations
 
@@ -29,18 +29,18 @@ def run(profile: Profile, layout: Layout, intermediate_id: str, target_id: str) 
         raise ValueError(f"retrieval.layer: {settings.layer} > the model's {family.layers(model)} layers")
 
     def embedded(split: str, lang: str):
-        pairs = data.read(layout, task.evaluate, split, lang)
-        texts = [p["source_sentence"] for p in pairs], [p["target_sentence"] for p in pairs]
-        source, target = (family.embed(model, tokenizer, side, settings.layer, settings.pooling, settings.max_length,
-                                       settings.batch_size) for side in texts)
-        return source, target, texts
+        """Every sentence of both sides of one split (BUCC: the distractors too), embedded."""
+        sides = kind.bitext(task, data.read(layout, task.evaluate, split, lang))
+        source, target = (family.embed(model, tokenizer, texts, settings.layer, settings.pooling, settings.max_length,
+                                       settings.batch_size) for texts in (sides.source_texts, sides.target_texts))
+        return sides, source, target
 
     results, splits = [], {}
     for lang in profile.languages[target_id]:
         split = data.eval_split(layout, task.evaluate, lang)
-        source, target, texts = embedded(split, lang)
+        sides, source, target = embedded(split, lang)
         splits[lang] = split
-        predicted, scores = kind.evaluate(task, lang, split, source, target, texts, settings,
+        predicted, scores = kind.evaluate(task, split, sides, source, target, settings,
                                           dev=lambda: embedded("validation", lang))
         submission.write_predictions(layout.predictions(intermediate_id), target_id, lang, predicted)
         results += [{"language": lang, "metric": metric, "value": value} for metric, value in scores.items()]

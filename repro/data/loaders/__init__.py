@@ -24,6 +24,9 @@ split name: `dev` for our `validation`, except where shown):
 | mlqa          | squad-json   | `[MLQA_V1/]{dev,test}/{split}-context-{lang}-question-{lang}.json`, or flat         |
 | tydiqa        | squad-json   | `tydiqa-goldp-v1.1-{train,dev}.json` (all languages; `lang` keeps ids starting     |
 |               |              | `<language name>-`), else `tydiqa-goldp-v1.1-dev/tydiqa-goldp-dev-{language}.json` |
+| bucc2018      | bucc-text    | `[bucc2018/][{lang}-en/]{lang}-en.{part}.{lang,en,gold}`, part `sample` (validation)|
+|               |              | or `training` (test), or XTREME's renames `dev` / `test`; `id<TAB>sentence` lines, |
+|               |              | gold `<{lang} id><TAB><en id>` lines; every sentence kept, distractors too         |
 | tatoeba       | tatoeba-text | `[data/tatoeba/v1/]tatoeba.{iso3}-eng.{iso3}` + `tatoeba.{iso3}-eng.eng`           |
 |               |              | (`lang` may be the XTREME code or the ISO 639-3 code; a file path may be either)   |
 | udpos         | conllu       | every `{lang}_*-ud-{train,dev,test}.conllu` below the directory (a UD release      |
@@ -59,6 +62,7 @@ from typing import Callable
 
 from datasets import Dataset
 
+from repro.data.loaders.bucc import _plan_bucc, read_bucc
 from repro.data.loaders.ccgbank import CCG_SECTIONS, _plan_ccg, read_ccg_auto
 from repro.data.loaders.choice import _plan_commonsenseqa, _plan_cosmosqa, read_commonsenseqa_jsonl, read_cosmosqa_csv
 from repro.data.loaders.common import Row
@@ -71,8 +75,8 @@ from repro.data.loaders.tsv import _plan_pawsx, _plan_xnli, read_pawsx_tsv, read
 from repro.data.sources import SOURCES
 
 __all__ = [
-    "CCG_SECTIONS", "POS_PRECEDENCE", "RELEASE_FORMATS", "Row", "iter_release", "load_release", "read_ccg_auto",
-    "read_commonsenseqa_jsonl", "read_conllu", "read_cosmosqa_csv", "read_panx", "read_pawsx_tsv",
+    "CCG_SECTIONS", "POS_PRECEDENCE", "RELEASE_FORMATS", "Row", "iter_release", "load_release", "read_bucc",
+    "read_ccg_auto", "read_commonsenseqa_jsonl", "read_conllu", "read_cosmosqa_csv", "read_panx", "read_pawsx_tsv",
     "read_squad_json", "read_tatoeba", "read_xnli_tsv",
 ]
 
@@ -84,6 +88,7 @@ RELEASE_FORMATS: dict[str, str] = {
     "mlqa": "squad-json",
     "tydiqa": "squad-json",
     "tatoeba": "tatoeba-text",
+    "bucc2018": "bucc-text",
     "udpos": "conllu",
     "cosmosqa": "cosmosqa-csv",
     "commonsenseqa": "csqa-jsonl",
@@ -101,7 +106,7 @@ RELEASE_FORMATS: dict[str, str] = {
 _PLANS: dict[str, Callable[[str, Path, str, str | None], Iterator[Row]]] = {
     "squad_v1": _plan_squad, "squad_v2": _plan_squad, "xquad": _plan_xquad, "mlqa": _plan_mlqa,
     "squad_v1_translated": _plan_squad_translated,
-    "tydiqa": _plan_tydiqa, "tatoeba": _plan_tatoeba, "udpos": _plan_udpos, "cosmosqa": _plan_cosmosqa,
+    "tydiqa": _plan_tydiqa, "tatoeba": _plan_tatoeba, "bucc2018": _plan_bucc, "udpos": _plan_udpos, "cosmosqa": _plan_cosmosqa,
     "commonsenseqa": _plan_commonsenseqa, "ccg": _plan_ccg, "panx": _plan_panx, "xnli": _plan_xnli,
     "pawsx": _plan_pawsx,
 }
