@@ -40,15 +40,20 @@ def score(predictions: Annotated[Path, typer.Option(help="folder: <task>/test-<l
           partial: Annotated[bool, typer.Option(help="score the languages present instead of refusing a "
                                                      "missing one (not an official number)")] = False,
           suite: Annotated[str, typer.Option(help="the benchmark whose layout and aggregation apply")] = "xtreme",
+          seqeval_rule: Annotated[str, typer.Option(
+              help="tagging F1's chunk-type rule: 1.2.2 (the official evaluate.py as installed today) or 0.0.12 "
+                   "(the seqeval jiant pinned: its 2020 numbers)")] = "1.2.2",
           ) -> None:
     """Score predictions exactly as the benchmark's official evaluation does; prints {"overall", "detailed"}.
 
     Example: [bold]repro score --predictions results/smoke/predictions/mnli --labels data/smoke/labels --partial[/]
+    jiant's 2020 numbers: [bold]repro score --predictions P --labels L --seqeval-rule 0.0.12[/]
     """
     from repro import suites
     from repro.suites.submission import score_folders
 
-    result = score_folders(predictions, labels, require_all_languages=not partial, suite=suites.get(suite))
+    result = score_folders(predictions, labels, require_all_languages=not partial, suite=suites.get(suite),
+                           seqeval=seqeval_rule)
     typer.echo(json.dumps(result, indent=1))
 
 

@@ -4,8 +4,11 @@ Official code mirrored (google-research/xtreme; the task lists and the aggregati
 - `evaluate.py`: the per-language metric functions (`accuracy`, `f1`, `bucc_f1`).
 - `third_party/evaluate_squad.py`: the SQuAD v1.1 script (XQuAD, TyDiQA-GoldP), fetched by `install_tools.sh`.
 - `third_party/evaluate_mlqa.py`: the MLQA v1 script (language-aware answer normalisation).
-- seqeval as installed when XTREME was released (0.0.x, before chakki-works/seqeval PR #38 of 2020-07):
-  entity F1 with chunk types taken as the text after the last '-'. See `tagging_chunks`.
+- seqeval entity F1 (evaluate.py `f1`), under one of two chunk-type rules (`SEQEVAL_RULES`, see
+  `tagging_chunks`): "1.2.2", what evaluate.py gives today (install_tools.sh runs an unpinned `pip install seqeval`,
+  which brings 1.2.2; the project pins seqeval==1.2.2 too), the default; "0.0.12", the seqeval nyu-mll/jiant pinned
+  (setup.py `seqeval == 0.0.12`), so the rule of its 2020 numbers (jiant/tasks/evaluate/core.py
+  `F1TaggingEvaluationScheme`).
 
 Every score is on a 0-100 scale. Argument order is always (predictions, gold). Importing this module is
 cheap: seqeval (which pulls in scikit-learn) is imported only when a tagging score is computed.
@@ -43,28 +46,41 @@ def accuracy_scores(predictions: Sequence, gold: Sequence) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------------------------
 # Tagging F1 (evaluate.py `f1` -> seqeval f1_score / precision_score / recall_score, micro, default mode)
 
+SEQEVAL_RULES = ("1.2.2", "0.0.12")
+SEQEVAL_DEFAULT = "1.2.2"  # the official evaluate.py as installed today
 
-def _chunk_type(tag: str, legacy: bool) -> str:
-    if legacy:  # seqeval 0.0.x: everything after the last '-' (a POS tag such as "CCONJ" is its own type)
+
+def check_seqeval_rule(rule: str) -> str:
+    """The rule itself, or a one-line ValueError naming the known ones."""
+    if rule not in SEQEVAL_RULES:
+        raise ValueError(f"seqeval rule {rule!r}: expected one of {', '.join(SEQEVAL_RULES)}")
+    return rule
+
+
+def _chunk_type(tag: str, rule: str) -> str:
+    if rule == "0.0.12":  # seqeval 0.0.12 get_entities: everything after the last '-' ("CCONJ" is its own type)
         return tag.split("-")[-1]
-    return tag[1:].split("-", maxsplit=1)[-1] or "_"  # seqeval >= 1.0 (PR #38): "CCONJ" and "SCONJ" -> "CONJ"
+    # seqeval 1.2.2 get_entities (since chakki-works/seqeval PR #38, 2020-07): after the first character and
+    # the first '-', so "CCONJ" and "SCONJ" are both type "CONJ"
+    return tag[1:].split("-", maxsplit=1)[-1] or "_"
 
 
-def tagging_chunks(sentences: Sequence[Sequence[str]], legacy: bool = True) -> list[tuple[str, int, int]]:
+def tagging_chunks(sentences: Sequence[Sequence[str]], rule: str = SEQEVAL_DEFAULT) -> list[tuple[str, int, int]]:
     """(type, start, end) chunks of the sentences joined with an "O" after each, as seqeval's get_entities.
 
-    The chunk boundary rules are seqeval's own `start_of_chunk` / `end_of_chunk` (unchanged between 0.0.x and
-    1.2.2). `legacy=True` takes the chunk type as seqeval 0.0.x did, which is what the XTREME scores of 2020 were
-    computed with; `legacy=False` is seqeval 1.2.2's rule. For BIO tags (PAN-X) the two agree; for bare POS tags
-    they differ only where CCONJ and SCONJ meet (both become type "CONJ" under the new rule).
+    The chunk boundary rules are seqeval's own `start_of_chunk` / `end_of_chunk` (unchanged between 0.0.12 and
+    1.2.2); only the chunk type differs by `rule` (see `_chunk_type`). For BIO tags (PAN-X) the two rules agree;
+    for bare POS tags (UD-POS, where the first letter is read as the chunk tag) they differ only where CCONJ and
+    SCONJ meet.
     """
     from seqeval.metrics.sequence_labeling import end_of_chunk, start_of_chunk
 
+    check_seqeval_rule(rule)
     flat = [tag for sentence in sentences for tag in [*sentence, "O"]]
     chunks = []
     prev_tag, prev_type, begin = "O", "", 0
     for i, label in enumerate([*flat, "O"]):
-        tag, kind = label[0], _chunk_type(label, legacy)
+        tag, kind = label[0], _chunk_type(label, rule)
         if end_of_chunk(prev_tag, tag, prev_type, kind):
             chunks.append((prev_type, begin, i - 1))
         if start_of_chunk(prev_tag, tag, prev_type, kind):
@@ -76,7 +92,7 @@ def tagging_chunks(sentences: Sequence[Sequence[str]], legacy: bool = True) -> l
 def _check_sentences(predictions: Sequence[Sequence[str]], gold: Sequence[Sequence[str]]) -> None:
     _same_length(predictions, gold, "tagging")
     for i, (p, g) in enumerate(zip(predictions, gold)):
-        # Stricter than evaluate.py (which only compares sentence counts and would score shifted tags)
+        # seqeval 1.2.2 refuses this too (check_consistent_length); 0.0.12 would score shifted tags
         if len(p) != len(g):
             raise ValueError(f"tagging: sentence {i} has {len(p)} predicted tags for {len(g)} gold tags")
         for tag in (*p, *g):
@@ -85,19 +101,13 @@ def _check_sentences(predictions: Sequence[Sequence[str]], gold: Sequence[Sequen
 
 
 def tagging_scores(predictions: Sequence[Sequence[str]], gold: Sequence[Sequence[str]],
-                   legacy: bool = True) -> dict[str, float]:
-    """{"f1", "precision", "recall"} over exact (type, start, end) chunks, micro-averaged, 0-100."""
-    _check_sentences(predictions, gold)
-    if not legacy:  # delegate to the installed seqeval (1.2.2) as is
-        import warnings
+                   rule: str = SEQEVAL_DEFAULT) -> dict[str, float]:
+    """{"f1", "precision", "recall"} over exact (type, start, end) chunks, micro-averaged, 0-100.
 
-        from seqeval.metrics import f1_score, precision_score, recall_score
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "NOUN seems not to be NE tag" and zero-division warnings
-            p, g = [list(s) for s in predictions], [list(s) for s in gold]
-            return {"f1": 100.0 * f1_score(g, p), "precision": 100.0 * precision_score(g, p),
-                    "recall": 100.0 * recall_score(g, p)}
-    true_chunks, pred_chunks = set(tagging_chunks(gold)), set(tagging_chunks(predictions))
+    Both seqeval versions count the same way (set of gold chunks, set of predicted chunks, 0 where a
+    denominator is 0); they differ only in the chunk types of `rule`."""
+    _check_sentences(predictions, gold)
+    true_chunks, pred_chunks = set(tagging_chunks(gold, rule)), set(tagging_chunks(predictions, rule))
     correct = len(true_chunks & pred_chunks)
     precision = correct / len(pred_chunks) if pred_chunks else 0.0
     recall = correct / len(true_chunks) if true_chunks else 0.0
@@ -105,9 +115,10 @@ def tagging_scores(predictions: Sequence[Sequence[str]], gold: Sequence[Sequence
     return {"f1": 100.0 * f1, "precision": 100.0 * precision, "recall": 100.0 * recall}
 
 
-def tagging_f1(predictions: Sequence[Sequence[str]], gold: Sequence[Sequence[str]], legacy: bool = True) -> float:
+def tagging_f1(predictions: Sequence[Sequence[str]], gold: Sequence[Sequence[str]],
+               rule: str = SEQEVAL_DEFAULT) -> float:
     """seqeval entity F1 (0-100) as XTREME scores PAN-X and UD-POS."""
-    return tagging_scores(predictions, gold, legacy)["f1"]
+    return tagging_scores(predictions, gold, rule)["f1"]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -266,12 +277,12 @@ def bucc_f1(pred_pairs: Iterable, gold_pairs: Iterable) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The metric table: a task entry's `metric` -> its per-language scorer (predictions, gold, language)
+# The metric table: a task entry's `metric` -> its per-language scorer (predictions, gold, language, seqeval rule)
 
-METRICS: dict[str, Callable[[Any, Any, str], dict[str, float]]] = {
-    "accuracy": lambda predictions, gold, lang: accuracy_scores(predictions, gold),
-    "f1": lambda predictions, gold, lang: tagging_scores(predictions, gold),
-    "bucc_f1": lambda predictions, gold, lang: bucc_f1(predictions, gold),
-    "squad": lambda predictions, gold, lang: squad_em_f1(predictions, gold),
-    "mlqa": lambda predictions, gold, lang: mlqa_em_f1(predictions, gold, lang),
+METRICS: dict[str, Callable[[Any, Any, str, str], dict[str, float]]] = {
+    "accuracy": lambda predictions, gold, lang, seqeval: accuracy_scores(predictions, gold),
+    "f1": lambda predictions, gold, lang, seqeval: tagging_scores(predictions, gold, seqeval),
+    "bucc_f1": lambda predictions, gold, lang, seqeval: bucc_f1(predictions, gold),
+    "squad": lambda predictions, gold, lang, seqeval: squad_em_f1(predictions, gold),
+    "mlqa": lambda predictions, gold, lang, seqeval: mlqa_em_f1(predictions, gold, lang),
 }

@@ -226,6 +226,15 @@ class Engine(_Strict):
         return self
 
 
+class Scoring(_Strict):
+    """How the stages score predictions; recorded in every stage file beside its numbers."""
+
+    # tagging F1's seqeval chunk-type rule (repro.metrics.SEQEVAL_RULES): "1.2.2", the official XTREME
+    # evaluate.py as installed today (`repro score`'s default); "0.0.12", the seqeval jiant pinned, the rule of the
+    # paper's numbers. They differ on UD-POS only, where CCONJ and SCONJ meet.
+    seqeval: Literal["1.2.2", "0.0.12"] = "1.2.2"
+
+
 class AlternativeSettings(_Strict):
     mlm_ratio: float = 1.0  # MLM lines per task example in each epoch of the `mlm` variant
     mlm_probability: float = 0.15
@@ -288,6 +297,7 @@ class Profile(_Strict):
     retrieval: Retrieval
     alternatives: AlternativeSettings = AlternativeSettings()
     engine: Engine = Engine()
+    scoring: Scoring = Scoring()
     study: Study
 
     @field_validator("languages")

@@ -65,10 +65,44 @@ def test_panx_entity_f1():
     assert partial["f1"] == pytest.approx(2 * 0.5 * (1 / 3) / (0.5 + 1 / 3) * 100)
 
 
-def test_bio_tags_agree_with_installed_seqeval():
+def test_bio_tags_agree_under_both_rules_and_with_installed_seqeval():
     gold = [["B-PER", "I-PER", "O", "B-LOC", "I-LOC"], ["B-ORG", "O", "B-PER"], ["O"]]
     pred = [["B-PER", "O", "O", "B-LOC", "I-LOC"], ["I-ORG", "O", "B-LOC"], ["B-MISC"]]
-    assert metrics.tagging_scores(pred, gold) == pytest.approx(metrics.tagging_scores(pred, gold, legacy=False))
+    official = metrics.tagging_scores(pred, gold)
+    assert official == pytest.approx(metrics.tagging_scores(pred, gold, "0.0.12"))
+    assert official == pytest.approx(_installed_seqeval(pred, gold))
+
+
+def _installed_seqeval(pred, gold):
+    """evaluate.py `f1` with the installed seqeval (the project pins 1.2.2, what install_tools.sh brings today)."""
+    import warnings
+
+    from seqeval.metrics import f1_score, precision_score, recall_score
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "NOUN seems not to be NE tag", zero division
+        return {"f1": 100 * f1_score(gold, pred), "precision": 100 * precision_score(gold, pred),
+                "recall": 100 * recall_score(gold, pred)}
+
+
+def test_installed_seqeval_is_the_pinned_1_2_2():
+    from importlib import metadata
+
+    assert metadata.version("seqeval") == "1.2.2"
+
+
+def test_default_rule_equals_installed_seqeval_on_random_pos_and_bio_sequences():
+    import random
+
+    r = random.Random(7)
+    upos = ["ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN", "PUNCT",
+            "SCONJ", "SYM", "VERB", "X"]
+    bio = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
+    for tags in (upos, bio, ["CCONJ", "SCONJ", "NOUN"]):
+        for _ in range(60):
+            gold = [r.choices(tags, k=r.randint(1, 8)) for _ in range(r.randint(1, 4))]
+            pred = [[t if r.random() < 0.6 else r.choice(tags) for t in s] for s in gold]
+            assert metrics.tagging_scores(pred, gold) == pytest.approx(_installed_seqeval(pred, gold), abs=1e-9)
 
 
 def test_pos_is_scored_by_seqeval_f1_not_token_accuracy():
@@ -80,27 +114,40 @@ def test_pos_is_scored_by_seqeval_f1_not_token_accuracy():
     assert metrics.accuracy(flat_p, flat_g) == pytest.approx(80.0)  # 4 of 5 tokens
     # gold NOUN(0,1) VERB(2,2) DET(4,4) NOUN(5,5); predicted NOUN(0,0) VERB(1,2) DET(4,4) NOUN(5,5): 2 of 4
     assert metrics.tagging_f1(pred, gold) == pytest.approx(50.0)
-    assert metrics.tagging_chunks(gold) == [("NOUN", 0, 1), ("VERB", 2, 2), ("DET", 4, 4), ("NOUN", 5, 5)]
+    assert metrics.tagging_chunks(gold, "0.0.12") == [("NOUN", 0, 1), ("VERB", 2, 2), ("DET", 4, 4), ("NOUN", 5, 5)]
+    # seqeval 1.2.2 (the default) names the types after the first letter; the chunks are the same
+    assert metrics.tagging_chunks(gold) == [("OUN", 0, 1), ("ERB", 2, 2), ("ET", 4, 4), ("OUN", 5, 5)]
 
 
 def test_sentences_do_not_merge_across_the_boundary():
     # evaluate.py passes lists of sentences; seqeval joins them with an "O" between, so NOUN | NOUN is 2 chunks
-    assert metrics.tagging_chunks([["NOUN"], ["NOUN"]]) == [("NOUN", 0, 0), ("NOUN", 2, 2)]
+    assert metrics.tagging_chunks([["NOUN"], ["NOUN"]], "0.0.12") == [("NOUN", 0, 0), ("NOUN", 2, 2)]
+    assert metrics.tagging_chunks([["NOUN"], ["NOUN"]]) == [("OUN", 0, 0), ("OUN", 2, 2)]
     assert metrics.tagging_scores([["NOUN"], ["VERB"]], [["NOUN"], ["NOUN"]]) == pytest.approx(
         {"f1": 50.0, "precision": 50.0, "recall": 50.0})
 
 
-def test_chunk_types_are_seqeval_0_0_x_as_in_2020_xtreme():
-    # seqeval >= 1.0 (PR #38, July 2020) reads "CCONJ" and "SCONJ" both as type "CONJ"; the seqeval XTREME was
-    # released with (0.0.x) keeps the whole tag as the type. repro follows 0.0.x.
+def test_default_chunk_types_are_seqeval_1_2_2_and_0_0_12_is_an_option():
+    # seqeval >= 1.0 (PR #38, July 2020) reads "CCONJ" and "SCONJ" both as type "CONJ": the official evaluate.py as
+    # installed today (seqeval 1.2.2) scores this 100. seqeval 0.0.12 (jiant's pin, its 2020 numbers) keeps the
+    # whole tag as the type: 50. The default was 0.0.x before (this test then expected 50 without a rule).
     gold, pred = [["CCONJ", "NOUN"]], [["SCONJ", "NOUN"]]
-    assert metrics.tagging_chunks(gold) == [("CCONJ", 0, 0), ("NOUN", 1, 1)]
-    assert metrics.tagging_f1(pred, gold) == pytest.approx(50.0)
-    assert metrics.tagging_f1(pred, gold, legacy=False) == pytest.approx(100.0)  # seqeval 1.2.2 as installed
+    assert metrics.tagging_chunks(gold) == [("CONJ", 0, 0), ("OUN", 1, 1)]
+    assert metrics.tagging_chunks(gold, "0.0.12") == [("CCONJ", 0, 0), ("NOUN", 1, 1)]
+    assert metrics.tagging_f1(pred, gold) == pytest.approx(100.0)
+    assert metrics.tagging_f1(pred, gold, "1.2.2") == pytest.approx(100.0)
+    assert metrics.tagging_f1(pred, gold, "0.0.12") == pytest.approx(50.0)
     from seqeval.metrics import f1_score
 
     with pytest.warns(UserWarning):
-        assert f1_score(gold, pred) == pytest.approx(1.0)  # what plain seqeval 1.2.2 would give
+        assert f1_score(gold, pred) == pytest.approx(1.0)  # plain seqeval 1.2.2
+
+
+def test_unknown_seqeval_rule_is_refused():
+    with pytest.raises(ValueError, match=r"seqeval rule '0\.0\.21': expected one of 1\.2\.2, 0\.0\.12"):
+        metrics.tagging_f1([["NOUN"]], [["NOUN"]], "0.0.21")
+    with pytest.raises(ValueError, match="seqeval rule"):
+        xtreme.evaluate_language("udpos", [["NOUN"]], [["NOUN"]], "de", seqeval="legacy")
 
 
 def test_tagging_refuses_misaligned_sequences():

@@ -39,6 +39,8 @@ def test_paper_profile_matches_jiant_recipe():
     assert paper.target.for_task("xquad").max_length == 384
     assert paper.target.for_task("xnli").learning_rate == 1e-5
     assert paper.retrieval.layer == 14 and paper.retrieval.pooling == "mean"
+    assert paper.scoring.seqeval == "0.0.12"  # jiant pinned seqeval 0.0.12 (setup.py)
+    assert load(ROOT / "params.yaml", "smoke").scoring.seqeval == "1.2.2"  # the official evaluate.py today
 
 
 @pytest.mark.parametrize("mutate, expected", [
@@ -51,6 +53,7 @@ def test_paper_profile_matches_jiant_recipe():
     (lambda r: r["profiles"]["smoke"]["languages"].update(xnli=["en", "xx"]),
      "profiles.smoke.languages: xnli: xx not among the task's XTREME languages"),
     (lambda r: r["profiles"]["smoke"]["retrieval"].update(pooling="max"), "profiles.smoke.retrieval.pooling"),
+    (lambda r: r["profiles"]["smoke"]["scoring"].update(seqeval="0.0.x"), "profiles.smoke.scoring.seqeval"),
     (lambda r: r.update(extra={}), "params.yaml: extra: unknown key"),
     (lambda r: _study(r)["alternatives"].append("mnli+backtranslated"),
      "profiles.smoke.study: mnli+backtranslated: unknown variant 'backtranslated'"),

@@ -7,6 +7,7 @@ with contents written here so every number can be worked out by hand.
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -231,3 +232,42 @@ def test_write_predictions_is_atomic_and_overwrites(tmp_path, monkeypatch):
 def test_write_predictions_refuses_what_cannot_round_trip(tmp_path, task, items):
     with pytest.raises(ValueError):
         score.write_predictions(tmp_path, task, "de", items)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The profile's scoring rule: what the stages score with, recorded beside the numbers
+
+
+def test_tagging_kind_scores_with_the_profile_rule():
+    from repro import kinds
+    from repro.params import Scoring
+    from repro.tasks import target
+
+    task = target("udpos")
+    gold, pred = [["CCONJ", "NOUN"]], [["SCONJ", "NOUN"]]
+    kind = kinds.of(task)
+    assert kind.score(task, pred, gold, "de") == {"f1": pytest.approx(100.0)}  # no profile: the official rule
+    assert kind.score(task, pred, gold, "de", Scoring(seqeval="1.2.2")) == {"f1": pytest.approx(100.0)}
+    assert kind.score(task, pred, gold, "de", Scoring(seqeval="0.0.12")) == {"f1": pytest.approx(50.0)}
+
+
+def test_collect_records_the_rule_and_refuses_a_stage_scored_otherwise(tmp_path):
+    from repro.params import load
+    from repro.paths import Layout
+    from repro.stages import collect, common
+
+    profile = load(Path(__file__).parents[1] / "params.yaml", "paper")
+    assert profile.scoring.seqeval == "0.0.12"  # the paper's tables use jiant's rule
+    layout = Layout("paper", root=tmp_path)
+    rows = [{"language": "de", "metric": "f1", "value": 50.0}]
+    stage = common.stage_result(layout, "none", "udpos", rows, {"de": "validation"}, 90.0,
+                                profile.scoring.model_dump())
+    assert json.loads(layout.stage_metrics("none", "udpos").read_text())["scoring"] == {"seqeval": "0.0.12"}
+    assert stage["scoring"] == {"seqeval": "0.0.12"}
+    payload = collect.run(profile, layout, tmp_path / "params.yaml")
+    assert payload["provenance"]["scoring"] == {"seqeval": "0.0.12"}
+    assert [r["value"] for r in payload["results"]] == [50.0]
+    common.stage_result(layout, "none", "udpos", rows, {"de": "validation"}, 90.0, {"seqeval": "1.2.2"})
+    with pytest.raises(ValueError, match=r"udpos\.json: scored with \{'seqeval': '1\.2\.2'\}, but the profile's "
+                                         r"scoring is \{'seqeval': '0\.0\.12'\}; rerun the stage"):
+        collect.run(profile, layout, tmp_path / "params.yaml")

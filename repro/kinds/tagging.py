@@ -1,7 +1,7 @@
 """Token tagging (UD-POS, PAN-X, CCG): one tag per word from its first sub-word.
 
-Examples: {tokens, tags}. Scored as XTREME does (seqeval entity F1, metric "f1") or, for CCG supertagging,
-token accuracy (jiant; metric "accuracy").
+Examples: {tokens, tags}. Scored as XTREME does (seqeval entity F1, metric "f1", under the profile's seqeval
+rule) or, for CCG supertagging, token accuracy (jiant; metric "accuracy").
 """
 
 from __future__ import annotations
@@ -61,9 +61,11 @@ def gold(task, examples: Sequence[dict]) -> list[list[str]]:
     return [e["tags"] for e in examples]
 
 
-def score(task, predictions, gold_tags, lang: str) -> dict[str, float]:
+def score(task, predictions, gold_tags, lang: str, scoring=None) -> dict[str, float]:
+    """seqeval F1 under the profile's chunk-type rule (`scoring.seqeval`; None: the official evaluate.py's)."""
     if task.metric == "f1":
-        return {"f1": metrics.tagging_f1(predictions, gold_tags)}
+        rule = metrics.SEQEVAL_DEFAULT if scoring is None else scoring.seqeval
+        return {"f1": metrics.tagging_f1(predictions, gold_tags, rule)}
     flat_p = [t for seq in predictions for t in seq]  # CCG supertagging: token accuracy (jiant)
     flat_g = [t for seq in gold_tags for t in seq]
     return {"accuracy": metrics.accuracy(flat_p, flat_g)}

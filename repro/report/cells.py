@@ -6,7 +6,7 @@ from typing import Any
 
 from repro.report import published
 from repro.report.published import MARK
-from repro.report.study import QA, Study
+from repro.report.study import QA, Study, name
 
 
 def published_cell(model: str, target: str, source: str, metric: str = "score") -> tuple[str | None, Any]:
@@ -36,5 +36,16 @@ CERTAINTY_NOTE = ("Published numbers: unmarked = VERIFIED in the named source, [
 
 
 def ours_note(study: Study) -> str:
-    return f"Ours: profile `{study.profile}`, model {study.model()}."
+    rule = study.seqeval_rule()
+    scoring = f" Tagging F1: seqeval {rule} chunk types." if rule else ""
+    return f"Ours: profile `{study.profile}`, model {study.model()}.{scoring}"
+
+
+def dev_average_note(study: Study, targets) -> str | None:
+    """Which languages had no dev split and were scored on test: shown per language, left out of dev averages."""
+    parts = [f"{name(t)} {', '.join(langs)}" for t in targets if (langs := study.test_split_languages(t))]
+    if not parts:
+        return None
+    return ("Dev averages leave out the languages that have no dev split (evaluated on test, labelled test in the "
+            f"appendix; jiant's dev lists leave them out too): {'; '.join(parts)}.")
 

@@ -2,9 +2,14 @@
 
 `Study` is the one reader of metrics.json (plus alternatives.json, the data manifest and the stage files'
 per-language splits) and computes every derived number: task scores (repro.suites.xtreme.task_score: accuracy, F1,
-or for QA (EM + F1) / 2, averaged over the languages present, English included), deltas, the best model per
-target, XTREME scores (repro.suites.xtreme.overall_scores). The tables and plots render it; repro.report.claims
-evaluates its expressions against it. Importing this module is cheap: no torch, no datasets, no matplotlib.
+or for QA (EM + F1) / 2, averaged over the languages present that were evaluated on a dev split, English
+included), deltas, the best model per target, XTREME scores (repro.suites.xtreme.overall_scores). A language with
+no dev split (UD-POS kk, th, tl, yo: the stage files record "test") is shown per language, labelled, but left out
+of every dev average, as jiant's dev list leaves it out (jiant/scripts/benchmarks/xtreme/xtreme_runconfig_writer.py
+:10-11 LANGS_DICT["udpos"], 29 languages with en; :21 EXTRA_UDPOS_TEST_LANGS, added to the test tasks only, :82-85;
+subscripts/c_tokenize_and_cache.sh:59-67 caches kk th tl yo for `--phases test` only). The tables and plots
+render it; repro.report.claims evaluates its expressions against it. Importing this module is cheap: no torch, no
+datasets, no matplotlib.
 """
 
 from __future__ import annotations
@@ -139,12 +144,30 @@ class Study:
 
     # --- scores ------------------------------------------------------------------------------------------
 
+    def test_split_languages(self, target: str) -> list[str]:
+        """Languages of a target that were evaluated on their test split (they have no dev split), as recorded by
+        the stage files of any encoder (the split is a property of the data, not of the encoder)."""
+        langs = {lang for (_i, t), splits in self.splits.items() if t == target
+                 for lang, split in splits.items() if split == "test"}
+        return sorted(langs, key=lambda lang: (lang != "en", lang))
+
+    def _kept(self, target: str, langs: Iterable[str] | None) -> set[str] | None:
+        """The languages a score reads: the given ones, else every language but the test-split ones (None: all)."""
+        if langs is not None:
+            return set(langs)
+        test = set(self.test_split_languages(target))
+        if not test:
+            return None
+        present = {lang for (_v, _i, t), per_lang in self._values.items() if t == target for lang in per_lang}
+        return present - test
+
     def per_lang(self, intermediate: str, target: str, variant: str | None = None,
                  langs: Iterable[str] | None = None) -> dict[str, dict[str, float]]:
-        """{lang: {metric: value}} restricted to the metrics the task score reads, complete languages only."""
+        """{lang: {metric: value}} restricted to the metrics the task score reads, complete languages only; by
+        default the dev-split languages (test-split ones only when named in `langs`)."""
         values = self._values.get((variant, intermediate, target), {})
         wanted = needed_metrics(target) if target in xtreme.TASK_METRIC else None
-        keep = set(langs) if langs is not None else None
+        keep = self._kept(target, langs)
         out = {}
         for lang, scores in values.items():
             if keep is not None and lang not in keep:
@@ -157,13 +180,15 @@ class Study:
 
     def score(self, target: str, intermediate: str = BASELINE, variant: str | None = None,
               langs: Iterable[str] | None = None, metric: str | None = None) -> float | None:
-        """The task score of one row (or the language mean of one metric); None when not produced."""
+        """The task score of one row (or the language mean of one metric) over the dev-split languages, or over
+        `langs`; None when not produced."""
         per_lang = self.per_lang(intermediate, target, variant, langs)
         if not per_lang:
             return None
         if metric is not None:
+            keep = self._kept(target, langs)
             values = [scores[metric] for lang, scores in self._values[(variant, intermediate, target)].items()
-                      if metric in scores and (langs is None or lang in set(langs))]
+                      if metric in scores and (keep is None or lang in keep)]
             return sum(values) / len(values) if values else None
         try:
             return xtreme.task_score(target, per_lang)
@@ -250,6 +275,10 @@ class Study:
             if split:
                 return split
         return None
+
+    def seqeval_rule(self) -> str | None:
+        """The seqeval chunk-type rule of the tagging F1s (metrics.json provenance), None if not recorded."""
+        return (self.provenance.get("scoring") or {}).get("seqeval")
 
     def model(self) -> str:
         model = self.provenance.get("model") or {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from repro.report.cells import ours_note
+from repro.report.cells import ours_note, dev_average_note
 from repro.report.render import Table, fmt
 from repro.report.study import BASELINE, INTERMEDIATE_ORDER, TARGET_ORDER, Study, name
 
@@ -41,10 +41,12 @@ def table2(study: Study) -> Table:
                         + [v for t in targets for v in (scores[t], deltas.get(t))]
                         + [avg, avg_d, n])
     notes = [f"All numbers are ours, on dev sets. {ours_note(study)}",
-             "Cells: task score (accuracy; F1; QA: (EM + F1) / 2), averaged over the evaluated languages, English "
-             "included, as XTREME; in parentheses the delta vs the baseline row (same languages).",
+             "Cells: task score (accuracy; F1; QA: (EM + F1) / 2), averaged over the languages evaluated on a dev "
+             "split, English included, as XTREME; in parentheses the delta vs the baseline row (same languages).",
              "Avg: mean over the 9 targets of the scores (in parentheses: mean of the deltas); – = not produced "
              "(e.g. CCG without a CCGbank licence)."]
+    if (note := dev_average_note(study, targets)) is not None:
+        notes.append(note)
     if partial:
         notes.append("* mean over fewer than 9 targets (the others were not produced).")
     return Table("table2", "Table 2: intermediate task x target task (dev sets, ours)", header, rows, csv_header,

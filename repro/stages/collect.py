@@ -29,23 +29,29 @@ LIBRARIES = ("torch", "transformers", "tokenizers", "datasets", "accelerate", "d
 def run(profile: Profile, layout: Layout, params_path: Path) -> dict:
     """Gather stage metrics (whatever exists) and write metrics.json and alternatives.json atomically."""
     study = profile.study
+    scoring = profile.scoring.model_dump()
     payload = {"profile": profile.name, "provenance": provenance(profile, layout, params_path),
-               "results": _rows(layout, study.main_encoders, study.targets)}
+               "results": _rows(layout, study.main_encoders, study.targets, scoring)}
     alternatives = [{**row, "variant": alternative.variant, "intermediate": alternative.task}
                     for alternative in map(Alternative.parse, study.alternatives)
-                    for row in _rows(layout, [alternative.id], study.targets)]
+                    for row in _rows(layout, [alternative.id], study.targets, scoring)]
     atomic_json(layout.metrics, payload)
     atomic_json(layout.alternatives, {"profile": profile.name, "results": alternatives})
     return payload
 
 
-def _rows(layout: Layout, encoders: list[str], targets: list[str]) -> list[dict]:
+def _rows(layout: Layout, encoders: list[str], targets: list[str], scoring: dict) -> list[dict]:
+    """The result rows of the stage files present; a stage scored under other rules than the profile's (its
+    `scoring`, e.g. another seqeval rule) is refused, naming the file."""
     rows = []
     for intermediate in encoders:
         for target in targets:
             path = layout.stage_metrics(intermediate, target)
             if path.is_file():
                 stage = json.loads(path.read_text())
+                if stage.get("scoring", scoring) != scoring:
+                    raise ValueError(f"{path}: scored with {stage['scoring']}, but the profile's scoring is "
+                                     f"{scoring}; rerun the stage (or dvc repro)")
                 rows.extend({"intermediate": intermediate, "target": target, **r} for r in stage["results"])
     return rows
 
@@ -62,6 +68,7 @@ def provenance(profile: Profile, layout: Layout, params_path: Path) -> dict:
         "data": {key: {split: {k: v for k, v in info.items() if k != "rows"} | {"rows": info.get("rows")}
                        for split, info in splits.items()} for key, splits in manifest.items()},
         "seeds": {"seed": profile.seed},
+        "scoring": profile.scoring.model_dump(),  # e.g. the seqeval rule of the tagging F1s
         "libraries": {name: _version(name) for name in LIBRARIES},
         "hardware": _hardware(),
     }

@@ -78,10 +78,12 @@ def scorer(task: Task, tokenizer, examples: list[dict], hp: Hyper, labels: tuple
 
 
 def stage_result(layout: Layout, intermediate_id: str, target_id: str, results: list[dict], splits: dict,
-                 english_dev: float | None) -> dict:
-    """Write and return one (encoder, target) stage's metrics file."""
+                 english_dev: float | None, scoring: dict | None = None) -> dict:
+    """Write and return one (encoder, target) stage's metrics file (with the scoring rules its numbers used)."""
     payload = {"intermediate": intermediate_id, "target": target_id, "splits": splits,
                "english_dev": english_dev, "results": results}
+    if scoring is not None:
+        payload["scoring"] = scoring
     atomic_json(layout.stage_metrics(intermediate_id, target_id), payload)
     return payload
 
@@ -102,6 +104,6 @@ def evaluate_languages(profile: Profile, layout: Layout, intermediate_id: str, t
         submission.write_predictions(layout.predictions(intermediate_id), task.id, lang,
                                      kind.submission(task, predictions))
         splits[lang] = split
-        for metric, value in kind.score(task, predictions, kind.gold(task, examples), lang).items():
+        for metric, value in kind.score(task, predictions, kind.gold(task, examples), lang, profile.scoring).items():
             results.append({"language": lang, "metric": metric, "value": value})
-    return stage_result(layout, intermediate_id, task.id, results, splits, english_dev)
+    return stage_result(layout, intermediate_id, task.id, results, splits, english_dev, profile.scoring.model_dump())

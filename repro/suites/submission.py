@@ -103,7 +103,7 @@ def _subfolders(folder: str | os.PathLike, what: str) -> set[str]:
 
 
 def score_language(task: str, lang: str, prediction_file: Path, label_file: Path,
-                   suite: ModuleType = xtreme) -> dict[str, float]:
+                   suite: ModuleType = xtreme, seqeval: str = metrics.SEQEVAL_DEFAULT) -> dict[str, float]:
     """evaluate.py `evaluate_one_task` for one file pair, with one-line ValueErrors naming the file."""
     predictions = read_task_file(task, prediction_file, suite)
     labels = read_task_file(task, label_file, suite)
@@ -114,21 +114,24 @@ def score_language(task: str, lang: str, prediction_file: Path, label_file: Path
     if file_format == "qa" and not isinstance(predictions, Mapping):
         raise ValueError(f"{prediction_file} must be a json object {{question id: answer text}}")
     try:
-        return suite.evaluate_language(task, predictions, labels, lang)
+        return suite.evaluate_language(task, predictions, labels, lang, seqeval)
     except ValueError as err:
         raise ValueError(f"{prediction_file}: {err}") from None
 
 
 def score_folders(predictions_dir: str | os.PathLike, labels_dir: str | os.PathLike,
-                  require_all_languages: bool = True, suite: ModuleType = xtreme) -> dict[str, dict]:
+                  require_all_languages: bool = True, suite: ModuleType = xtreme,
+                  seqeval: str = metrics.SEQEVAL_DEFAULT) -> dict[str, dict]:
     """{"overall": ..., "detailed": ...} = evaluate.py's (overall_scores, detailed_scores) for two folders.
 
     As evaluate.py: a task is scored only when both folders have its subfolder (otherwise it is skipped silently,
     and the overall/group scores that need it are left out); other subfolders are ignored. Where evaluate.py
     would crash (a listed language's file missing, counts that differ) this raises a ValueError naming the file.
     `require_all_languages=False` skips languages whose prediction or label file is missing (not an official
-    number; for runs on a subset of languages).
+    number; for runs on a subset of languages). `seqeval` names the chunk-type rule of tagging F1: the default is
+    the official script's as installed today; "0.0.12" gives jiant's 2020 numbers (repro.metrics).
     """
+    metrics.check_seqeval_rule(seqeval)  # before any file is read
     prediction_tasks = _subfolders(predictions_dir, "predictions")
     label_tasks = _subfolders(labels_dir, "labels")
     results: dict[str, dict[str, dict[str, float]]] = {}
@@ -141,7 +144,7 @@ def score_folders(predictions_dir: str | os.PathLike, labels_dir: str | os.PathL
             label_file = task_file(labels_dir, task, lang, suite)
             if not require_all_languages and not (prediction_file.is_file() and label_file.is_file()):
                 continue
-            per_lang[lang] = score_language(task, lang, prediction_file, label_file, suite)
+            per_lang[lang] = score_language(task, lang, prediction_file, label_file, suite, seqeval)
         if per_lang:
             results[task] = per_lang
     return suite.scores(results, require_all_languages=require_all_languages)

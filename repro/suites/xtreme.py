@@ -2,15 +2,17 @@
 
 Mirrors google-research/xtreme@838c13b `evaluate.py`: TASK2LANGS and GROUP2TASK (the XTREME lists, not
 XTREME-R's), the metric of each task, the file each task's predictions go to (`get_suffix`, READER_FUNCTION),
-and `evaluate`'s language averages, `detailed_scores` and `overall_scores`. A second benchmark is a second
-module of the same names (`repro.suites`).
+and `evaluate`'s language averages, `detailed_scores` and `overall_scores`. Tagging F1 follows the seqeval that
+XTREME's install_tools.sh installs today (an unpinned `pip install seqeval`: 1.2.2) unless a caller names the
+0.0.12 rule (repro.metrics.SEQEVAL_RULES). A second benchmark is a second module of the same names
+(`repro.suites`).
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from repro.metrics import METRICS
+from repro.metrics import METRICS, SEQEVAL_DEFAULT, check_seqeval_rule
 
 NAME = "xtreme"
 TITLE = "XTREME"
@@ -60,11 +62,13 @@ FILE_FORMAT: dict[str, str] = {
 COUNT_CHECKED = ("pawsx", "xnli", "panx", "udpos", "tatoeba")  # evaluate.py asserts equal counts for these
 
 
-def evaluate_language(task: str, predictions: Any, gold: Any, lang: str) -> dict[str, float]:
-    """One language of one task, with the keys evaluate.py's metric function returns for it."""
+def evaluate_language(task: str, predictions: Any, gold: Any, lang: str,
+                      seqeval: str = SEQEVAL_DEFAULT) -> dict[str, float]:
+    """One language of one task, with the keys evaluate.py's metric function returns for it (tagging F1 under
+    the `seqeval` chunk-type rule)."""
     if task not in TASK_METRIC:
         raise ValueError(f"unknown XTREME task {task!r}; known: {', '.join(TASK_METRIC)}")
-    return METRICS[TASK_METRIC[task]](predictions, gold, lang)
+    return METRICS[TASK_METRIC[task]](predictions, gold, lang, check_seqeval_rule(seqeval))
 
 
 def task_detail(task: str, per_lang: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:

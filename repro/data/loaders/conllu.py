@@ -1,4 +1,14 @@
-"""CoNLL-U (Universal Dependencies) -> UD-POS, following XTREME's preprocessing."""
+"""CoNLL-U (Universal Dependencies) -> UD-POS, the tokens and tags XTREME scores.
+
+XTREME's preprocessing, as jiant ran it for the paper (jiant/scripts/download_data/dl_datasets/xtreme.py
+`download_udpos_data_and_write_config`; google-research/xtreme utils_preprocess.py `udpos_preprocess`):
+third_party/ud-conversion-tools/lib/conll.py converts each file to CoNLL with multiword tokens fused
+(`_keep_fused_form`: the surface form replaces the span, with the UPOS of its head, `_choose_spanhead_from_heuristics`),
+then `_read_one_file` reads FORM and UPOS stripped (utils_preprocess.py:203-204) and keeps a sentence only if none,
+or fewer than all but one, of its forms are `_` (:197-200), and `remove_empty_space` takes U+200C and spaces out of
+the forms (:221; `repro.data.sources.xtreme_ud_token`). tests/test_loaders.py checks the result against that
+pipeline run on the real UD sample.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from repro.data.loaders.common import _DEV, Row, _existing_file, _fail, _lines, _need_lang, _one_line
+from repro.data.sources import xtreme_ud_token
 from repro.tasks.labels import UPOS_TAGS
 
 _UPOS_ID = {tag: i for i, tag in enumerate(UPOS_TAGS)}
@@ -92,8 +103,8 @@ def _iter_conllu(path: Path, multiword: str, precedence: tuple[str, ...]) -> Ite
                 surface[head] = form
                 dropped.update(w for w in range(first, last + 1) if w != head)
             keep = [w for w in keep if w not in dropped]
-        tokens = [surface.get(w, forms[w - 1]) for w in keep]
-        # XTREME drops sentences whose text was withheld (all, or all but one, forms are "_").
+        tokens = [surface.get(w, forms[w - 1]).strip() for w in keep]  # utils_preprocess.py:203 items[1].strip()
+        # XTREME drops sentences whose text was withheld (all, or all but one, forms are "_"): :197-200
         underscores = sum(token == "_" for token in tokens)
         if underscores and underscores >= len(tokens) - 1:
             return None
@@ -102,8 +113,7 @@ def _iter_conllu(path: Path, multiword: str, precedence: tuple[str, ...]) -> Ite
             if upos[w - 1] not in _UPOS_ID:
                 raise _fail(path, f"UPOS {upos[w - 1]!r} is not one of the 17 UD tags", word_lines[w - 1])
             tags.append(_UPOS_ID[upos[w - 1]])
-        # XTREME removes spaces and zero-width non-joiners inside forms (whitespace-separated output).
-        tokens = [token.replace("\u200c", "").replace(" ", "") for token in tokens]
+        tokens = [xtreme_ud_token(token) for token in tokens]  # after the "_" count, as remove_empty_space
         return {"tokens": tokens, "pos_tags": tags}
 
     def reset() -> None:
