@@ -46,7 +46,9 @@ class Hyper(_Strict):
     warmup_ratio: float = 0.1
     weight_decay: float = 0.01
     max_grad_norm: float = 1.0
-    eval_every: int | None = None  # steps between English-dev evaluations; None: once per epoch
+    # steps between English-dev evaluations; None: once per epoch; 0: never, the last weights are kept (jiant's
+    # eval_every_steps=0: the metarunner evaluates only after training and keeps that one state)
+    eval_every: int | None = None
     eval_subset: int | None = None  # evaluate selection on this many English dev examples; None: all
     patience: int | None = None  # early stopping after this many evaluations without improvement
     doc_stride: int = 128  # extractive QA: overlap between windows of a long context

@@ -3,7 +3,7 @@
 `finetune` is the one way any phase trains a model. Selection: the Trainer evaluates every `eval_every` steps
 (or each epoch) by calling the stage's own scorer on English dev (`SelectingTrainer.evaluate`), keeps the
 best checkpoint, stops early after `patience` evaluations without improvement, and restores the best weights
-at the end.
+at the end. `eval_every: 0` never evaluates and keeps the last weights (jiant's simple runscript).
 
 How it trains is the profile's `engine` (params.Engine): DeepSpeed ZeRO (repro/engine/acceleration.py), bf16/fp16,
 fused AdamW, SDPA attention, dynamic padding with length-grouped batches, torch.compile, a micro-batch that
@@ -347,7 +347,8 @@ def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Score
              seed: int, pad_id: int, description: str, prebatched: bool = False,
              collator: Callable | None = None, engine: Engine | None = None,
              meter: Meter | None = None) -> nn.Module:
-    """Train `model` on encoded `rows`; with a scorer, return the weights that scored best on English dev.
+    """Train `model` on encoded `rows`; with a scorer (and `eval_every` not 0), return the weights that scored
+    best on English dev, else the last ones.
 
     `prebatched`: each row is already a whole batch (multi-task schedules), so the loader takes one at a time.
     `collator`: replaces dynamic padding (e.g. masking for MLM). `engine`: how to train (default: plain fp32).
@@ -362,10 +363,11 @@ def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Score
     rank, world = acceleration.world()
     micro, accum = batch_split(hp, engine, world, prebatched)
     _set_attention(model, "eager" if engine.faithful else engine.attention)
-    args = _arguments(hp, engine, workdir, seed, len(rows), micro, accum, world, select=scorer is not None,
+    select = scorer is not None and hp.eval_every != 0
+    args = _arguments(hp, engine, workdir, seed, len(rows), micro, accum, world, select=select,
                       resumable=meter is None)
     callbacks: list[TrainerCallback] = [_StepProgress(description), _MarkComplete()]
-    if scorer is not None and hp.patience:
+    if select and hp.patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=hp.patience))
     if meter is not None:
         callbacks.append(_Timing(meter))
@@ -375,7 +377,7 @@ def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Score
     grouped = engine.group_by_length and not engine.faithful and not prebatched
     # eval_dataset is a placeholder: evaluation is the scorer (SelectingTrainer.evaluate)
     trainer = SelectingTrainer(model=model, args=args, train_dataset=list(rows), data_collator=collator,
-                               eval_dataset=[{}] if scorer else None, callbacks=callbacks, scorer=scorer,
+                               eval_dataset=[{}] if select else None, callbacks=callbacks, scorer=scorer,
                                lengths=[_width(r) for r in rows] if grouped else None, meter=meter)
     resume = resume_point(workdir) if meter is None else None
     trainer.train(resume_from_checkpoint=str(resume) if resume else None)
