@@ -27,13 +27,16 @@ def encode(tokenizer, examples: Sequence[dict], hp, labels: tuple[str, ...]) -> 
 
 
 def encode_windows(tokenizer, examples: Sequence[dict], max_length: int, doc_stride: int) -> list[dict]:
-    """Question + context windows (doc stride); an answer outside a window points at <s> (no answer)."""
-    enc = tokenizer([e["question"] for e in examples], [e["context"] for e in examples],
+    """Question + context windows (doc stride); an answer outside a window points at <s> (no answer). An
+    example whose answer its context lacks (offset -1, `repro.data.sources.anchored`) gets no window: it is not
+    trained on (jiant squad_style/core.py:100-107) and counts as unanswered in evaluation."""
+    kept = [i for i, e in enumerate(examples) if _anchored(e)]
+    enc = tokenizer([examples[i]["question"] for i in kept], [examples[i]["context"] for i in kept],
                     truncation="only_second", max_length=max_length, stride=min(doc_stride, max_length // 2),
                     return_overflowing_tokens=True, return_offsets_mapping=True)
     rows = []
     for i, offsets in enumerate(enc["offset_mapping"]):
-        example_index = enc["overflow_to_sample_mapping"][i]
+        example_index = kept[enc["overflow_to_sample_mapping"][i]]
         example = examples[example_index]
         sequence_ids = enc.sequence_ids(i)
         context_offsets = [o if s == 1 else None for o, s in zip(offsets, sequence_ids)]
@@ -51,6 +54,12 @@ def encode_windows(tokenizer, examples: Sequence[dict], max_length: int, doc_str
                      "start_positions": start, "end_positions": end,
                      "example_index": example_index, "offsets": [o or (-1, -1) for o in context_offsets]})
     return rows
+
+
+def _anchored(example: dict) -> bool:
+    """Whether the answer trained on (the first) has a place in the context (or there is none: SQuAD v2)."""
+    starts = example["answers"]["answer_start"]
+    return not starts or starts[0] >= 0
 
 
 def decode(outputs, rows: Sequence[dict], examples: Sequence[dict], task, labels: tuple[str, ...]) -> dict:
