@@ -51,7 +51,12 @@ class Hyper(_Strict):
     eval_every: int | None = None
     eval_subset: int | None = None  # evaluate selection on this many English dev examples; None: all
     patience: int | None = None  # early stopping after this many evaluations without improvement
-    doc_stride: int = 128  # extractive QA: overlap between windows of a long context
+    # extractive QA windows over a long context (jiant squad_style/core.py:374-375): the question is cut to
+    # max_query_length tokens; each window starts doc_stride tokens after the previous one ("advance": jiant and
+    # XTREME's run_squad) or shares doc_stride tokens with it ("overlap": HF run_qa, the tokenizer's `stride`)
+    max_query_length: int = 64
+    doc_stride: int = 128
+    doc_stride_mode: Literal["advance", "overlap"] = "advance"
 
 
 class HyperOverride(_Strict):
@@ -68,7 +73,9 @@ class HyperOverride(_Strict):
     eval_every: int | None = None
     eval_subset: int | None = None
     patience: int | None = None
+    max_query_length: int | None = None
     doc_stride: int | None = None
+    doc_stride_mode: Literal["advance", "overlap"] | None = None
 
 
 class Multitask(_Strict):
