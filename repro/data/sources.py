@@ -140,7 +140,9 @@ def _bitext(row: dict) -> dict:
 
 
 def _hellaswag(row: dict) -> dict:
-    return {"context": row["ctx"], "choices": list(row["endings"]), "label": int(row["label"])}
+    """`ctx_a` is the first segment, `ctx_b` + " " + ending each choice (jiant tasks/lib/hellaswag.py:56-57)."""
+    return {"context": row["ctx_a"], "choices": [row["ctx_b"] + " " + ending for ending in row["endings"]],
+            "label": int(row["label"])}
 
 
 def _cosmosqa(row: dict) -> dict:
