@@ -32,8 +32,7 @@ def run(profile: Profile, layout: Layout) -> Path:
         labels = common.labels_of(task, layout)
         heads[task.id] = common.fresh_head(profile, task, encoder, labels)
         rows[task.id] = kinds.of(task).encode(tokenizer, common.train_sources(task, "train", layout), hp, labels)
-        scorers[task.id] = common.scorer(task, tokenizer, common.train_sources(task, "validation", layout), hp,
-                                         labels, profile.seed)
+        scorers[task.id] = common.scorer(task, tokenizer, layout, hp, labels)
     hp = profile.intermediate.defaults
     schedule = multitask_schedule(rows, hp.batch_size, hp.epochs, settings.sampling, settings.temperature,
                                   settings.examples_cap, profile.seed, tokenizer.pad_token_id)
