@@ -204,7 +204,7 @@ def batch_split(hp: Hyper, engine: Engine, world: int, prebatched: bool = False)
 
 
 def _arguments(hp: Hyper, engine: Engine, output_dir: Path, seed: int, n_rows: int, micro: int, accum: int,
-               world: int, select: bool, resumable: bool) -> TrainingArguments:
+               world: int, select: bool, resumable: bool, in_order: bool) -> TrainingArguments:
     strategy = "steps" if hp.eval_every else "epoch"
     steps_per_epoch = math.ceil(n_rows / (micro * world))
     cuda = torch.cuda.is_available()
@@ -232,7 +232,9 @@ def _arguments(hp: Hyper, engine: Engine, output_dir: Path, seed: int, n_rows: i
         bf16=engine.precision == "bf16",
         fp16=engine.precision == "fp16",
         optim="adamw_torch" if engine.faithful else "adamw_torch_fused",
-        train_sampling_strategy="random",  # length grouping: SelectingTrainer._get_train_sampler
+        # a multi-task schedule is taken in its order (one task per optimizer step); length grouping:
+        # SelectingTrainer._get_train_sampler
+        train_sampling_strategy="sequential" if in_order else "random",
         torch_compile=engine.compile,
         deepspeed=acceleration.config(engine) if engine.deepspeed != "none" else None,
         logging_strategy="no",
@@ -350,7 +352,8 @@ def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Score
     """Train `model` on encoded `rows`; with a scorer (and `eval_every` not 0), return the weights that scored
     best on English dev, else the last ones.
 
-    `prebatched`: each row is already a whole batch (multi-task schedules), so the loader takes one at a time.
+    `prebatched`: each row is already a whole batch (multi-task schedules), so the loader takes one at a time, in
+    order (`grad_accum` consecutive rows make one optimizer step).
     `collator`: replaces dynamic padding (e.g. masking for MLM). `engine`: how to train (default: plain fp32).
     `meter`: measure throughput instead of keeping checkpoints (bench).
     The returned model has plain fp32 weights. Under a multi-process launch only rank 0 returns: evaluation and
@@ -365,7 +368,7 @@ def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Score
     _set_attention(model, "eager" if engine.faithful else engine.attention)
     select = scorer is not None and hp.eval_every != 0
     args = _arguments(hp, engine, workdir, seed, len(rows), micro, accum, world, select=select,
-                      resumable=meter is None)
+                      resumable=meter is None, in_order=prebatched)
     callbacks: list[TrainerCallback] = [_StepProgress(description), _MarkComplete()]
     if select and hp.patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=hp.patience))
