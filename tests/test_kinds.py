@@ -6,7 +6,7 @@ import pytest
 
 from repro.kinds import extractive_qa
 from repro.params import Hyper
-from repro.tasks import INTERMEDIATE_TASKS
+from repro.tasks import INTERMEDIATE_TASKS, TARGET_TASKS
 
 CORPUS = ["the cat sat on the mat . where did the cat sit ?", "helsinki is the capital of finland .",
           "anna plays the guitar in the music club . who plays the guitar ?"] * 20
@@ -119,3 +119,68 @@ def test_qa_start_is_read_only_in_its_most_context_window(tokenizer):
     offsets = rows[0]["offsets"]
     # the edge token's own span (18) would win without the rule; inner start + edge end (14) wins with it
     assert prediction == LONG[offsets[before0 + inner - start0][0]:offsets[before0 + edge - start0][1]]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Tagging: jiant's label mask
+
+
+def _tagged(tokens: list[str], tags: list[str]) -> dict:
+    return {"tokens": tokens, "tags": tags}
+
+
+def test_words_cut_off_by_truncation_are_not_scored(tokenizer):
+    """jiant tasks/lib/udpos.py:88-93 and evaluate/core.py:671-715: only words whose first sub-word is in the
+    sequence are predicted and scored; the submission still holds a tag per word (the first label)."""
+    from repro.kinds import tagging
+
+    task = TARGET_TASKS["udpos"]
+    long = _tagged(["anna", "plays", "the", "guitar"] * 6, ["PROPN", "VERB", "DET", "NOUN"] * 6)
+    short = _tagged(["the", "cat", "sat"], ["DET", "NOUN", "VERB"])
+    rows = tagging.encode_words(tokenizer, [long, short], 16, {t: i for i, t in enumerate(task.labels)})
+    kept = tagging.seen(rows[0])
+    assert 0 < kept < len(long["tokens"]) and tagging.seen(rows[1]) == 3
+    logits = np.zeros((2, 16, len(task.labels)), dtype=np.float32)
+    for r, (row, example) in enumerate(zip(rows, [long, short])):  # a model right on every word it sees
+        for position, (word, label) in enumerate(zip(row["word_ids"], row["labels"])):
+            if label >= 0:
+                logits[r, position, task.labels.index(example["tags"][word])] = 1.0
+    predictions = tagging.decode(logits, rows, [long, short], task, task.labels)
+    gold = tagging.gold(task, [long, short], rows)
+    assert predictions == gold == [long["tags"][:kept], short["tags"]]
+    filled = tagging.submission(task, predictions, [long, short])
+    assert filled[0] == long["tags"][:kept] + [task.labels[0]] * (len(long["tokens"]) - kept)
+    assert filled[1] == short["tags"]
+    ccg = INTERMEDIATE_TASKS["ccg"]
+    assert tagging.score(ccg, predictions, gold, "en") == {"accuracy": 100.0}
+
+
+def test_words_the_tokenizer_drops_or_explodes_are_one_unk(tokenizer):
+    """jiant tasks/lib/udpos.py:39-48: an empty word (or one of over 100 sub-words) is a single <unk>, so it is
+    seen and tagged like any other; a tag outside the label set trains nothing."""
+    from repro.engine.batching import IGNORE
+    from repro.kinds import tagging
+
+    example = _tagged(["the", "", "cat", "x" * 300, "sat"], ["DET", "X", "NOUN", "X", "NOSUCHTAG"])
+    row = tagging.encode_words(tokenizer, [example], 64, {"DET": 0, "NOUN": 1, "X": 2})[0]
+    firsts = [p for p, (w, prev) in enumerate(zip(row["word_ids"], [-1] + row["word_ids"])) if w >= 0 and w != prev]
+    assert [row["word_ids"][p] for p in firsts] == [0, 1, 2, 3, 4]
+    assert [row["labels"][p] for p in firsts] == [0, 2, 1, 2, IGNORE]
+    for word in (1, 3):
+        pieces = [i for i, w in zip(row["input_ids"], row["word_ids"]) if w == word]
+        assert tokenizer.unk_token_id in pieces and len(pieces) <= 2, pieces  # <unk>, maybe after a word start
+
+
+def test_ccg_labels_are_every_tag_of_every_split(tmp_path):
+    """jiant's CCG tag map (tags_to_id.json, jiant/tasks/lib/ccg.py:146-165) holds the train, test and dev tags."""
+    import datasets
+
+    from repro.paths import Layout
+    from repro.stages.common import labels_of
+
+    layout = Layout("smoke", tmp_path)
+    for split, tags in {"train": ["N", "NP"], "validation": ["S/NP"], "test": ["(S\\NP)/NP"]}.items():
+        layout.dataset("ccg", split).parent.mkdir(parents=True, exist_ok=True)
+        datasets.Dataset.from_dict({"tokens": [["w"] * len(tags)], "tags": [tags]}).to_parquet(
+            str(layout.dataset("ccg", split)))
+    assert labels_of(INTERMEDIATE_TASKS["ccg"], layout) == ("(S\\NP)/NP", "N", "NP", "S/NP")

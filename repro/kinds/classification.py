@@ -37,7 +37,7 @@ def decode(outputs, rows: Sequence[dict], examples: Sequence[dict], task, labels
     return [int(i) for i in np.argmax(outputs, axis=-1)]
 
 
-def gold(task, examples: Sequence[dict]) -> list[int]:
+def gold(task, examples: Sequence[dict], rows: Sequence[dict] = ()) -> list[int]:
     return [e["label"] for e in examples]
 
 
@@ -58,7 +58,7 @@ def binary_f1(predictions: Sequence[int], gold_labels: Sequence[int]) -> float:
     return 100.0 * 2 * true_positive / (2 * true_positive + wrong) if true_positive + wrong else 0.0
 
 
-def submission(task, predictions: list[int]) -> list[str]:
+def submission(task, predictions: list[int], examples: Sequence[dict] = ()) -> list[str]:
     """Predictions as the submission files hold them: label names."""
     return [task.labels[p] for p in predictions]
 

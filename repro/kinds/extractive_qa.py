@@ -159,7 +159,7 @@ def decode_spans(start_logits: np.ndarray, end_logits: np.ndarray, rows: Sequenc
     return predictions
 
 
-def gold(task, examples: Sequence[dict]) -> dict[str, list[str]]:
+def gold(task, examples: Sequence[dict], rows: Sequence[dict] = ()) -> dict[str, list[str]]:
     return {e["id"]: list(e["answers"]["text"]) for e in examples}
 
 
@@ -169,7 +169,7 @@ def score(task, predictions, gold_answers, lang: str) -> dict[str, float]:
     return metrics.squad_em_f1(predictions, gold_answers)
 
 
-def submission(task, predictions: dict[str, str]) -> dict[str, str]:
+def submission(task, predictions: dict[str, str], examples: Sequence[dict] = ()) -> dict[str, str]:
     return predictions
 
 

@@ -42,10 +42,13 @@ def train_sources(task: Task, split: str, layout: Layout) -> list[dict]:
 
 
 def labels_of(task: Task, layout: Layout) -> tuple[str, ...]:
-    """The task's label set: declared, or (CCG) every tag of its training data."""
+    """The task's label set: declared, or (CCG) every tag of every split of its sources, as jiant's tag map
+    (jiant/tasks/lib/ccg.py:146-165 reads a fixed tags_to_id.json of 1363 tags, which jiant's CCG preparation,
+    scripts/ccg/ccg_to_num.py of nyu-mll/jiant@194bd1ae, builds from the train, test and dev tags)."""
     if not task.label_names_from_data:
         return task.labels
-    tags = {t for source in task.train for e in data.read(layout, source, "train") for t in e["tags"]}
+    tags = {t for source in task.train for split in SOURCES[source].splits for e in data.read(layout, source, split)
+            for t in e["tags"]}
     return tuple(sorted(tags))
 
 
@@ -80,7 +83,7 @@ def scorer(task: Task, tokenizer, layout: Layout, hp: Hyper, labels: tuple[str, 
     for source in task.train:
         examples = english(source, "validation", layout)[:hp.eval_subset or None]
         rows = kind.encode(tokenizer, examples, hp, labels)
-        parts.append((rows, examples, kind.gold(task, examples)))
+        parts.append((rows, examples, kind.gold(task, examples, rows)))
 
     def value(model) -> float:
         per_source = []
@@ -114,8 +117,8 @@ def evaluate_languages(profile: Profile, layout: Layout, intermediate_id: str, t
         rows = kind.encode(tokenizer, examples, hp, labels)
         predictions = predict(task, model, rows, examples, tokenizer.pad_token_id, labels)
         submission.write_predictions(layout.predictions(intermediate_id), task.id, lang,
-                                     kind.submission(task, predictions))
+                                     kind.submission(task, predictions, examples))
         splits[lang] = split
-        for metric, value in kind.score(task, predictions, kind.gold(task, examples), lang).items():
+        for metric, value in kind.score(task, predictions, kind.gold(task, examples, rows), lang).items():
             results.append({"language": lang, "metric": metric, "value": value})
     return stage_result(layout, intermediate_id, task.id, results, splits, english_dev)
