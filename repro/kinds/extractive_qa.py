@@ -42,8 +42,9 @@ def encode_windows(tokenizer, examples: Sequence[dict], max_length: int, max_que
                    doc_stride_mode: str = "advance") -> list[dict]:
     """Question + context windows as jiant's squad_style template (templates/squad_style/core.py): the question
     cut to `max_query_length` tokens (core.py:142-147), each window holding as much context as `max_length`
-    leaves (core.py:187-190), the next starting `doc_stride` tokens later (core.py:161, 226) until one reaches the
-    context's end (core.py:231-235); with doc_stride_mode "overlap", consecutive windows share `doc_stride` tokens
+    leaves (core.py:187-190), the next starting `doc_stride` tokens later (core.py:161, 226; never past the
+    window's end, so no context is skipped) until one reaches the context's end (core.py:231-235); with
+    doc_stride_mode "overlap", consecutive windows share `doc_stride` tokens
     instead (HF run_qa). A training answer outside a window points at <s> (core.py:279-296). An example whose
     answer its context lacks (offset -1, `repro.data.sources.anchored`) gets no window: it is not trained on
     (core.py:100-107) and counts as unanswered in evaluation.

@@ -54,11 +54,10 @@ def seen(row: dict) -> int:
 
 
 def decode(outputs, rows: Sequence[dict], examples: Sequence[dict], task, labels: tuple[str, ...]):
-    return decode_words(outputs, rows, examples, labels)
+    return decode_words(outputs, rows, labels)
 
 
-def decode_words(logits: np.ndarray, rows: Sequence[dict], examples: Sequence[dict],
-                 labels: Sequence[str]) -> list[list[str]]:
+def decode_words(logits: np.ndarray, rows: Sequence[dict], labels: Sequence[str]) -> list[list[str]]:
     """One tag per word the model saw, from its first sub-word; words cut off by truncation get none and are not
     scored (jiant's label mask: tasks/lib/udpos.py:88-93, evaluate/core.py:671-715)."""
     predictions = []
