@@ -202,19 +202,6 @@ def _tiny_rows(n: int, seed: int = 0) -> list[dict]:
     return rows
 
 
-def test_warmup_is_jiants_share_of_its_max_steps(tmp_path):
-    """configurator.py:151, 172-173: int(0.1 x epochs x ceil(N / effective batch)), 1001 rows by 4, 3 epochs:
-    int(75.3) = 75 (a rounded-up share of the per-device steps gave 76)."""
-    from repro.engine.trainer import _arguments
-
-    hp = Hyper(learning_rate=1e-5, epochs=3, batch_size=4, max_length=16)
-    args = _arguments(hp, Engine(), tmp_path, 0, 1001, 4, 1, 1, select=False, resumable=False, in_order=False)
-    assert args.warmup_steps == 75
-    accumulated = _arguments(hp.model_copy(update={"grad_accum": 8}), Engine(), tmp_path, 0, 1001, 4, 8, 1,
-                             select=False, resumable=False, in_order=False)
-    assert accumulated.warmup_steps == int(0.1 * 3 * 32)  # ceil(1001 / 32) = 32 steps an epoch
-
-
 def test_eval_every_zero_never_scores_and_keeps_the_last_weights(tmp_path):
     """jiant's simple runscript (eval_every_steps=0): no evaluation while training, the final weights are the
     result; a scorer given alongside is not consulted."""

@@ -206,9 +206,7 @@ def batch_split(hp: Hyper, engine: Engine, world: int, prebatched: bool = False)
 def _arguments(hp: Hyper, engine: Engine, output_dir: Path, seed: int, n_rows: int, micro: int, accum: int,
                world: int, select: bool, resumable: bool, in_order: bool) -> TrainingArguments:
     strategy = "steps" if hp.eval_every else "epoch"
-    # jiant's warmup: int(warmup_steps_proportion x max_steps), max_steps = epochs x ceil(N / effective batch)
-    # (jiant/proj/main/scripts/configurator.py:151, 172-173)
-    warmup = int(hp.warmup_ratio * hp.epochs * math.ceil(n_rows / (micro * world * accum)))
+    steps_per_epoch = math.ceil(n_rows / (micro * world))
     cuda = torch.cuda.is_available()
     return TrainingArguments(
         output_dir=str(output_dir),
@@ -216,7 +214,7 @@ def _arguments(hp: Hyper, engine: Engine, output_dir: Path, seed: int, n_rows: i
         gradient_accumulation_steps=accum,
         learning_rate=hp.learning_rate,
         num_train_epochs=hp.epochs,
-        warmup_steps=warmup,
+        warmup_steps=max(1, math.ceil(hp.warmup_ratio * steps_per_epoch * hp.epochs / accum)),
         lr_scheduler_type="linear",
         weight_decay=hp.weight_decay,
         max_grad_norm=hp.max_grad_norm,
