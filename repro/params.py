@@ -56,10 +56,17 @@ class Hyper(_Strict):
     warmup_ratio: float = 0.1
     weight_decay: float = 0.01
     max_grad_norm: float = 1.0
-    eval_every: int | None = None  # steps between English-dev evaluations; None: once per epoch
+    # steps between English-dev evaluations; None: once per epoch; 0: never, the last weights are kept (jiant's
+    # eval_every_steps=0: the metarunner evaluates only after training and keeps that one state)
+    eval_every: int | None = None
     eval_subset: int | None = None  # evaluate selection on this many English dev examples; None: all
     patience: int | None = None  # early stopping after this many evaluations without improvement
-    doc_stride: int = 128  # extractive QA: overlap between windows of a long context
+    # extractive QA windows over a long context (jiant squad_style/core.py:374-375): the question is cut to
+    # max_query_length tokens; each window starts doc_stride tokens after the previous one ("advance": jiant and
+    # XTREME's run_squad) or shares doc_stride tokens with it ("overlap": HF run_qa, the tokenizer's `stride`)
+    max_query_length: int = 64
+    doc_stride: int = 128
+    doc_stride_mode: Literal["advance", "overlap"] = "advance"
 
 
 class HyperOverride(_Strict):
@@ -76,7 +83,9 @@ class HyperOverride(_Strict):
     eval_every: int | None = None
     eval_subset: int | None = None
     patience: int | None = None
+    max_query_length: int | None = None
     doc_stride: int | None = None
+    doc_stride_mode: Literal["advance", "overlap"] | None = None
 
 
 class Multitask(_Strict):

@@ -110,8 +110,9 @@ def test_shipped_configs_leave_hyperparameters_to_params():
 def test_batch_split_keeps_the_effective_batch():
     paper = load(ROOT / "params.yaml", "paper")
     smoke = load(ROOT / "params.yaml", "smoke")
-    hp, qa = paper.intermediate.for_task("mnli"), paper.target.for_task("xquad")
+    hp, qa = paper.target.for_task("xnli"), paper.target.for_task("xquad")
     assert batch_split(smoke.intermediate.for_task("mnli"), smoke.engine, 1) == (8, 1)
+    assert batch_split(paper.intermediate.for_task("mnli"), paper.engine, 1) == (4, 1)  # jiant-simple: 4, no accum
     assert batch_split(hp, paper.engine, 1) == (32, 1)  # micro_batch 32: 4 x 8 as one step
     assert batch_split(qa, paper.engine, 1) == (16, 1)  # QA: effective 16
     assert batch_split(hp, paper.engine, 8) == (4, 1)
@@ -177,6 +178,42 @@ def test_resume_point_reads_deepspeed_checkpoints(tmp_path, shards, complete):
     for name in shards:
         (path / "global_step4" / name).write_bytes(b"x")
     assert resume_point(tmp_path) == (path if complete else None)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Selection
+
+
+def _tiny_classifier(seed: int = 0):
+    from transformers import XLMRobertaConfig, XLMRobertaForSequenceClassification
+
+    torch.manual_seed(seed)
+    config = XLMRobertaConfig(vocab_size=64, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                              intermediate_size=32, max_position_embeddings=40, type_vocab_size=1, num_labels=2)
+    return XLMRobertaForSequenceClassification(config)
+
+
+def _tiny_rows(n: int, seed: int = 0) -> list[dict]:
+    generator = torch.Generator().manual_seed(seed)
+    rows = []
+    for _ in range(n):
+        ids = [0, *torch.randint(5, 60, (6,), generator=generator).tolist(), 2]
+        rows.append({"input_ids": ids, "attention_mask": [1] * len(ids), "labels": ids[1] % 2})
+    return rows
+
+
+def test_eval_every_zero_never_scores_and_keeps_the_last_weights(tmp_path):
+    """jiant's simple runscript (eval_every_steps=0): no evaluation while training, the final weights are the
+    result; a scorer given alongside is not consulted."""
+    hp = Hyper(learning_rate=1e-3, epochs=2, batch_size=4, max_length=16, eval_every=0)
+    calls = []
+    scored = finetune(_tiny_classifier(), _tiny_rows(16), hp, scorer=lambda model: calls.append(1) or 0.0,
+                      workdir=tmp_path / "a", seed=0, pad_id=1, description="x")
+    plain = finetune(_tiny_classifier(), _tiny_rows(16), hp, scorer=None, workdir=tmp_path / "b", seed=0, pad_id=1,
+                     description="x")
+    assert calls == []
+    for (name, value), other in zip(scored.state_dict().items(), plain.state_dict().values()):
+        assert torch.equal(value, other), name
 
 
 # ---------------------------------------------------------------------------------------------------------

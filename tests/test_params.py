@@ -43,6 +43,18 @@ def test_paper_profile_matches_jiant_recipe():
     assert load(ROOT / "params.yaml", "smoke").scoring.seqeval == "1.2.2"  # the official evaluate.py today
 
 
+def test_paper_intermediate_recipe_is_jiant_simple():
+    """Intermediate training as guides/projects/xstilts.md runs jiant/proj/simple/runscript.py (jiant@daa5a258):
+    `--train_batch_size 4` and its defaults: no gradient accumulation, one max length for every task, 3 epochs,
+    lr 1e-5, 10% warmup, no evaluation while training (the last weights are kept), no early stopping."""
+    paper = load(ROOT / "params.yaml", "paper")
+    for task in paper.study.intermediate_tasks + ["ccg"]:
+        hp = paper.intermediate.for_task(task)
+        assert (hp.learning_rate, hp.epochs, hp.batch_size, hp.grad_accum, hp.max_length) == (1e-5, 3, 4, 1, 256), task
+        assert (hp.warmup_ratio, hp.eval_every, hp.patience, hp.eval_subset) == (0.1, 0, None, 500), task
+    assert paper.intermediate.multitask.sampling == "proportional"  # configurator.py:401-404, no examples cap
+
+
 @pytest.mark.parametrize("mutate, expected", [
     (lambda r: r["profiles"]["smoke"]["target"]["defaults"].update(learnin_rate=1.0),
      "profiles.smoke.target.defaults.learnin_rate: unknown key"),

@@ -113,6 +113,30 @@ def _qa(row: dict) -> dict:
                         "answer_start": [int(s) for s in row["answers"]["answer_start"]]}}
 
 
+def anchored(context: str, text: str, start: int) -> int:
+    """Where an answer `text` sits in `context`: at `start` if it is there, else at its occurrence nearest to
+    `start` (the earlier one on a tie: a stripped prefix moves answers left), -1 if the context lacks it."""
+    if context.startswith(text, start):
+        return start
+    found, at = [], context.find(text)
+    while at >= 0:
+        found.append(at)
+        at = context.find(text, at + 1)
+    return min(found, key=lambda at: (abs(at - start), at > start)) if found else -1
+
+
+def _tydiqa(row: dict) -> dict:
+    """google/xtreme's TyDiQA builder strips each context but keeps the offsets into the unstripped one, so the
+    answers of a context that began with whitespace point past their text: each answer is re-anchored at its
+    text (`anchored`). One its context lacks gets offset -1: never trained on (jiant skips such an example,
+    squad_style/core.py:100-107), still a question in evaluation. The release files' exact offsets stay."""
+    example = _qa(row)
+    answers = example["answers"]
+    answers["answer_start"] = [anchored(example["context"], text, start)
+                               for text, start in zip(answers["text"], answers["answer_start"])]
+    return example
+
+
 def _tags(tokens: str, tags: str, names: tuple[str, ...] | None):
     def convert(row: dict) -> dict:
         values = row[tags]
@@ -143,7 +167,9 @@ def _bucc(row: dict) -> dict:
 
 
 def _hellaswag(row: dict) -> dict:
-    return {"context": row["ctx"], "choices": list(row["endings"]), "label": int(row["label"])}
+    """`ctx_a` is the first segment, `ctx_b` + " " + ending each choice (jiant tasks/lib/hellaswag.py:56-57)."""
+    return {"context": row["ctx_a"], "choices": [row["ctx_b"] + " " + ending for ending in row["endings"]],
+            "label": int(row["label"])}
 
 
 def _cosmosqa(row: dict) -> dict:
@@ -213,7 +239,7 @@ SOURCES: dict[str, Source] = {
     "xquad": Source(_XQUAD, {"validation": "validation"}, _qa, config="XQuAD.{lang}"),
     "mlqa": Source(_XTREME_QA, _DEV_TEST, _qa, config="MLQA.{lang}.{lang}"),
     "tydiqa": Source(  # one config with every language; the id starts with the language's name
-        _XTREME_QA, _TRAIN_DEV, _qa, config="tydiqa",
+        _XTREME_QA, _TRAIN_DEV, _tydiqa, config="tydiqa",
         row_filter=lambda row, lang: row["id"].startswith(TYDIQA_ID_PREFIX[lang] + "-")),
     # BUCC 2018 from the release files only (repro.data.loaders.bucc; the Hub's gold-only bucc18.{lang} is refused
     # by `repro data`): the release's `sample` is our validation, its `training` our test, as jiant and XTREME do.

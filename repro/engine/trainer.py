@@ -3,7 +3,7 @@
 `finetune` is the one way any phase trains a model. Selection: the Trainer evaluates every `eval_every` steps
 (or each epoch) by calling the stage's own scorer on English dev (`SelectingTrainer.evaluate`), keeps the
 best checkpoint, stops early after `patience` evaluations without improvement, and restores the best weights
-at the end.
+at the end. `eval_every: 0` never evaluates and keeps the last weights (jiant's simple runscript).
 
 How it trains is the profile's `engine` (params.Engine): DeepSpeed ZeRO (repro/engine/acceleration.py), bf16/fp16,
 fused AdamW, SDPA attention, dynamic padding with length-grouped batches, torch.compile, a micro-batch that
@@ -204,7 +204,7 @@ def batch_split(hp: Hyper, engine: Engine, world: int, prebatched: bool = False)
 
 
 def _arguments(hp: Hyper, engine: Engine, output_dir: Path, seed: int, n_rows: int, micro: int, accum: int,
-               world: int, select: bool, resumable: bool) -> TrainingArguments:
+               world: int, select: bool, resumable: bool, in_order: bool) -> TrainingArguments:
     strategy = "steps" if hp.eval_every else "epoch"
     steps_per_epoch = math.ceil(n_rows / (micro * world))
     cuda = torch.cuda.is_available()
@@ -232,7 +232,9 @@ def _arguments(hp: Hyper, engine: Engine, output_dir: Path, seed: int, n_rows: i
         bf16=engine.precision == "bf16",
         fp16=engine.precision == "fp16",
         optim="adamw_torch" if engine.faithful else "adamw_torch_fused",
-        train_sampling_strategy="random",  # length grouping: SelectingTrainer._get_train_sampler
+        # a multi-task schedule is taken in its order (one task per optimizer step); length grouping:
+        # SelectingTrainer._get_train_sampler
+        train_sampling_strategy="sequential" if in_order else "random",
         torch_compile=engine.compile,
         deepspeed=acceleration.config(engine) if engine.deepspeed != "none" else None,
         logging_strategy="no",
@@ -347,9 +349,11 @@ def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Score
              seed: int, pad_id: int, description: str, prebatched: bool = False,
              collator: Callable | None = None, engine: Engine | None = None,
              meter: Meter | None = None) -> nn.Module:
-    """Train `model` on encoded `rows`; with a scorer, return the weights that scored best on English dev.
+    """Train `model` on encoded `rows`; with a scorer (and `eval_every` not 0), return the weights that scored
+    best on English dev, else the last ones.
 
-    `prebatched`: each row is already a whole batch (multi-task schedules), so the loader takes one at a time.
+    `prebatched`: each row is already a whole batch (multi-task schedules), so the loader takes one at a time, in
+    order (`grad_accum` consecutive rows make one optimizer step).
     `collator`: replaces dynamic padding (e.g. masking for MLM). `engine`: how to train (default: plain fp32).
     `meter`: measure throughput instead of keeping checkpoints (bench).
     The returned model has plain fp32 weights. Under a multi-process launch only rank 0 returns: evaluation and
@@ -362,10 +366,11 @@ def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Score
     rank, world = acceleration.world()
     micro, accum = batch_split(hp, engine, world, prebatched)
     _set_attention(model, "eager" if engine.faithful else engine.attention)
-    args = _arguments(hp, engine, workdir, seed, len(rows), micro, accum, world, select=scorer is not None,
-                      resumable=meter is None)
+    select = scorer is not None and hp.eval_every != 0
+    args = _arguments(hp, engine, workdir, seed, len(rows), micro, accum, world, select=select,
+                      resumable=meter is None, in_order=prebatched)
     callbacks: list[TrainerCallback] = [_StepProgress(description), _MarkComplete()]
-    if scorer is not None and hp.patience:
+    if select and hp.patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=hp.patience))
     if meter is not None:
         callbacks.append(_Timing(meter))
@@ -375,7 +380,7 @@ def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Score
     grouped = engine.group_by_length and not engine.faithful and not prebatched
     # eval_dataset is a placeholder: evaluation is the scorer (SelectingTrainer.evaluate)
     trainer = SelectingTrainer(model=model, args=args, train_dataset=list(rows), data_collator=collator,
-                               eval_dataset=[{}] if scorer else None, callbacks=callbacks, scorer=scorer,
+                               eval_dataset=[{}] if select else None, callbacks=callbacks, scorer=scorer,
                                lengths=[_width(r) for r in rows] if grouped else None, meter=meter)
     resume = resume_point(workdir) if meter is None else None
     trainer.train(resume_from_checkpoint=str(resume) if resume else None)

@@ -1,6 +1,6 @@
 """Continued multilingual masked-LM training next to a task head (the paper's alternative (a), Table 4): one
-shared encoder, single-task batches drawn in proportion, `mlm_ratio` MLM lines per task example, a fresh mask
-per draw; no checkpoint selection (as for multitask)."""
+shared encoder, one task per optimizer step drawn in proportion, `mlm_ratio` MLM lines per task example, a
+fresh mask per draw; no checkpoint selection: the last weights are kept."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ def train_with_mlm(profile: Profile, layout: Layout, task: Task, model, rows: li
     masking = tf.DataCollatorForLanguageModeling(tokenizer, mlm_probability=settings.mlm_probability)
     torch.manual_seed(profile.seed)  # the masks
     schedule = multitask_schedule({task.id: rows, "mlm": mlm_rows(tokenizer, texts, hp.max_length)}, hp.batch_size,
-                                  hp.epochs, "proportional", 1.0, None, profile.seed, tokenizer.pad_token_id,
-                                  collators={"mlm": masking})
+                                  hp.grad_accum, hp.epochs, "proportional", 1.0, None, profile.seed,
+                                  tokenizer.pad_token_id, collators={"mlm": masking})
     finetune(multi, schedule, hp.model_copy(update={"epochs": 1}), scorer=None, workdir=workdir, seed=profile.seed,
              pad_id=tokenizer.pad_token_id, description=description, prebatched=True, engine=profile.engine)
     return multi.heads[task.id]

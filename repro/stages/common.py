@@ -4,6 +4,7 @@ its kind and the profile's model family, and writing a stage's metrics file."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -30,20 +31,24 @@ def encoder_or_fail(profile: Profile, layout: Layout, intermediate_id: str) -> P
     return require(layout.encoder(intermediate_id), "encoder", verb)
 
 
+def english(source: str, split: str, layout: Layout) -> list[dict]:
+    """A training source's English examples of one split."""
+    return data.read(layout, source, split, "en" if SOURCES[source].per_language else None)
+
+
 def train_sources(task: Task, split: str, layout: Layout) -> list[dict]:
     """The task's English examples of one split, over all of its training sources."""
-    examples = []
-    for source in task.train:
-        lang = "en" if SOURCES[source].per_language else None
-        examples.extend(data.read(layout, source, split, lang))
-    return examples
+    return [e for source in task.train for e in english(source, split, layout)]
 
 
 def labels_of(task: Task, layout: Layout) -> tuple[str, ...]:
-    """The task's label set: declared, or (CCG) every tag of its training data."""
+    """The task's label set: declared, or (CCG) every tag of every split of its sources, as jiant's tag map
+    (jiant/tasks/lib/ccg.py:146-165 reads a fixed tags_to_id.json of 1363 tags, which jiant's CCG preparation,
+    scripts/ccg/ccg_to_num.py of nyu-mll/jiant@194bd1ae, builds from the train, test and dev tags)."""
     if not task.label_names_from_data:
         return task.labels
-    tags = {t for source in task.train for e in data.read(layout, source, "train") for t in e["tags"]}
+    tags = {t for source in task.train for split in SOURCES[source].splits for e in data.read(layout, source, split)
+            for t in e["tags"]}
     return tuple(sorted(tags))
 
 
@@ -60,21 +65,33 @@ def predict(task: Task, model, rows: list[dict], examples: list[dict], pad_id: i
     return kinds.of(task).decode(outputs(model, rows, pad_id), rows, examples, task, labels)
 
 
-def selection_value(scores: dict[str, float]) -> float:
-    """The number checkpoints are selected on: F1 where there is one, else accuracy."""
-    return scores.get("f1", scores.get("accuracy", 0.0))
+def selection_value(task: Task, scores: dict[str, float]) -> float:
+    """The number checkpoints are selected on, jiant's major metric (jiant/tasks/evaluate/core.py): the mean of
+    the task's `selection` metrics (QQP: accuracy and F1, core.py:339-355), by default of every metric its kind
+    scores (QA: EM and F1, core.py:762, 803; tagging: F1, core.py:722; the others: accuracy)."""
+    return float(np.mean([scores[metric] for metric in task.selection or scores]))
 
 
-def scorer(task: Task, tokenizer, examples: list[dict], hp: Hyper, labels: tuple[str, ...], seed: int):
-    """English-dev scorer for checkpoint selection, on a fixed subset of `eval_subset` examples."""
-    if hp.eval_subset and len(examples) > hp.eval_subset:
-        keep = np.random.default_rng(seed).choice(len(examples), hp.eval_subset, replace=False)
-        examples = [examples[i] for i in sorted(keep)]
+def scorer(task: Task, tokenizer, layout: Layout, hp: Hyper, labels: tuple[str, ...]) -> Callable[[object], float]:
+    """English-dev scorer for checkpoint selection: each training source's dev scored on its first `eval_subset`
+    examples, not a random draw (jiant's eval_subset_num: jiant/proj/main/runner.py:195, 213 and
+    jiant/shared/caching.py:271-272 take the first rows, which for QA are windows), then the mean over the sources
+    (ANLI+: SNLI, MNLI, ANLI R1-R3, as jiant's EqualMetricAggregator averages tasks,
+    jiant/proj/main/components/task_sampler.py:214-216)."""
     kind = kinds.of(task)
-    rows = kind.encode(tokenizer, examples, hp, labels)
-    gold = kind.gold(task, examples)
-    return lambda model: selection_value(
-        kind.score(task, predict(task, model, rows, examples, tokenizer.pad_token_id, labels), gold, "en"))
+    parts = []
+    for source in task.train:
+        examples = english(source, "validation", layout)[:hp.eval_subset or None]
+        rows = kind.encode(tokenizer, examples, hp, labels)
+        parts.append((rows, examples, kind.gold(task, examples, rows)))
+
+    def value(model) -> float:
+        per_source = []
+        for rows, examples, gold in parts:
+            predictions = predict(task, model, rows, examples, tokenizer.pad_token_id, labels)
+            per_source.append(selection_value(task, kind.score(task, predictions, gold, "en")))
+        return float(np.mean(per_source))
+    return value
 
 
 def stage_result(layout: Layout, intermediate_id: str, target_id: str, results: list[dict], splits: dict,
@@ -102,8 +119,9 @@ def evaluate_languages(profile: Profile, layout: Layout, intermediate_id: str, t
         rows = kind.encode(tokenizer, examples, hp, labels)
         predictions = predict(task, model, rows, examples, tokenizer.pad_token_id, labels)
         submission.write_predictions(layout.predictions(intermediate_id), task.id, lang,
-                                     kind.submission(task, predictions))
+                                     kind.submission(task, predictions, examples))
         splits[lang] = split
-        for metric, value in kind.score(task, predictions, kind.gold(task, examples), lang, profile.scoring).items():
+        gold = kind.gold(task, examples, rows)
+        for metric, value in kind.score(task, predictions, gold, lang, profile.scoring).items():
             results.append({"language": lang, "metric": metric, "value": value})
     return stage_result(layout, intermediate_id, task.id, results, splits, english_dev, profile.scoring.model_dump())

@@ -39,9 +39,8 @@ def train(profile: Profile, layout: Layout, encoder_id: str, task: Task, extra: 
     tokenizer = family.tokenizer(encoder)
     labels = common.labels_of(task, layout)
     rows = kinds.of(task).encode(tokenizer, common.train_sources(task, "train", layout) + list(extra), hp, labels)
-    dev = common.train_sources(task, "validation", layout)
     model = common.fresh_head(profile, task, encoder, labels)
-    scorer = common.scorer(task, tokenizer, dev, hp, labels, profile.seed)
+    scorer = common.scorer(task, tokenizer, layout, hp, labels)
     workdir, description = layout.checkpoints(f"intermediate-{encoder_id}"), f"intermediate {encoder_id}"
     if trainer is not None:
         model = trainer(profile, layout, task, model, rows, hp, tokenizer, workdir, description)

@@ -1,5 +1,7 @@
-"""Stage `multitask`: all intermediate tasks of the study at once (shared encoder, one head per task, sampled
-single-task batches, jiant's multi-task setup); saves the encoder only."""
+"""Stage `multitask`: all intermediate tasks of the study at once (shared encoder, one head per task, one sampled
+task per optimizer step, jiant's multi-task setup), the checkpoint selected on the mean of the tasks' English-dev
+selection values (jiant's metarunner selects on the EqualMetricAggregator's mean over tasks,
+jiant/proj/main/metarunner.py:230-243); saves the encoder only."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from repro.tasks import INTERMEDIATE_TASKS, MULTITASK
 
 def run(profile: Profile, layout: Layout) -> Path:
     from repro import kinds, models
-    from repro.engine.multitask import MultiTaskModel, multitask_schedule
+    from repro.engine.multitask import MultiTaskModel, multitask_schedule, steps_per_epoch
     from repro.engine.trainer import finetune
     from repro.io import atomic_dir, atomic_json
     from repro.stages import common
@@ -32,18 +34,23 @@ def run(profile: Profile, layout: Layout) -> Path:
         labels = common.labels_of(task, layout)
         heads[task.id] = common.fresh_head(profile, task, encoder, labels)
         rows[task.id] = kinds.of(task).encode(tokenizer, common.train_sources(task, "train", layout), hp, labels)
-        scorers[task.id] = common.scorer(task, tokenizer, common.train_sources(task, "validation", layout), hp,
-                                         labels, profile.seed)
+        scorers[task.id] = common.scorer(task, tokenizer, layout, hp, labels)
     hp = profile.intermediate.defaults
-    schedule = multitask_schedule(rows, hp.batch_size, hp.epochs, settings.sampling, settings.temperature,
-                                  settings.examples_cap, profile.seed, tokenizer.pad_token_id)
+    schedule = multitask_schedule(rows, hp.batch_size, hp.grad_accum, hp.epochs, settings.sampling,
+                                  settings.temperature, settings.examples_cap, profile.seed, tokenizer.pad_token_id)
     model = MultiTaskModel(heads, share=family.share_body)
-    # The schedule already spans every epoch; the encoder's English-dev score is the mean over its tasks.
-    model = finetune(model, schedule, hp.model_copy(update={"epochs": 1}), scorer=None,
+
+    def mean_over_tasks(multi: MultiTaskModel) -> float:
+        return float(np.mean([scorers[name](multi.heads[name]) for name in multi.heads]))
+
+    # The schedule spans every epoch: "once per epoch" is once per epoch's steps of it.
+    per_epoch = steps_per_epoch(rows, hp.batch_size, hp.grad_accum, settings.examples_cap)
+    spanned = hp.model_copy(update={"epochs": 1, "eval_every": per_epoch if hp.eval_every is None else hp.eval_every})
+    model = finetune(model, schedule, spanned, scorer=mean_over_tasks,
                      workdir=layout.checkpoints("intermediate-multitask"), seed=profile.seed,
                      pad_id=tokenizer.pad_token_id, description="intermediate multitask", prebatched=True,
                      engine=profile.engine)
-    english_dev = float(np.mean([scorers[name](model.heads[name]) for name in model.heads]))
+    english_dev = mean_over_tasks(model)
     out = layout.encoder(MULTITASK)
     with atomic_dir(out) as tmp:
         model.encoder.save_pretrained(tmp)

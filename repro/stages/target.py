@@ -25,8 +25,7 @@ def run(profile: Profile, layout: Layout, intermediate_id: str, target_id: str) 
     tokenizer = models.of(profile.model).tokenizer(encoder)
     labels = task.labels
     rows = kinds.of(task).encode(tokenizer, common.train_sources(task, "train", layout), hp, labels)
-    scorer = common.scorer(task, tokenizer, common.train_sources(task, "validation", layout), hp, labels,
-                           profile.seed)
+    scorer = common.scorer(task, tokenizer, layout, hp, labels)
     model = finetune(common.fresh_head(profile, task, encoder, labels), rows, hp, scorer=scorer, seed=profile.seed,
                      workdir=layout.checkpoints(f"target-{intermediate_id}-{target_id}"),
                      pad_id=tokenizer.pad_token_id, description=f"target {intermediate_id} -> {target_id}",

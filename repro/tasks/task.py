@@ -30,3 +30,6 @@ class Task:
     group: str = ""  # the paper's category of a target
     shares_training_with: str | None = None  # e.g. mlqa reuses xquad's SQuAD v1.1 fine-tune
     label_names_from_data: bool = False
+    # the English-dev metrics whose mean selects checkpoints (jiant's major metric); empty: every metric the
+    # kind's score returns
+    selection: tuple[str, ...] = ()
