@@ -112,9 +112,12 @@ def bench(deepspeed: Annotated[str, typer.Option(help="none | zero2 | zero3 | ze
 @friendly
 def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --json` result")] = None,
          tokens_per_second: Annotated[float | None, typer.Option(help="training tokens/s of one device")] = None,
+         parallel: Annotated[int, typer.Option(help="stages running at once (the GPUs of a node): the "
+                                                    "checkpoints' disk peak")] = 1,
          as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
          params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
-    """Every stage the profile runs with its estimated GPU-hours, from dataset sizes, epochs and a throughput.
+    """Every stage the profile runs with its estimated GPU-hours (from dataset sizes, epochs and a throughput),
+    and the disk the study needs.
 
     Example: [bold]repro plan --profile paper --throughput bench.json[/]
     """
@@ -126,8 +129,10 @@ def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --
         fail("give --throughput or --tokens-per-second, not both")
     if throughput is not None and not throughput.is_file():
         fail(f"--throughput: {throughput}: no such file")
+    if parallel < 1:
+        fail(f"--parallel: must be at least 1, got {parallel}")
     payload = planning.plan(load_params(params, profile), Layout(profile), file=throughput,
-                            tokens_per_second=tokens_per_second)
+                            tokens_per_second=tokens_per_second, parallel=parallel)
     if as_json:
         typer.echo(json.dumps(payload, indent=1))
         return
