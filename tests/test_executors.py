@@ -116,6 +116,15 @@ def test_a_failing_stage_stops_the_local_run_after_recording_what_finished(tmp_p
     _check_failed_run(root, waves, commits, err)
 
 
+def test_a_node_without_the_project_fails_the_stage_in_one_line(tmp_path):
+    from repro.executors.job import execute
+
+    outcome = execute(fake_job(tmp_path / "elsewhere", "a"))
+    assert outcome.status == FAILED
+    assert outcome.message.startswith(f"{tmp_path / 'elsewhere'}: no such directory on ")
+    assert outcome.message.endswith("every node needs the project at the same path (a shared filesystem)")
+
+
 @pytest.fixture(scope="module")
 def cluster():
     """A Ray cluster of a head (no CPUs: the driver's) and two worker nodes of 2 CPUs and 2 fake GPUs each, on

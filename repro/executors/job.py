@@ -143,6 +143,9 @@ def one_line(exc: BaseException) -> str:
 
 def execute(job: Job) -> Outcome:
     """Run the stage in this process (its devices already pinned) and record how it ran."""
+    if not Path(job.root).is_dir():
+        return Outcome(job.name, FAILED, message=f"{job.root}: no such directory on {socket.gethostname()}; every "
+                                                 f"node needs the project at the same path (a shared filesystem)")
     if stopped(job):
         return Outcome(job.name, SKIPPED)
     os.chdir(job.root)  # the layout's paths are relative to the project directory

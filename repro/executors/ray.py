@@ -126,6 +126,8 @@ class RayExecutor:
             for ref in ready:
                 try:
                     yield ray.get(ref)
+                except ray.exceptions.RayTaskError as exc:  # the task itself raised, outside the stage's code
+                    yield Outcome(refs[ref].name, FAILED, message=one_line(exc.cause or exc))
                 except ray.exceptions.RayError as exc:  # its worker or node lost once more than `retries` allow
-                    yield Outcome(refs[ref].name, FAILED, message=f"lost its worker {self.retries + 1} times: "
-                                                                  f"{one_line(exc)}")
+                    yield Outcome(refs[ref].name, FAILED, message=f"lost its worker {self.retries + 1} times "
+                                                                  f"({type(exc).__name__})")
