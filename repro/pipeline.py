@@ -159,13 +159,16 @@ class _Dvc:
         return (changed | downstream) & set(names)
 
     def commit(self, names: list[str]) -> None:
-        """Record finished stages in dvc.lock, as `dvc commit --force` does: each stage's deps and outs hashed
-        (`save`), its cached outs moved into the cache (`commit`), one write of dvc.lock for all of them."""
+        """Record finished stages in dvc.lock as `dvc repro` does after running them: each stage's deps and outs
+        hashed (`save`), its cached outs moved into the cache (`commit`), one write of dvc.lock for all of them.
+        Like `dvc repro` (dvc/stage/__init__.py Stage.run), a stage with an uncached output (a target model) gets
+        no run-cache entry: the run cache would copy that output into .dvc/cache after all."""
         if self._stages is None:
             self._stages = {entry.addressing: entry for entry in self.repo.index.stages}
         stages = [self._stages[name] for name in names]
         for entry in stages:
-            entry.save()
+            uncached = any(not out.use_cache for out in entry.outs if not (out.is_metric or out.is_plot))
+            entry.save(run_cache=not uncached)
             entry.commit()
         if stages:
             self._write_lock(stages)

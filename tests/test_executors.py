@@ -85,10 +85,12 @@ class Commits(list):
 
 
 def _failing_grid(root: Path, run_id: str) -> list[list]:
+    """Three waves; in the second, `bad` fails at once while the others take a second each, so that the stages
+    still waiting for a worker (one worker here, four CPUs on the Ray cluster) start after the failure."""
     return [[fake_job(root, "a", run_id=run_id), fake_job(root, "b", run_id=run_id)],
-            [fake_job(root, "c", seconds=0.5, run_id=run_id), fake_job(root, "bad", fail="bad data: row 7 has no "
+            [fake_job(root, "c", seconds=1.0, run_id=run_id), fake_job(root, "bad", fail="bad data: row 7 has no "
                                                                                           "label", run_id=run_id),
-             *[fake_job(root, f"later{i}", run_id=run_id) for i in range(5)]],
+             *[fake_job(root, f"later{i}", seconds=1.0, run_id=run_id) for i in range(5)]],
             [fake_job(root, "never", run_id=run_id)]]
 
 
