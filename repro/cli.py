@@ -60,10 +60,19 @@ def score(predictions: Annotated[Path, typer.Option(help="folder: <task>/test-<l
 @app.command("all", rich_help_panel=TRAIN)
 @friendly
 def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper",
-            jobs: Annotated[int, typer.Option(help="stages run side by side (worker processes)")] = 0) -> None:
+            jobs: Annotated[int, typer.Option(help="local: stages side by side (default: one per GPU; without "
+                                                   "GPUs, cores / threads worker processes)")] = 0,
+            executor: Annotated[str, typer.Option(help="local (this machine) | ray (a Ray cluster)")] = "local",
+            address: Annotated[str | None, typer.Option(help="ray: the cluster's address (`ray start --head` "
+                                                              "prints it; auto: the cluster of this node); "
+                                                              "default: start Ray on this machine")] = None,
+            gpus: Annotated[str | None, typer.Option(help="local: the GPUs to use, e.g. 0,1,2,3 (default: every "
+                                                          "visible GPU; none: CPU only)")] = None) -> None:
     """Every stage in order: data, pretrain, intermediate tasks, targets, retrieval, collect.
 
     Example: [bold]repro all --profile smoke[/]  (the embedded CPU world, offline, minutes)
+    On a node: [bold]repro all --profile paper[/]  (one stage per GPU, every visible GPU)
+    On a cluster: [bold]repro all --profile paper --executor ray --address auto[/]
     """
     import os
 
@@ -72,12 +81,29 @@ def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
 
     config, layout = load(params, profile)
     check_params_file(layout, params)
-    start = time.perf_counter()
-    workers = jobs or max(1, (os.cpu_count() or 1) // (config.threads or os.cpu_count() or 1))
-    with live():
-        payload = run(config, layout, params, workers)
-    typer.echo(f"{len(payload['results'])} results -> {layout.metrics} in {time.perf_counter() - start:.0f}s")
+    if executor == "local":
+        from repro.executors import devices
+        from repro.executors.local import LocalExecutor
 
+        if address is not None:
+            fail("--address: only with --executor ray")
+        chosen = devices.choose(gpus, devices.visible())
+        workers = jobs or (len(chosen) if chosen else
+                           max(1, (os.cpu_count() or 1) // (config.threads or os.cpu_count() or 1)))
+        runner = LocalExecutor(chosen, workers)
+    elif executor == "ray":
+        from repro.executors.ray import RayExecutor
+
+        if gpus is not None or jobs:
+            fail(f"{'--gpus' if gpus is not None else '--jobs'}: the Ray executor places stages on the cluster's "
+                 "GPUs and cores itself (grid in params.yaml says what one stage needs)")
+        runner = RayExecutor(address, config.grid.retries, str(layout.root.resolve()))
+    else:
+        fail(f"--executor: {executor!r} is not one of local, ray")
+    start = time.perf_counter()
+    with live():
+        payload = run(config, layout, params, runner)
+    typer.echo(f"{len(payload['results'])} results -> {layout.metrics} in {time.perf_counter() - start:.0f}s")
 
 
 @app.command(rich_help_panel=MEASURE)
@@ -117,9 +143,12 @@ def bench(deepspeed: Annotated[str, typer.Option(help="none | zero2 | zero3 | ze
 @friendly
 def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --json` result")] = None,
          tokens_per_second: Annotated[float | None, typer.Option(help="training tokens/s of one device")] = None,
+         parallel: Annotated[int, typer.Option(help="stages running at once (the GPUs of a node): the "
+                                                    "checkpoints' disk peak")] = 1,
          as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
          params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
-    """Every stage the profile runs with its estimated GPU-hours, from dataset sizes, epochs and a throughput.
+    """Every stage the profile runs with its estimated GPU-hours (from dataset sizes, epochs and a throughput),
+    and the disk the study needs.
 
     Example: [bold]repro plan --profile paper --throughput bench.json[/]
     """
@@ -131,8 +160,10 @@ def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --
         fail("give --throughput or --tokens-per-second, not both")
     if throughput is not None and not throughput.is_file():
         fail(f"--throughput: {throughput}: no such file")
+    if parallel < 1:
+        fail(f"--parallel: must be at least 1, got {parallel}")
     payload = planning.plan(load_params(params, profile), Layout(profile), file=throughput,
-                            tokens_per_second=tokens_per_second)
+                            tokens_per_second=tokens_per_second, parallel=parallel)
     if as_json:
         typer.echo(json.dumps(payload, indent=1))
         return

@@ -36,9 +36,13 @@ RELEASE_ONLY = {
                 "(<lang>-en.{sample,training}.{<lang>,en,gold}, comparable.limsi.fr/bucc2018), or take bucc2018 "
                 "out of study.retrieval_targets",
 }
+# The stage groups (dvc.yaml's stage names before the profile) that run a model, and those whose verb trains
+# through engine.finetune under a launcher (repro/engine/acceleration.py LAUNCHABLE).
+GPU_GROUPS = ("pretrain", "intermediate", "multitask", "alternative", "target", "evaluate", "retrieval")
+MULTI_GPU_GROUPS = ("intermediate", "target")
 
 
-class ParamsError(ValueError):
+class ParamsError(UserError):
     """A params.yaml problem, always a single line that names the offending key."""
 
 
@@ -295,6 +299,42 @@ class Study(_Strict):
         return names | {source for a in self.alternatives for source, _ in extra_sources(a, languages)}
 
 
+class Grid(_Strict):
+    """Where `repro all` runs each stage: what one stage needs, not what it computes. No stage reads this
+    section (dvc.yaml lists none of it), so changing it reruns nothing."""
+
+    # GPUs of one stage, per stage group; unlisted groups take 1 (the data stage none). More than 1: the stage is
+    # launched through `launcher` on that many GPUs of one node (the training verbs `repro launch` runs)
+    gpus: dict[str, int] = {}
+    launcher: Literal["deepspeed", "torchrun"] = "deepspeed"
+    cpus: int | None = None  # CPU cores of one stage (Ray's num_cpus); null: the profile's `threads`, else 1
+    memory_gib: float | None = None  # host memory of one stage (Ray's memory); null: none reserved
+    retries: int = 3  # Ray: reruns of a stage whose worker or node was lost (a stage's own error is never retried)
+
+    @field_validator("gpus")
+    @classmethod
+    def _groups(cls, gpus: dict) -> dict:
+        for group, count in gpus.items():
+            if group not in GPU_GROUPS:
+                raise ValueError(f"{group}: not a stage group that runs a model ({', '.join(GPU_GROUPS)})")
+            if count < 0:
+                raise ValueError(f"{group}: GPUs must be 0 or more, got {count}")
+            if count > 1 and group not in MULTI_GPU_GROUPS:
+                raise ValueError(f"{group}: {count} GPUs, but only {' and '.join(MULTI_GPU_GROUPS)} stages train "
+                                 f"across several GPUs (`repro launch`); set 1")
+        return gpus
+
+    @model_validator(mode="after")
+    def _positive(self) -> Grid:
+        if self.cpus is not None and self.cpus < 1:
+            raise ValueError(f"cpus: must be at least 1, got {self.cpus}")
+        if self.memory_gib is not None and self.memory_gib <= 0:
+            raise ValueError(f"memory_gib: must be positive, got {self.memory_gib}")
+        if self.retries < 0:
+            raise ValueError(f"retries: must be 0 or more, got {self.retries}")
+        return self
+
+
 class Profile(_Strict):
     name: str = ""
     seed: int
@@ -308,6 +348,7 @@ class Profile(_Strict):
     alternatives: AlternativeSettings = AlternativeSettings()
     engine: Engine = Engine()
     scoring: Scoring = Scoring()
+    grid: Grid = Grid()
     study: Study
 
     @field_validator("languages")

@@ -1,28 +1,33 @@
-"""`repro all`: the DVC pipeline of one profile, run by a parallel executor, recorded in DVC.
+"""`repro all`: the DVC pipeline of one profile, run by an executor, recorded in DVC.
 
 DVC owns the graph and the bookkeeping: `dvc status` says which stages of the profile changed (a param, a
 dependency, a missing output); those and everything downstream of them run, in dependency waves, with
-independent stages side by side in worker processes (a tiny model gains more from two processes on two cores
-than from two threads in one); then `dvc commit` records them in dvc.lock, exactly as `dvc repro` would have.
-A second run with nothing changed does no work. Outside a DVC repository every stage runs.
+independent stages side by side (`repro.executors`: worker processes or one process per GPU set on this
+machine, or Ray tasks across a cluster); then `dvc commit` records each finished wave in dvc.lock, exactly as
+`dvc repro` would have. A second run with nothing changed does no work. Outside a DVC repository every stage
+runs.
 
 Waves: data -> pretrain -> encoders (multitask and Table 4's alternatives first, the longest) -> trained
 targets and retrieval -> shared targets (MLQA reuses XQuAD's fine-tune) -> collect -> tables, verify. Each
 stage is its module in `repro.stages`, called with the arguments its dvc.yaml command passes.
+
+A stage that fails for a reason of its own stops the run: stages not started yet are skipped, the running ones
+finish, every finished stage is committed, and the run fails with the failed stage's one-line error.
 """
 
 from __future__ import annotations
 
-import importlib
+import contextlib
 import json
-import multiprocessing
+import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import Callable, Iterator, Protocol
 
+from repro.executors.job import DONE, FAILED, Job, Outcome, stop_path
 from repro.params import Profile
 from repro.paths import Layout
-from repro.progress import console, progress, set_quiet, stage
+from repro.progress import console, progress, stage
 from repro.tasks import MULTITASK
 
 Planned = tuple[str, str, tuple[str, ...]]  # (dvc stage name, stage module, its arguments after profile/layout)
@@ -52,28 +57,94 @@ def planned(profile: Profile) -> list[list[Planned]]:
     ]
 
 
-def _init_worker(threads: int | None) -> None:
-    import torch
+class Executor(Protocol):
+    """What runs the waves (repro/executors/local.py, repro/executors/ray.py)."""
 
-    if threads:
-        torch.set_num_threads(threads)
-    set_quiet()
+    has_gpus: bool
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc) -> None: ...
+
+    def describe(self) -> str: ...
+
+    def check(self, jobs: list[Job]) -> None: ...
+
+    def run(self, jobs: list[Job]) -> Iterator[Outcome]: ...
 
 
-def _run_stage(profile: Profile, layout: Layout, module: str, args: tuple[str, ...]) -> float:
-    """One stage in a worker; returns its seconds."""
-    start = time.perf_counter()
-    importlib.import_module(f"repro.stages.{module}").run(profile, layout, *args)
-    return time.perf_counter() - start
+class StageFailed(ValueError):
+    """A stage of the run failed for a reason of its own; one line naming the stage."""
+
+
+def jobs(profile: Profile, layout: Layout, params_path: Path, run_id: str, gpus: bool) -> list[list[Job]]:
+    """The planned waves as jobs with what each stage needs (`grid`): GPUs where the executor has any (the data
+    stage none; a group's `grid.gpus`, else 1), CPU cores, memory."""
+    grid = profile.grid
+    cpus = grid.cpus or profile.threads or 1
+    memory = int(grid.memory_gib * 2**30) if grid.memory_gib else None
+    root, params = str(layout.root.resolve()), str(params_path.resolve())
+
+    def need(group: str) -> int:
+        return 0 if group == "data" or not gpus else grid.gpus.get(group, 1)
+
+    return [[Job(name, f"repro.stages.{group}", args, root, params, profile.name, run_id, need(group), cpus, memory,
+                 grid.launcher) for name, group, args in wave] for wave in planned(profile)]
+
+
+def _wave(executor: Executor, todo: list[Job], overall, stop: Path) -> tuple[list[str], list[Outcome]]:
+    """Run one wave; (the stages that finished, the failures). At the first failure the run is told to stop."""
+    finished, failures = [], []
+    for outcome in executor.run(todo):
+        if outcome.status == DONE:
+            console.log(f"[green]done[/] {outcome.name} in {outcome.seconds:.1f}s")
+            finished.append(outcome.name)
+            if overall is not None:
+                progress().advance(overall)
+        elif outcome.status == FAILED:
+            console.log(f"[red]failed[/] {outcome.name}: {outcome.message}")
+            if not failures:
+                stop.parent.mkdir(parents=True, exist_ok=True)
+                stop.touch()
+                console.log("stopping: stages not started yet are skipped, the running ones finish")
+            failures.append(outcome)
+    return finished, failures
+
+
+def run_waves(executor: Executor, waves: list[list[Job]], stale: set[str], commit: Callable[[list[str]], None],
+              stop: Path, overall=None) -> None:
+    """Run the stale jobs wave by wave, committing each wave's finished stages as it ends (so a failure later
+    keeps what is done); after a failed wave, commit what finished, then raise the first failure."""
+    try:
+        for wave in waves:
+            finished, failures = _wave(executor, [job for job in wave if job.name in stale], overall, stop)
+            commit(finished)
+            if failures:
+                more = f" (and {len(failures) - 1} more failed stages)" if len(failures) > 1 else ""
+                raise StageFailed(f"{failures[0].name}: {failures[0].message}{more}")
+    finally:
+        stop.unlink(missing_ok=True)
 
 
 class _Dvc:
-    """The few DVC operations the executor needs, through DVC's Python API."""
+    """The few DVC operations `repro all` needs, through DVC's Python API, under one repository lock for the
+    whole run (as `dvc repro` holds it): dvc.yaml and dvc.lock are parsed once for the run, where each DVC call
+    would parse both again (seconds each with ~220 stages)."""
 
     def __init__(self, root: Path):
-        from dvc.repo import Repo
+        from dvc.repo import Repo, lock_repo
 
+        self.root = root
         self.repo = Repo(str(root))
+        self._lock = lock_repo(self.repo)
+        self._stages: dict | None = None
+
+    def __enter__(self) -> _Dvc:
+        self._lock.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._lock.__exit__(*exc)
 
     def stale(self, names: list[str]) -> set[str]:
         """Stages whose deps, params or outs changed, plus everything downstream of them."""
@@ -88,19 +159,35 @@ class _Dvc:
         return (changed | downstream) & set(names)
 
     def commit(self, names: list[str]) -> None:
-        """Record finished stages in dvc.lock, as `dvc commit --force` does, but under one repo lock and with
-        one lock-file write: `Repo.commit` re-parses dvc.yaml and rewrites dvc.lock per call, which made
-        committing ~220 stages one by one take minutes."""
-        from dvc.repo import lock_repo
+        """Record finished stages in dvc.lock as `dvc repro` does after running them: each stage's deps and outs
+        hashed (`save`), its cached outs moved into the cache (`commit`), one write of dvc.lock for all of them.
+        Like `dvc repro` (dvc/stage/__init__.py Stage.run), a stage with an uncached output (a target model) gets
+        no run-cache entry: the run cache would copy that output into .dvc/cache after all."""
+        if self._stages is None:
+            self._stages = {entry.addressing: entry for entry in self.repo.index.stages}
+        stages = [self._stages[name] for name in names]
+        for entry in stages:
+            uncached = any(not out.use_cache for out in entry.outs if not (out.is_metric or out.is_plot))
+            entry.save(run_cache=not uncached)
+            entry.commit()
+        if stages:
+            self._write_lock(stages)
 
-        with lock_repo(self.repo):
-            by_name = {entry.addressing: entry for entry in self.repo.index.stages}  # dvc.yaml parsed once
-            stages = [by_name[name] for name in names]
-            for entry in stages:
-                entry.save()
-                entry.commit()
-            if stages:
-                stages[0].dvcfile.dump_stages(stages, update_pipeline=False)  # every stage lives in dvc.yaml
+    def _write_lock(self, stages: list) -> None:
+        """dvc.lock with these stages' entries, as DVC serializes them (dvc/stage/serialize.py to_lockfile),
+        written through libyaml: DVC's round-trip writer takes about ten seconds per write of a 220-stage lock."""
+        import yaml
+        from dvc.stage.serialize import to_lockfile
+
+        from repro.io import atomic_text
+
+        path = self.root / "dvc.lock"
+        loader, dumper = getattr(yaml, "CSafeLoader", yaml.SafeLoader), getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        data = (yaml.load(path.read_text(), Loader=loader) if path.is_file() else None) or {"schema": "2.0"}
+        entries = data.setdefault("stages", {})
+        for entry in stages:
+            entries.update(json.loads(json.dumps(to_lockfile(entry))))  # plain dicts and lists
+        atomic_text(path, yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=False, width=1 << 16))
 
 
 def _is_dvc(root: Path) -> bool:
@@ -120,32 +207,32 @@ def check_params_file(layout: Layout, params_path: Path) -> None:
                          f"a DVC repository")
 
 
-def run_all(profile: Profile, layout: Layout, params_path: Path, jobs: int) -> dict:
-    """Run (what changed of) the whole study for one profile; returns the collected metrics payload."""
-    from repro.stages import collect, tables, verify
-
+def run_all(profile: Profile, layout: Layout, params_path: Path, executor: Executor) -> dict:
+    """Run (what changed of) the whole study for one profile on `executor`; returns the collected metrics."""
     check_params_file(layout, params_path)
     dvc = _dvc(layout.root)
-    waves = planned(profile)
+    with dvc or contextlib.nullcontext():
+        return _run(profile, layout, params_path, executor, dvc)
+
+
+def _run(profile: Profile, layout: Layout, params_path: Path, executor: Executor, dvc: _Dvc | None) -> dict:
+    from repro.stages import collect, tables, verify
+
     reports = [stage_name(group, profile.name) for group in ("collect", "tables", "verify")]
-    names = [name for wave in waves for name, _, _ in wave] + reports
+    names = [name for wave in planned(profile) for name, _, _ in wave] + reports
     overall = progress().add_task(f"repro all ({profile.name})", total=len(names))
     stale = set(names) if dvc is None else dvc.stale(names)
     progress().advance(overall, len(set(names) - stale))
     if not stale:
         console.log("every stage is up to date")
         return json.loads(layout.metrics.read_text())
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(profile.threads,)) as pool:
-        for wave in waves:
-            todo = [(name, module, args) for name, module, args in wave if name in stale]
-            futures = {pool.submit(_run_stage, profile, layout, module, args): name for name, module, args in todo}
-            for future in as_completed(futures):
-                console.log(f"[green]done[/] {futures[future]} in {future.result():.1f}s")
-                progress().advance(overall)
-            if dvc:  # record each wave at once, so a failure later keeps what is done
-                dvc.commit([name for name, _, _ in todo])
+    run_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    with executor:
+        waves = jobs(profile, layout, params_path, run_id, executor.has_gpus)
+        executor.check([job for wave in waves for job in wave if job.name in stale])
+        console.log(executor.describe())
+        run_waves(executor, waves, stale, dvc.commit if dvc else lambda names: None,
+                  stop_path(layout.root, profile.name, run_id), overall)
     with stage("collect, tables, claims"):
         payload = collect.run(profile, layout, params_path)
         tables.run(layout)

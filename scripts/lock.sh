@@ -38,7 +38,10 @@ echo "$TORCH_PIN" > "$tmp/torch.in"
 grep -oiE '^(nvidia-[a-z0-9_.-]+|cuda-[a-z0-9_.-]+|triton)==' "$tmp/torch.txt" | sed 's/==$//' | sort -u > "$tmp/excludes.txt"
 echo "lock.sh: excluding torch's CUDA stack: $(tr '\n' ' ' < "$tmp/excludes.txt")" >&2
 
-# 2. the lock.
+# 2. the lock. uv prefers the versions already in its output file, so seeding it with the current lock keeps
+#    every pin that pyproject.toml still allows (a new dependency adds its own; delete requirements.lock to
+#    re-resolve everything to the newest versions).
+[[ -f requirements.lock ]] && cp requirements.lock requirements.lock.new
 "$UV" pip compile pyproject.toml --extra test --universal --python-version 3.11 --fork-strategy fewest --generate-hashes \
     --index-url "$INDEX" --no-emit-package torch --excludes "$tmp/excludes.txt" \
     --custom-compile-command "scripts/lock.sh" -o requirements.lock.new --quiet

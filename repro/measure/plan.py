@@ -1,4 +1,5 @@
-"""`repro plan`: every stage a profile runs, with its estimated GPU-hours.
+"""`repro plan`: every stage a profile runs, with its estimated GPU-hours, and the disk the study needs
+(`repro.measure.disk`).
 
 Compute per stage = training tokens x training FLOPs per token + evaluation tokens x forward FLOPs per token
 (model FLOPs from the model's config: `repro.models`), divided by a sustained FLOP rate: measured (`repro bench
@@ -13,7 +14,7 @@ import json
 import math
 from pathlib import Path
 
-from repro.measure import bench
+from repro.measure import bench, disk
 from repro.measure.sizes import PAPER_EVAL, PAPER_TRAIN, SEQUENCE, SMOKE_PRETRAIN_TOKENS
 from repro.models import encoder
 from repro.params import Profile
@@ -137,15 +138,17 @@ def _stage(profile: Profile, shape: dict, group: str, intermediate: str, target:
 
 
 def plan(profile: Profile, layout: Layout, *, file: Path | None = None,
-         tokens_per_second: float | None = None) -> dict:
-    """Every stage of the profile (as dvc.yaml names them) with estimated GPU-hours, and the total."""
+         tokens_per_second: float | None = None, parallel: int = 1) -> dict:
+    """Every stage of the profile (as dvc.yaml names them) with estimated GPU-hours, the total, and the disk
+    the study needs with `parallel` stages running at once."""
     shape = bench.architecture(profile, layout)
     rate = throughput(profile, shape, file=file, tokens_per_second=tokens_per_second)
-    stages = []
+    stages, groups = [], []
     for wave in planned(profile):
         for name, group, args in wave:
             if group == "data":
                 continue
+            groups.append(group)
             intermediate, target = (MULTITASK, None) if group == "multitask" else (*args, None, None)[:2]
             record, flops = _stage(profile, shape, group, intermediate, target)
             stages.append({"stage": name, "intermediate": None if record["kind"] == "pretrain" else intermediate,
@@ -153,7 +156,8 @@ def plan(profile: Profile, layout: Layout, *, file: Path | None = None,
     return {"profile": profile.name, "model": shape["name"], "throughput": rate,
             "assumptions": ["every epoch runs (no early stopping)", "tokens per example: repro.measure.sizes.SEQUENCE "
                             "estimates", "evaluation runs at the training FLOP rate"],
-            "stages": stages, "total_gpu_hours": sum(s["gpu_hours"] for s in stages)}
+            "stages": stages, "total_gpu_hours": sum(s["gpu_hours"] for s in stages),
+            "disk": disk.estimate(profile, layout, groups, parallel)}
 
 
 def table(payload: dict):
@@ -161,7 +165,7 @@ def table(payload: dict):
     from rich.table import Table
 
     out = Table(title=f"repro plan --profile {payload['profile']} ({payload['model']}); "
-                      f"throughput {payload['throughput']['source']}")
+                      f"throughput {payload['throughput']['source']}", caption=disk.describe(payload["disk"]))
     for column in ("stage", "examples", "epochs", "tokens (M)", "GPU-hours"):
         out.add_column(column, justify="left" if column == "stage" else "right")
     for s in payload["stages"]:

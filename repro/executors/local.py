@@ -1,0 +1,86 @@
+"""The local executor: the stages of a wave side by side on this machine.
+
+Without GPUs (the CPU profile) each stage runs in one of `workers` worker processes (spawned once, reused: a
+tiny model gains more from two processes on two cores than from two threads in one). With GPUs each stage
+runs in a new process pinned to the GPUs it needs (CUDA_VISIBLE_DEVICES), taken from a pool of the chosen ones
+and given back when it ends: one GPU for a fine-tune, several under the launcher for a stage configured so,
+never one GPU to two stages; a stage that needs none runs beside them with none visible.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import Iterator
+
+from repro.executors import devices
+from repro.executors.job import FAILED, SKIPPED, Job, Outcome, execute, run_pinned, stopped
+
+
+def _quiet_worker() -> None:
+    from repro.progress import set_quiet
+
+    set_quiet()
+
+
+class LocalExecutor:
+    """Runs waves of stages on this machine: on `devices` (GPUs, pinned) or, with none, in `workers` processes."""
+
+    name = "local"
+
+    def __init__(self, gpus: list[str], workers: int):
+        self.devices = list(gpus)
+        self.workers = workers
+        self._pool: Executor | None = None
+        self._gpus: devices.Pool | None = None
+
+    @property
+    def has_gpus(self) -> bool:
+        return bool(self.devices)
+
+    def describe(self) -> str:
+        if self.devices:
+            return f"local executor: GPUs {','.join(self.devices)}, one process per stage"
+        return f"local executor: {self.workers} worker processes, no GPU"
+
+    def check(self, jobs: list[Job]) -> None:
+        """Refuse, before any work, a stage that needs more GPUs than this executor has."""
+        widest = max(jobs, key=lambda job: job.gpus, default=None)
+        if widest is not None and widest.gpus > len(self.devices):
+            raise ValueError(f"{widest.name}: needs {widest.gpus} GPUs (grid.gpus), but only "
+                             f"{len(self.devices)} are given ({','.join(self.devices)})")
+
+    def __enter__(self) -> LocalExecutor:
+        if self.devices:
+            self._gpus = devices.Pool(self.devices)
+            self._pool = ThreadPoolExecutor(max_workers=self.workers or len(self.devices))
+        else:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_quiet_worker)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
+
+    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
+        """Start every job of a wave; yield each outcome as its stage ends."""
+        work = self._pinned if self.devices else execute
+        futures: dict[Future, Job] = {self._pool.submit(work, job): job for job in jobs}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                yield Outcome(futures[future].name, FAILED, message="its worker process died (killed, or out of "
+                                                                    "memory?)")
+
+    def _pinned(self, job: Job) -> Outcome:
+        if stopped(job):
+            return Outcome(job.name, SKIPPED)
+        taken = self._gpus.acquire(job.gpus) if job.gpus else []
+        try:
+            return run_pinned(job, devices.pinned(dict(os.environ), taken))
+        finally:
+            if taken:
+                self._gpus.release(taken)
