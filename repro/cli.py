@@ -67,7 +67,9 @@ def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
                                                               "prints it; auto: the cluster of this node); "
                                                               "default: start Ray on this machine")] = None,
             gpus: Annotated[str | None, typer.Option(help="local: the GPUs to use, e.g. 0,1,2,3 (default: every "
-                                                          "visible GPU; none: CPU only)")] = None) -> None:
+                                                          "visible GPU; none: CPU only)")] = None,
+            study: Annotated[str, typer.Option(help="the study to run: paper (the paper's tables and claims)")]
+            = "paper") -> None:
     """Every stage in order: data, pretrain, intermediate tasks, targets, retrieval, collect.
 
     Example: [bold]repro all --profile smoke[/]  (the embedded CPU world, offline, minutes)
@@ -102,8 +104,8 @@ def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
         fail(f"--executor: {executor!r} is not one of local, ray")
     start = time.perf_counter()
     with live():
-        payload = run(config, layout, params, runner)
-    typer.echo(f"{len(payload['results'])} results -> {layout.metrics} in {time.perf_counter() - start:.0f}s")
+        summary = run(config, layout, params, runner, study)
+    typer.echo(f"{summary} in {time.perf_counter() - start:.0f}s")
 
 
 @app.command(rich_help_panel=MEASURE)

@@ -28,34 +28,7 @@ from repro.executors.job import DONE, FAILED, Job, Outcome, stop_path
 from repro.params import Profile
 from repro.paths import Layout
 from repro.progress import console, progress, stage
-from repro.tasks import MULTITASK
-
-Planned = tuple[str, str, tuple[str, ...]]  # (dvc stage name, stage module, its arguments after profile/layout)
-
-
-def stage_name(group: str, profile: str, *ids: str) -> str:
-    """The dvc.yaml name of a stage: target-smoke@mnli-xnli, pretrain-smoke."""
-    return f"{group}-{profile}" + (f"@{'-'.join(ids)}" if ids else "")
-
-
-def planned(profile: Profile) -> list[list[Planned]]:
-    """The profile's stages up to the reports, as waves that depend only on earlier waves."""
-    study, name = profile.study, profile.name
-    encoders = [(stage_name("multitask", name), "multitask", ())] if MULTITASK in study.intermediate else []
-    encoders += [(stage_name("alternative", name, a), "alternative", (a,)) for a in study.alternatives]
-    encoders += [(stage_name("intermediate", name, t), "intermediate", (t,)) for t in study.intermediate_tasks]
-    return [
-        [(stage_name("data", name), "data", ())],
-        [(stage_name("pretrain", name), "pretrain", ())],
-        encoders,
-        [(stage_name("target", name, i, t), "target", (i, t))
-         for i in study.intermediate for t in study.trained_targets]
-        + [(stage_name("retrieval", name, i, t), "retrieval", (i, t))
-           for i in study.intermediate for t in study.retrieval_targets],
-        [(stage_name("evaluate", name, i, t), "evaluate", (i, t))
-         for i in study.intermediate for t in study.shared_targets],
-    ]
-
+from repro.studies import Planned, stage_name
 
 class Executor(Protocol):
     """What runs the waves (repro/executors/local.py, repro/executors/ray.py)."""
@@ -77,7 +50,8 @@ class StageFailed(ValueError):
     """A stage of the run failed for a reason of its own; one line naming the stage."""
 
 
-def jobs(profile: Profile, layout: Layout, params_path: Path, run_id: str, gpus: bool) -> list[list[Job]]:
+def jobs(waves: list[list[Planned]], profile: Profile, layout: Layout, params_path: Path, run_id: str,
+         gpus: bool) -> list[list[Job]]:
     """The planned waves as jobs with what each stage needs (`grid`): GPUs where the executor has any (the data
     stage none; a group's `grid.gpus`, else 1), CPU cores, memory."""
     grid = profile.grid
@@ -89,7 +63,7 @@ def jobs(profile: Profile, layout: Layout, params_path: Path, run_id: str, gpus:
         return 0 if group == "data" or not gpus else grid.gpus.get(group, 1)
 
     return [[Job(name, f"repro.stages.{group}", args, root, params, profile.name, run_id, need(group), cpus, memory,
-                 grid.launcher) for name, group, args in wave] for wave in planned(profile)]
+                 grid.launcher) for name, group, args in wave] for wave in waves]
 
 
 def _wave(executor: Executor, todo: list[Job], overall, stop: Path) -> tuple[list[str], list[Outcome]]:
@@ -207,37 +181,37 @@ def check_params_file(layout: Layout, params_path: Path) -> None:
                          f"a DVC repository")
 
 
-def run_all(profile: Profile, layout: Layout, params_path: Path, executor: Executor) -> dict:
-    """Run (what changed of) the whole study for one profile on `executor`; returns the collected metrics."""
+def run_all(profile: Profile, layout: Layout, params_path: Path, executor: Executor, study: str = "paper") -> str:
+    """Run (what changed of) one study for one profile on `executor`; returns the study's summary line."""
+    from repro import studies
+
+    module = studies.get(study)
     check_params_file(layout, params_path)
     dvc = _dvc(layout.root)
     with dvc or contextlib.nullcontext():
-        return _run(profile, layout, params_path, executor, dvc)
+        _run(module, profile, layout, params_path, executor, dvc)
+    return module.summary(layout)
 
 
-def _run(profile: Profile, layout: Layout, params_path: Path, executor: Executor, dvc: _Dvc | None) -> dict:
-    from repro.stages import collect, tables, verify
-
-    reports = [stage_name(group, profile.name) for group in ("collect", "tables", "verify")]
-    names = [name for wave in planned(profile) for name, _, _ in wave] + reports
+def _run(study, profile: Profile, layout: Layout, params_path: Path, executor: Executor, dvc: _Dvc | None) -> None:
+    planned = study.planned(profile)
+    reports = [stage_name(group, profile.name) for group in study.REPORTS]
+    names = [name for wave in planned for name, _, _ in wave] + reports
     overall = progress().add_task(f"repro all ({profile.name})", total=len(names))
     stale = set(names) if dvc is None else dvc.stale(names)
     progress().advance(overall, len(set(names) - stale))
     if not stale:
         console.log("every stage is up to date")
-        return json.loads(layout.metrics.read_text())
+        return
     run_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     with executor:
-        waves = jobs(profile, layout, params_path, run_id, executor.has_gpus)
+        waves = jobs(planned, profile, layout, params_path, run_id, executor.has_gpus)
         executor.check([job for wave in waves for job in wave if job.name in stale])
         console.log(executor.describe())
         run_waves(executor, waves, stale, dvc.commit if dvc else lambda names: None,
                   stop_path(layout.root, profile.name, run_id), overall)
-    with stage("collect, tables, claims"):
-        payload = collect.run(profile, layout, params_path)
-        tables.run(layout)
-        verify.run(layout)
+    with stage(", ".join(study.REPORTS)):
+        study.report(profile, layout, params_path)
     progress().advance(overall, len([name for name in reports if name in stale]))
     if dvc:
         dvc.commit(reports)
-    return payload

@@ -19,7 +19,7 @@ from repro.measure.sizes import PAPER_EVAL, PAPER_TRAIN, SEQUENCE, SMOKE_PRETRAI
 from repro.models import encoder
 from repro.params import Profile
 from repro.paths import Layout
-from repro.pipeline import planned
+from repro.studies.paper import planned
 from repro.tasks import INTERMEDIATE_TASKS, MULTITASK, TARGET_TASKS, Alternative
 from repro.tasks.alternatives import extra_sources
 
