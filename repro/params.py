@@ -299,6 +299,43 @@ class Study(_Strict):
         return names | {source for a in self.alternatives for source, _ in extra_sources(a, languages)}
 
 
+class Multilingual(_Strict):
+    """The multilingual study (`repro all --study multilingual`, repro/tasks/multilingual.py): its arms, the
+    language set of each task's translations, the seeds every trained stage runs with, and its targets."""
+
+    seeds: list[int]
+    arms: list[str]  # trained arms, <task>-<A1..A4> (task: mnli, squad_v1 or multitask, the mix)
+    baseline: bool = True  # A0 (none-A0): the targets straight from the pretrained model
+    languages: dict[str, list[str]]  # per task with translations: the arms' language set ("seen" languages)
+    trained_targets: list[str]
+    shared_targets: list[str] = []
+    retrieval_targets: list[str] = []
+
+    @model_validator(mode="after")
+    def _known(self) -> Multilingual:
+        from repro.tasks.multilingual import BASELINE_ARM, Arm
+
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds: at least one, each once (got {self.seeds})")
+        for name in self.arms:
+            if Arm.parse(name).arm == BASELINE_ARM:
+                raise ValueError(f"arms: {name}: the baseline is `baseline: true`, not an arm")
+            if name == "multitask-A4":
+                raise ValueError("arms: multitask-A4: multilingual MLM batches are Table 4's single-task +mlm; "
+                                 "train them with mnli-A4 or squad_v1-A4")
+            missing = [task for task in Arm.parse(name).tasks if task not in self.languages]
+            if missing and Arm.parse(name).arm != "A1":
+                raise ValueError(f"arms: {name}: no language set for {', '.join(missing)} (languages.<task>)")
+        for name in self.trained_targets + self.shared_targets + self.retrieval_targets:
+            if name not in TARGET_TASKS:
+                raise ValueError(f"unknown target task {name!r}")
+        return self
+
+    @property
+    def targets(self) -> list[str]:
+        return self.trained_targets + self.shared_targets + self.retrieval_targets
+
+
 class Grid(_Strict):
     """Where `repro all` runs each stage: what one stage needs, not what it computes. No stage reads this
     section (dvc.yaml lists none of it), so changing it reruns nothing."""
@@ -350,6 +387,7 @@ class Profile(_Strict):
     scoring: Scoring = Scoring()
     grid: Grid = Grid()
     study: Study
+    multilingual: Multilingual | None = None  # the multilingual study (issue 10); None: the profile has none
 
     @field_validator("languages")
     @classmethod
@@ -378,6 +416,18 @@ class Profile(_Strict):
                                  f"or take it out of the study")
             if not Path(spec.path).exists():
                 raise ValueError(f"data.sources.{source}.path: {spec.path} does not exist")
+        return self
+
+    @model_validator(mode="after")
+    def _multilingual_languages(self) -> Profile:
+        """Every language of the multilingual study's sets has a translation in this profile's sources."""
+        if self.multilingual is not None:
+            from repro.tasks.multilingual import check_language_sets
+
+            try:
+                check_language_sets(self.multilingual.languages, self.languages)
+            except ValueError as exc:
+                raise ValueError(f"multilingual.{exc}") from None
         return self
 
     @property
