@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import importlib
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +32,11 @@ for name, module, panel in (("data", data, DATA), ("pretrain", pretrain, TRAIN),
                             ("target", target, TRAIN), ("evaluate", evaluate, EVAL), ("retrieval", retrieval, EVAL),
                             ("collect", collect, EVAL), ("table", tables, REPORT), ("verify", verify, REPORT)):
     app.command(name, rich_help_panel=panel)(module.command)
+
+# the multilingual study's stages (repro/studies/multilingual.py)
+for name, stage_module, panel in (("ml-intermediate", "ml_intermediate", TRAIN), ("ml-target", "ml_target", TRAIN),
+                                  ("ml-collect", "ml_collect", EVAL), ("ml-answer", "ml_answer", REPORT)):
+    app.command(name, rich_help_panel=panel)(importlib.import_module(f"repro.stages.{stage_module}").command)
 
 
 @app.command(rich_help_panel=EVAL)

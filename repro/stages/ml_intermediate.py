@@ -14,33 +14,12 @@ from typing import Annotated
 import typer
 
 from repro.params import Profile
-from repro.paths import Layout, StudyLayout
+from repro.paths import Layout
+from repro.stages.ml_common import arm_of, settings, study_layout
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
 from repro.tasks import INTERMEDIATE_TASKS, Task
 from repro.tasks.alternatives import TRANSLATIONS
 from repro.tasks.multilingual import Arm, run_id, shares
-
-STUDY = "multilingual"
-
-
-def study_layout(layout: Layout) -> StudyLayout:
-    return StudyLayout(layout.profile, layout.root, STUDY)
-
-
-def settings(profile: Profile):
-    """The profile's multilingual section; one line when it has none."""
-    if profile.multilingual is None:
-        raise ValueError(f"profiles.{profile.name}.multilingual: the profile has no multilingual study")
-    return profile.multilingual
-
-
-def arm_of(profile: Profile, arm_id: str) -> Arm:
-    """A trained arm the profile's study lists; one line naming it otherwise."""
-    arms = settings(profile).arms
-    if arm_id not in arms:
-        raise ValueError(f"arm {arm_id!r}: not in profiles.{profile.name}.multilingual.arms ({', '.join(arms)})")
-    return Arm.parse(arm_id)
-
 
 def arm_rows(arm: Arm, task: Task, languages: list[str], layout: Layout, tokenizer, hp, labels, seed: int):
     """(training rows, rows per language) of one task under an arm. A2 splits A1's row count into equal shares,

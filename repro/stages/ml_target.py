@@ -12,7 +12,7 @@ import typer
 
 from repro.params import Profile
 from repro.paths import Layout
-from repro.stages.ml_intermediate import arm_of, settings, study_layout
+from repro.stages.ml_common import arm_of, settings, study_layout
 from repro.stages.options import ParamsOpt, ProfileOpt, TargetOpt, friendly, load
 from repro.tasks import target as lookup
 from repro.tasks.multilingual import BASELINE_ARM, Arm, parse_run

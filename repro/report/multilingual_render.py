@@ -1,0 +1,81 @@
+"""The multilingual study's answer as markdown and PNG plots (matplotlib, Agg; written atomically)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from repro.io import atomic_text
+from repro.report.multilingual import SPLITS
+from repro.report.plots import _pyplot, _save
+
+ARM_NAMES = {"A0": "A0 no intermediate", "A1": "A1 English only", "A2": "A2 + translations, A1's budget",
+             "A3": "A3 + all translations", "A4": "A4 + multilingual MLM"}
+
+
+def _fmt(value: float) -> str:
+    return f"{value:+.2f}"
+
+
+def markdown(answer: dict) -> str:
+    """answer.md: what was compared, the contrasts with intervals, mean +- sd tables."""
+    lines = [f"# Multilingual intermediate training vs English only ({answer['profile']})", "",
+             "Arms: " + "; ".join(f"{arm}: {text}" for arm, text in ARM_NAMES.items()) + ".",
+             f"Seeds: {', '.join(map(str, answer['seeds']))}. Language sets (seen): "
+             + "; ".join(f"{task}: {', '.join(langs)}" for task, langs in answer["language_sets"].items()) + ".",
+             f"Intervals: {answer['method']}", "English is left out of every split (zero-shot transfer).", ""]
+    for suite in dict.fromkeys(r["suite"] for r in answer["contrasts"]):
+        lines += [f"## Contrasts, {suite} (points, 0-100)", "",
+                  "| contrast | intermediate | level | task / group | languages | mean | 95% CI | p | n |",
+                  "|---|---|---|---|---|---:|---:|---:|---:|"]
+        for r in (r for r in answer["contrasts"] if r["suite"] == suite):
+            lines.append(f"| {r['contrast']} | {r['intermediate']} | {r['level']} | {r.get('task') or r.get('group')} "
+                         f"| {r['languages']} | {_fmt(r['mean'])} | [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] "
+                         f"| {r['p_value']:.3f} | {r['n']} |")
+        lines.append("")
+    for suite in dict.fromkeys(r["suite"] for r in answer["mean_sd"]):
+        rows = [r for r in answer["mean_sd"] if r["suite"] == suite]
+        targets = list(dict.fromkeys(r["target"] for r in rows))
+        for split in SPLITS:
+            lines += [f"## Mean +- sd over seeds, {suite}, {split} languages", "",
+                      "| intermediate | arm | " + " | ".join(targets) + " |", "|---|---|" + "---:|" * len(targets)]
+            keys = list(dict.fromkeys((r["intermediate"], r["arm"]) for r in rows))
+            for intermediate, arm in keys:
+                cells = {r["target"]: f"{r['mean']:.1f} ± {r['sd']:.1f}" for r in rows
+                         if (r["intermediate"], r["arm"]) == (intermediate, arm) and r["languages"] == split}
+                lines.append(f"| {intermediate} | {arm} | " + " | ".join(cells.get(t, "–") for t in targets) + " |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def contrast_plot(records: list[dict], suite: str, contrast: str, path: Path) -> Path:
+    """One contrast of one suite: mean and 95% interval per task, group and overall, seen / unseen / all."""
+    plt = _pyplot()
+    chosen = [r for r in records if r["suite"] == suite and r["contrast"] == contrast]
+    labels = list(dict.fromkeys(f"{r['intermediate']}: {r.get('task') or r.get('group')}" for r in chosen))
+    fig, ax = plt.subplots(figsize=(6.5, 0.9 + 0.5 * len(labels)))
+    for offset, (split, color) in zip((-0.22, 0.0, 0.22), zip(SPLITS, ("tab:blue", "tab:orange", "tab:gray"))):
+        points = [(labels.index(f"{r['intermediate']}: {r.get('task') or r.get('group')}"), r) for r in chosen
+                  if r["languages"] == split]
+        if points:
+            ys = [y + offset for y, _ in points]
+            means = [r["mean"] for _, r in points]
+            errors = [[r["mean"] - r["ci_low"] for _, r in points], [r["ci_high"] - r["mean"] for _, r in points]]
+            ax.errorbar(means, ys, xerr=errors, fmt="o", color=color, label=split, capsize=3, markersize=4)
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("difference (points), paired bootstrap 95% interval")
+    ax.set_title(f"{contrast} ({suite})", fontsize=10)
+    ax.legend(fontsize=8, loc="best")
+    return _save(fig, path)
+
+
+def write(answer: dict, out_dir: Path) -> list[Path]:
+    """answer.md beside answer.json, and one plot per (suite, contrast)."""
+    atomic_text(out_dir / "answer.md", markdown(answer))
+    written = [out_dir / "answer.md"]
+    pairs = dict.fromkeys((r["suite"], r["contrast"]) for r in answer["contrasts"])
+    for suite, contrast in pairs:
+        written.append(contrast_plot(answer["contrasts"], suite, contrast,
+                                     out_dir / "plots" / f"{suite}_{contrast}.png"))
+    return written

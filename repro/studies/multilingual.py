@@ -1,0 +1,63 @@
+"""The multilingual study (issue 10): English-only intermediate training against English plus other languages at
+equal budget (arms A0-A4, repro/tasks/multilingual.py), every trained stage once per seed, XTREME (and XTREME-R)
+targets; results under results/<profile>/multilingual/: metrics.json, answer.{md,json}, plots/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from repro.params import Profile
+from repro.paths import Layout
+from repro.studies import Planned, stage_name
+
+REPORTS = ("ml-collect", "ml-answer")
+
+
+def check(profile: Profile) -> None:
+    """Refuse, before any work, a profile without the study or a study whose data the profile's sources lack."""
+    from repro.data.materialize import needed
+    from repro.errors import UserError
+    from repro.stages.ml_common import settings
+    from repro.tasks.multilingual import Arm, extra_sources
+
+    try:
+        ml = settings(profile)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    have = {(source, lang) for source, lang, _ in needed(profile)}
+    for name in ml.arms:
+        for source, lang in extra_sources(Arm.parse(name), ml.languages):
+            if (source, lang) not in have:
+                raise UserError(f"multilingual.arms: {name} reads {source} in {lang}, which the data stage of "
+                                f"profile {profile.name} does not materialize")
+
+
+def planned(profile: Profile) -> list[list[Planned]]:
+    """data -> pretrain -> the arms' intermediate runs (per seed) -> every run's targets (the baseline's too)."""
+    check(profile)
+    ml, name = profile.multilingual, profile.name
+    trained = [(stage_name("ml-intermediate", name, arm, str(seed)), "ml_intermediate", (arm, str(seed)))
+               for arm in ml.arms for seed in ml.seeds]
+    targets = [(stage_name("ml-baseline", name, str(seed), t), "ml_target", (f"none-A0-{seed}", t))
+               for seed in ml.seeds for t in ml.trained_targets] if ml.baseline else []
+    targets += [(stage_name("ml-target", name, arm, str(seed), t), "ml_target", (f"{arm}-{seed}", t))
+                for arm in ml.arms for seed in ml.seeds for t in ml.trained_targets]
+    return [[(stage_name("data", name), "data", ())], [(stage_name("pretrain", name), "pretrain", ())],
+            trained, targets]
+
+
+def report(profile: Profile, layout: Layout, params_path: Path) -> None:
+    """metrics.json, then the answer (contrasts with intervals, mean +- sd tables, plots)."""
+    from repro.stages import ml_answer, ml_collect
+
+    ml_collect.run(profile, layout, params_path)
+    ml_answer.run(layout)
+
+
+def summary(layout: Layout) -> str:
+    from repro.stages.ml_common import study_layout
+
+    results = study_layout(layout).results
+    answer = json.loads((results / "answer.json").read_text())
+    return f"{len(answer['contrasts'])} contrasts -> {results / 'answer.md'}"
