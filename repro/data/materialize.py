@@ -44,6 +44,12 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
     for encoder in study.alternatives:
         for source, lang in extra_sources(encoder, profile.languages):
             wanted[(source, lang)] = ("train",)
+    if profile.multilingual is not None:  # the multilingual study's translations and MLM text
+        from repro.tasks.multilingual import Arm, extra_sources as arm_sources
+
+        for arm in profile.multilingual.arms:
+            for source, lang in arm_sources(Arm.parse(arm), profile.multilingual.languages):
+                wanted[(source, lang)] = ("train",)
     return [(source, lang, splits) for (source, lang), splits in wanted.items()]
 
 

@@ -16,8 +16,8 @@ REPORTS = ("ml-collect", "ml-answer")
 
 def check(profile: Profile) -> None:
     """Refuse, before any work, a profile without the study or a study whose data the profile's sources lack."""
-    from repro.data.materialize import needed
     from repro.errors import UserError
+    from repro.params import LOCAL_ONLY
     from repro.stages.ml_common import settings
     from repro.tasks.multilingual import Arm, extra_sources
 
@@ -25,12 +25,13 @@ def check(profile: Profile) -> None:
         ml = settings(profile)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    have = {(source, lang) for source, lang, _ in needed(profile)}
     for name in ml.arms:
         for source, lang in extra_sources(Arm.parse(name), ml.languages):
-            if (source, lang) not in have:
-                raise UserError(f"multilingual.arms: {name} reads {source} in {lang}, which the data stage of "
-                                f"profile {profile.name} does not materialize")
+            spec = profile.data.sources.get(source)
+            if profile.data.kind == "hub" and source in LOCAL_ONLY and not (spec and spec.path):
+                raise UserError(f"multilingual.arms: {name} reads {source} ({lang}); {LOCAL_ONLY[source]}")
+            if profile.data.kind == "hub" and spec and spec.path and not Path(spec.path).exists():
+                raise UserError(f"data.sources.{source}.path: {spec.path} does not exist ({name} reads it)")
 
 
 def planned(profile: Profile) -> list[list[Planned]]:
