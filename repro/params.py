@@ -310,6 +310,9 @@ class Multilingual(_Strict):
     trained_targets: list[str]
     shared_targets: list[str] = []
     retrieval_targets: list[str] = []
+    # the answer's paired cluster bootstrap (repro.report.statistics): what it resamples, how often
+    bootstrap_unit: Literal["language", "seed", "seed_language"] = "language"
+    bootstrap_resamples: int = 9999
 
     @model_validator(mode="after")
     def _known(self) -> Multilingual:

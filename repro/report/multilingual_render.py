@@ -12,8 +12,16 @@ ARM_NAMES = {"A0": "A0 no intermediate", "A1": "A1 English only", "A2": "A2 + tr
              "A3": "A3 + all translations", "A4": "A4 + multilingual MLM"}
 
 
-def _fmt(value: float) -> str:
-    return f"{value:+.2f}"
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:+.{digits}f}"
+
+
+def _sd(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _scope(record: dict) -> str:
+    return record.get("task") or record.get("group")
 
 
 def markdown(answer: dict) -> str:
@@ -22,27 +30,27 @@ def markdown(answer: dict) -> str:
              "Arms: " + "; ".join(f"{arm}: {text}" for arm, text in ARM_NAMES.items()) + ".",
              f"Seeds: {', '.join(map(str, answer['seeds']))}. Language sets (seen): "
              + "; ".join(f"{task}: {', '.join(langs)}" for task, langs in answer["language_sets"].items()) + ".",
-             f"Intervals: {answer['method']}", "English is left out of every split (zero-shot transfer).", ""]
+             f"Intervals: {answer['method']}.",
+             "A group is the mean over the group's tasks that the study ran; `overall` over all of them.", ""]
     for suite in dict.fromkeys(r["suite"] for r in answer["contrasts"]):
         lines += [f"## Contrasts, {suite} (points, 0-100)", "",
                   "| contrast | intermediate | level | task / group | languages | mean | 95% CI | p | n |",
                   "|---|---|---|---|---|---:|---:|---:|---:|"]
         for r in (r for r in answer["contrasts"] if r["suite"] == suite):
-            lines.append(f"| {r['contrast']} | {r['intermediate']} | {r['level']} | {r.get('task') or r.get('group')} "
-                         f"| {r['languages']} | {_fmt(r['mean'])} | [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] "
-                         f"| {r['p_value']:.3f} | {r['n']} |")
+            p = "–" if r["p_value"] is None else f"{r['p_value']:.4f}"
+            lines.append(f"| {r['contrast']} | {r['intermediate']} | {r['level']} | {_scope(r)} | {r['languages']} "
+                         f"| {_fmt(r['mean'])} | [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] | {p} | {r['n']} |")
         lines.append("")
     for suite in dict.fromkeys(r["suite"] for r in answer["mean_sd"]):
         rows = [r for r in answer["mean_sd"] if r["suite"] == suite]
-        targets = list(dict.fromkeys(r["target"] for r in rows))
+        scopes = list(dict.fromkeys(_scope(r) for r in rows))
         for split in SPLITS:
-            lines += [f"## Mean +- sd over seeds, {suite}, {split} languages", "",
-                      "| intermediate | arm | " + " | ".join(targets) + " |", "|---|---|" + "---:|" * len(targets)]
-            keys = list(dict.fromkeys((r["intermediate"], r["arm"]) for r in rows))
-            for intermediate, arm in keys:
-                cells = {r["target"]: f"{r['mean']:.1f} ± {r['sd']:.1f}" for r in rows
+            lines += [f"## Mean ± sd over seeds, {suite}, {split} languages", "",
+                      "| intermediate | arm | " + " | ".join(scopes) + " |", "|---|---|" + "---:|" * len(scopes)]
+            for intermediate, arm in dict.fromkeys((r["intermediate"], r["arm"]) for r in rows):
+                cells = {_scope(r): f"{r['mean']:.1f} ± {_sd(r['std'])}" for r in rows
                          if (r["intermediate"], r["arm"]) == (intermediate, arm) and r["languages"] == split}
-                lines.append(f"| {intermediate} | {arm} | " + " | ".join(cells.get(t, "–") for t in targets) + " |")
+                lines.append(f"| {intermediate} | {arm} | " + " | ".join(cells.get(s, "–") for s in scopes) + " |")
             lines.append("")
     return "\n".join(lines)
 
@@ -51,11 +59,11 @@ def contrast_plot(records: list[dict], suite: str, contrast: str, path: Path) ->
     """One contrast of one suite: mean and 95% interval per task, group and overall, seen / unseen / all."""
     plt = _pyplot()
     chosen = [r for r in records if r["suite"] == suite and r["contrast"] == contrast]
-    labels = list(dict.fromkeys(f"{r['intermediate']}: {r.get('task') or r.get('group')}" for r in chosen))
+    labels = list(dict.fromkeys(f"{r['intermediate']}: {_scope(r)}" for r in chosen))
     fig, ax = plt.subplots(figsize=(6.5, 0.9 + 0.5 * len(labels)))
     for offset, (split, color) in zip((-0.22, 0.0, 0.22), zip(SPLITS, ("tab:blue", "tab:orange", "tab:gray"))):
-        points = [(labels.index(f"{r['intermediate']}: {r.get('task') or r.get('group')}"), r) for r in chosen
-                  if r["languages"] == split]
+        points = [(labels.index(f"{r['intermediate']}: {_scope(r)}"), r) for r in chosen
+                  if r["languages"] == split and r["ci_low"] is not None]
         if points:
             ys = [y + offset for y, _ in points]
             means = [r["mean"] for _, r in points]

@@ -11,21 +11,28 @@ import typer
 
 from repro.io import atomic_json
 from repro.paths import Layout
-from repro.stages.ml_common import study_layout
+from repro.params import Profile
+from repro.stages.ml_common import settings, study_layout
+
+METHOD = ("paired on (seed, target, language) cells, English left out; estimate: the mean over tasks of each "
+          "task's mean difference; 95% percentile interval and two-sided p-value from a cluster bootstrap "
+          "(scipy.stats.bootstrap, {resamples} resamples) that resamples whole units of `{unit}` "
+          "(repro/report/statistics.py); n counts those units")
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
 
 
-def run(layout: Layout) -> dict:
-    from repro.report import multilingual, multilingual_render, statistics
+def run(profile: Profile, layout: Layout) -> dict:
+    from repro.report import multilingual, multilingual_render
 
-    layout = study_layout(layout)
+    ml, layout = settings(profile), study_layout(layout)
     if not layout.metrics.is_file():
         raise FileNotFoundError(f"{layout.metrics}: no metrics; run `repro ml-collect --profile {layout.profile}`")
     metrics = json.loads(layout.metrics.read_text())
     sets = metrics["provenance"]["language_sets"]
     answer = {"profile": metrics["profile"], "seeds": metrics["provenance"]["seeds"]["seeds"], "language_sets": sets,
-              "method": statistics.METHOD,
-              "contrasts": multilingual.contrasts(metrics["results"], sets, statistics.paired_bootstrap),
+              "method": METHOD.format(unit=ml.bootstrap_unit, resamples=ml.bootstrap_resamples),
+              "contrasts": multilingual.contrasts(metrics["results"], sets, ml.bootstrap_unit,
+                                                  n_resamples=ml.bootstrap_resamples),
               "mean_sd": multilingual.mean_sd(metrics["results"], sets)}
     atomic_json(layout.results / "answer.json", answer)
     multilingual_render.write(answer, layout.results)
@@ -38,8 +45,8 @@ def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
 
     Example: [bold]repro ml-answer --profile smoke[/]
     """
-    _, layout = load(params, profile)
-    answer = run(layout)
+    config, layout = load(params, profile)
+    answer = run(config, layout)
     typer.echo(f"{len(answer['contrasts'])} contrasts -> {study_layout(layout).results / 'answer.md'}")
 
 

@@ -53,7 +53,7 @@ def report(profile: Profile, layout: Layout, params_path: Path) -> None:
     from repro.stages import ml_answer, ml_collect
 
     ml_collect.run(profile, layout, params_path)
-    ml_answer.run(layout)
+    ml_answer.run(profile, layout)
 
 
 def summary(layout: Layout) -> str:
