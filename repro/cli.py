@@ -156,7 +156,8 @@ def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --
          parallel: Annotated[int, typer.Option(help="stages running at once (the GPUs of a node): the "
                                                     "checkpoints' disk peak")] = 1,
          as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
-         params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
+         params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper",
+         study: Annotated[str, typer.Option(help="the study to price: paper | multilingual")] = "paper") -> None:
     """Every stage the profile runs with its estimated GPU-hours (from dataset sizes, epochs and a throughput),
     and the disk the study needs.
 
@@ -173,7 +174,7 @@ def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --
     if parallel < 1:
         fail(f"--parallel: must be at least 1, got {parallel}")
     payload = planning.plan(load_params(params, profile), Layout(profile), file=throughput,
-                            tokens_per_second=tokens_per_second, parallel=parallel)
+                            tokens_per_second=tokens_per_second, parallel=parallel, study=study)
     if as_json:
         typer.echo(json.dumps(payload, indent=1))
         return

@@ -119,3 +119,20 @@ def test_mean_sd_over_seeds():
     # seeds 1 and 2: mean of ar (43 + seed) and zh (46 + seed), plus 6
     assert a2["mean"] == pytest.approx(44.5 + 1.5 + 6.0) and a2["std"] == pytest.approx(0.7071, abs=1e-3)
     assert a2["n"] == 2
+
+
+def test_plan_prices_every_stage_of_the_paper_study_and_a2_at_a1s_size():
+    from repro.measure.plan import plan
+    from repro.paths import Layout
+    from repro.studies import multilingual as study
+
+    profile = load(ROOT / "params.yaml", "paper")
+    payload = plan(profile, Layout("paper", ROOT), study="multilingual")
+    stages = {s["stage"]: s for s in payload["stages"]}
+    assert set(stages) == {name for wave in study.waves(profile) for name, group, _ in wave if group != "data"}
+    a1, a2, a3 = (stages[f"ml-intermediate-paper@mnli-{arm}-1"] for arm in ("A1", "A2", "A3"))
+    assert a2["train_examples"] == a1["train_examples"] and a2["gpu_hours"] == a1["gpu_hours"] > 0
+    assert a3["train_examples"] == a1["train_examples"] * (1 + len(profile.multilingual.languages["mnli"]))
+    assert stages["ml-target-paper@mnli-A2-3-xnli"]["kind"] == "target"
+    assert payload["disk"]["target_models"]["count"] == len(profile.multilingual.trained_targets) * 3 * (
+        1 + len(profile.multilingual.arms))

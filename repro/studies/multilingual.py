@@ -35,9 +35,17 @@ def check(profile: Profile) -> None:
 
 
 def planned(profile: Profile) -> list[list[Planned]]:
-    """data -> pretrain -> the arms' intermediate runs (per seed) -> every run's targets (the baseline's too)."""
+    """data -> pretrain -> the arms' intermediate runs (per seed) -> every run's targets (the baseline's too),
+    once the profile can provide every arm (`check`)."""
     check(profile)
-    ml, name = profile.multilingual, profile.name
+    return waves(profile)
+
+
+def waves(profile: Profile) -> list[list[Planned]]:
+    """The study's stages in waves, whether or not the local sources are there yet (what `repro plan` prices)."""
+    from repro.stages.ml_common import settings
+
+    ml, name = settings(profile), profile.name
     trained = [(stage_name("ml-intermediate", name, arm, str(seed)), "ml_intermediate", (arm, str(seed)))
                for arm in ml.arms for seed in ml.seeds]
     targets = [(stage_name("ml-baseline", name, str(seed), t), "ml_target", (f"none-A0-{seed}", t))
