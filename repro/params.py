@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from repro import suites
 from repro.errors import UserError
 from repro.tasks import INTERMEDIATE_IDS, INTERMEDIATE_TASKS, TARGET_TASKS, Alternative
-from repro.tasks.alternatives import extra_sources
+from repro.tasks.alternatives import BASELINE_ARM, Arm, check_language_sets, extra_sources
 
 # Sources with no Hub copy, read from a user's path: a study that reads one must name an existing path.
 LOCAL_ONLY = {
@@ -316,8 +316,6 @@ class Multilingual(_Strict):
 
     @model_validator(mode="after")
     def _known(self) -> Multilingual:
-        from repro.tasks.multilingual import BASELINE_ARM, Arm
-
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
             raise ValueError(f"seeds: at least one, each once (got {self.seeds})")
         for name in self.arms:
@@ -425,8 +423,6 @@ class Profile(_Strict):
     def _multilingual_languages(self) -> Profile:
         """Every language of the multilingual study's sets has a translation in this profile's sources."""
         if self.multilingual is not None:
-            from repro.tasks.multilingual import check_language_sets
-
             try:
                 check_language_sets(self.multilingual.languages, self.languages)
             except ValueError as exc:

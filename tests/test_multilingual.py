@@ -10,7 +10,7 @@ import yaml
 from repro.errors import UserError
 from repro.params import ParamsError, load
 from repro.report import multilingual
-from repro.tasks.multilingual import CONTRASTS, Arm, parse_run, run_id, shares
+from repro.tasks.alternatives import CONTRASTS, Arm, parse_run, run_id, shares
 
 ROOT = Path(__file__).parents[1]
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, run
-from repro.tasks.multilingual import CONTRASTS
+from repro.tasks.alternatives import CONTRASTS
 
 pytestmark = pytest.mark.slow
 STUDY = [sys.executable, "-m", "repro.cli", "all", "--profile", "smoke", "--study", "multilingual"]

@@ -23,7 +23,7 @@ from repro.params import LOCAL_ONLY, RELEASE_ONLY, Profile
 from repro.paths import Layout
 from repro.progress import progress
 from repro.tasks import INTERMEDIATE_TASKS, TARGET_TASKS
-from repro.tasks.alternatives import extra_sources
+from repro.tasks.alternatives import Arm, arm_sources, extra_sources
 
 
 def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
@@ -45,8 +45,6 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
         for source, lang in extra_sources(encoder, profile.languages):
             wanted[(source, lang)] = ("train",)
     if profile.multilingual is not None:  # the multilingual study's translations and MLM text
-        from repro.tasks.multilingual import Arm, extra_sources as arm_sources
-
         for arm in profile.multilingual.arms:
             for source, lang in arm_sources(Arm.parse(arm), profile.multilingual.languages):
                 wanted[(source, lang)] = ("train",)

@@ -145,7 +145,7 @@ def _arm(profile: Profile, shape: dict, arm_id: str) -> tuple[dict, float]:
     """A multilingual arm's run (repro/tasks/multilingual.py): A1 and A2 the English task's size (A2 at A1's
     budget), A3 that again per language of the set (translations as large as the English data), A4 plus
     `mlm_ratio` MLM lines per example; the mix sums its tasks."""
-    from repro.tasks.multilingual import Arm
+    from repro.tasks.alternatives import Arm
 
     arm = Arm.parse(arm_id)
     record, flops = {"kind": "intermediate", "train_examples": 0, "epochs": None, "train_tokens": 0.0,

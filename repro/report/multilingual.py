@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from repro.report import statistics
-from repro.tasks.multilingual import BASELINE_ARM, CONTRASTS
+from repro.tasks.alternatives import BASELINE_ARM, CONTRASTS
 
 SPLITS = statistics.LANGUAGE_SETS
 HEADLINE = ("accuracy", "f1", "map@20")  # the one metric each target is compared on (QA: F1, XTREME's headline)

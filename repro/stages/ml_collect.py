@@ -18,7 +18,7 @@ from repro.params import Profile
 from repro.paths import Layout
 from repro.stages.ml_common import STUDY, settings, study_layout
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
-from repro.tasks.multilingual import Arm, run_id
+from repro.tasks.alternatives import Arm, run_id
 
 
 def runs(profile: Profile) -> list[tuple[str, int]]:

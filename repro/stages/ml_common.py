@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from repro.params import Profile
 from repro.paths import Layout, StudyLayout
-from repro.tasks.multilingual import Arm
+from repro.tasks.alternatives import Arm
 
 STUDY = "multilingual"
 

@@ -18,8 +18,7 @@ from repro.paths import Layout
 from repro.stages.ml_common import arm_of, settings, study_layout
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
 from repro.tasks import INTERMEDIATE_TASKS, Task
-from repro.tasks.alternatives import TRANSLATIONS
-from repro.tasks.multilingual import Arm, run_id, shares
+from repro.tasks.alternatives import TRANSLATIONS, Arm, run_id, shares
 
 def arm_rows(arm: Arm, task: Task, languages: list[str], layout: Layout, tokenizer, hp, labels, seed: int):
     """(training rows, rows per language) of one task under an arm. A2 splits A1's row count into equal shares,
@@ -50,9 +49,9 @@ def arm_rows(arm: Arm, task: Task, languages: list[str], layout: Layout, tokeniz
 
 def mlm_texts(arm: Arm, languages: list[str], layout: Layout) -> list[str]:
     from repro import data
-    from repro.tasks.multilingual import extra_sources
+    from repro.tasks.alternatives import arm_sources
 
-    return [e["text"] for source, lang in extra_sources(arm, {t: languages for t in arm.tasks})
+    return [e["text"] for source, lang in arm_sources(arm, {t: languages for t in arm.tasks})
             for e in data.read(layout, source, "train", lang)]
 
 

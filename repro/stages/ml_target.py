@@ -15,7 +15,7 @@ from repro.paths import Layout
 from repro.stages.ml_common import arm_of, settings, study_layout
 from repro.stages.options import ParamsOpt, ProfileOpt, TargetOpt, friendly, load
 from repro.tasks import target as lookup
-from repro.tasks.multilingual import BASELINE_ARM, Arm, parse_run
+from repro.tasks.alternatives import BASELINE_ARM, Arm, parse_run
 
 
 def encoder_of(profile: Profile, layout: Layout, run: str) -> tuple[Path, int]:

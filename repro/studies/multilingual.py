@@ -19,14 +19,14 @@ def check(profile: Profile) -> None:
     from repro.errors import UserError
     from repro.params import LOCAL_ONLY
     from repro.stages.ml_common import settings
-    from repro.tasks.multilingual import Arm, extra_sources
+    from repro.tasks.alternatives import Arm, arm_sources
 
     try:
         ml = settings(profile)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     for name in ml.arms:
-        for source, lang in extra_sources(Arm.parse(name), ml.languages):
+        for source, lang in arm_sources(Arm.parse(name), ml.languages):
             spec = profile.data.sources.get(source)
             if profile.data.kind == "hub" and source in LOCAL_ONLY and not (spec and spec.path):
                 raise UserError(f"multilingual.arms: {name} reads {source} ({lang}); {LOCAL_ONLY[source]}")
