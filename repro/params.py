@@ -299,6 +299,9 @@ class Study(_Strict):
         return names | {source for a in self.alternatives for source, _ in extra_sources(a, languages)}
 
 
+SQUAD_TARGETS = ("mlqa", "tatoeba")  # the targets a multilingual run evaluates with its SQuAD v1.1 fine-tune
+
+
 class Multilingual(_Strict):
     """The multilingual study (`repro all --study multilingual`, repro/tasks/multilingual.py): its arms, the
     language set of each task's translations, the seeds every trained stage runs with, and its targets."""
@@ -308,8 +311,9 @@ class Multilingual(_Strict):
     baseline: bool = True  # A0 (none-A0): the targets straight from the pretrained model
     languages: dict[str, list[str]]  # per task with translations: the arms' language set ("seen" languages)
     trained_targets: list[str]
-    shared_targets: list[str] = []
-    retrieval_targets: list[str] = []
+    # evaluated with each run's SQuAD v1.1 fine-tune (its xquad target): mlqa with its QA head, tatoeba with its
+    # sentence embeddings (XTREME-R's protocol; repro/stages/ml_from_squad.py)
+    squad_targets: list[str] = []
     # the answer's paired cluster bootstrap (repro.report.statistics): what it resamples, how often
     bootstrap_unit: Literal["language", "seed", "seed_language"] = "language"
     bootstrap_resamples: int = 9999
@@ -327,14 +331,20 @@ class Multilingual(_Strict):
             missing = [task for task in Arm.parse(name).tasks if task not in self.languages]
             if missing and Arm.parse(name).arm != "A1":
                 raise ValueError(f"arms: {name}: no language set for {', '.join(missing)} (languages.<task>)")
-        for name in self.trained_targets + self.shared_targets + self.retrieval_targets:
+        for name in self.trained_targets + self.squad_targets:
             if name not in TARGET_TASKS:
                 raise ValueError(f"unknown target task {name!r}")
+        if self.squad_targets and "xquad" not in self.trained_targets:
+            raise ValueError(f"squad_targets: {', '.join(self.squad_targets)} are evaluated with each run's SQuAD "
+                             "v1.1 fine-tune; add xquad to trained_targets")
+        for name in self.squad_targets:
+            if name not in SQUAD_TARGETS:
+                raise ValueError(f"squad_targets: {name}: not one of {', '.join(SQUAD_TARGETS)}")
         return self
 
     @property
     def targets(self) -> list[str]:
-        return self.trained_targets + self.shared_targets + self.retrieval_targets
+        return self.trained_targets + self.squad_targets
 
 
 class Grid(_Strict):

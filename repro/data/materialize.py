@@ -26,6 +26,12 @@ from repro.tasks import INTERMEDIATE_TASKS, TARGET_TASKS
 from repro.tasks.alternatives import Arm, arm_sources, extra_sources
 
 
+def _targets(profile: Profile) -> list[str]:
+    """The targets of the profile's studies: the paper's, then the multilingual study's others."""
+    extra = profile.multilingual.targets if profile.multilingual is not None else []
+    return list(dict.fromkeys(profile.study.targets + extra))
+
+
 def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
     """(source, language, splits) for every dataset the profile's study reads."""
     study = profile.study
@@ -33,7 +39,7 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
     for task in map(INTERMEDIATE_TASKS.get, study.intermediate_tasks):
         for source in task.train:
             wanted[(source, None)] = ("train", "validation")
-    for task in map(TARGET_TASKS.get, study.targets):
+    for task in map(TARGET_TASKS.get, _targets(profile)):
         for source in task.train:
             lang = "en" if SOURCES[source].per_language else None
             wanted[(source, lang)] = ("train", "validation")
@@ -45,8 +51,10 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
         for source, lang in extra_sources(encoder, profile.languages):
             wanted[(source, lang)] = ("train",)
     if profile.multilingual is not None:  # the multilingual study's translations and MLM text
-        for arm in profile.multilingual.arms:
-            for source, lang in arm_sources(Arm.parse(arm), profile.multilingual.languages):
+        for arm in map(Arm.parse, profile.multilingual.arms):
+            for source in (s for task in arm.tasks for s in INTERMEDIATE_TASKS[task].train):
+                wanted[(source, None)] = ("train", "validation")
+            for source, lang in arm_sources(arm, profile.multilingual.languages):
                 wanted[(source, lang)] = ("train",)
     return [(source, lang, splits) for (source, lang), splits in wanted.items()]
 

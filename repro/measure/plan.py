@@ -23,7 +23,7 @@ from repro.tasks import INTERMEDIATE_TASKS, MULTITASK, TARGET_TASKS, Alternative
 from repro.tasks.alternatives import extra_sources
 
 ASSUMED_MFU, ASSUMED_DEVICE = 0.40, "NVIDIA H100 SXM"
-STUDY_GROUPS = {"ml_intermediate": "intermediate", "ml_target": "target"}  # the multilingual study's, for the disk
+STUDY_GROUPS = {"ml_intermediate": "intermediate", "ml_target": "target", "ml_from_squad": "evaluate"}  # the multilingual study's, for the disk
 
 
 def _train_size(profile: Profile, task: str) -> int:
@@ -130,6 +130,8 @@ def _stage(profile: Profile, shape: dict, group: str, intermediate: str, target:
         return _arm(profile, shape, intermediate.rpartition("-")[0])
     if group == "ml_target":
         group = "target"
+    if group == "ml_from_squad":  # MLQA with the run's SQuAD fine-tune, Tatoeba with its embeddings
+        group = "retrieval" if target == "tatoeba" else "evaluate"
     evaluation, eval_flops = _zero_shot(profile, shape, target, group)
     if group == "retrieval":
         return {"kind": "retrieval", **evaluation}, eval_flops

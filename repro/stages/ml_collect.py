@@ -72,6 +72,9 @@ def run(profile: Profile, layout: Layout, params_path: Path) -> dict:
                                                   "intermediate run, the target's head and its data order"}
     origin["language_sets"] = ml.languages
     origin["training"] = budgets(profile, layout)
+    origin["protocols"] = {target: "XTREME-R's: embeddings of the run's SQuAD v1.1 fine-tune (repro.stages."
+                                   "ml_from_squad), not of the intermediate encoder" for target in ml.squad_targets
+                           if target == "tatoeba"}
     payload = {"profile": profile.name, "study": STUDY, "provenance": origin, "results": rows(profile, layout)}
     atomic_json(layout.metrics, payload)
     return payload

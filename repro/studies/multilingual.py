@@ -35,8 +35,8 @@ def check(profile: Profile) -> None:
 
 
 def planned(profile: Profile) -> list[list[Planned]]:
-    """data -> pretrain -> the arms' intermediate runs (per seed) -> every run's targets (the baseline's too),
-    once the profile can provide every arm (`check`)."""
+    """data -> pretrain -> the arms' intermediate runs (per seed) -> every run's targets (the baseline's too) ->
+    the targets of each run's SQuAD fine-tune (MLQA, Tatoeba), once the profile can provide every arm (`check`)."""
     check(profile)
     return waves(profile)
 
@@ -52,8 +52,12 @@ def waves(profile: Profile) -> list[list[Planned]]:
                for seed in ml.seeds for t in ml.trained_targets] if ml.baseline else []
     targets += [(stage_name("ml-target", name, arm, str(seed), t), "ml_target", (f"{arm}-{seed}", t))
                 for arm in ml.arms for seed in ml.seeds for t in ml.trained_targets]
+    from_squad = [(stage_name("ml-baseline-squad", name, str(seed), t), "ml_from_squad", (f"none-A0-{seed}", t))
+                  for seed in ml.seeds for t in ml.squad_targets] if ml.baseline else []
+    from_squad += [(stage_name("ml-squad", name, arm, str(seed), t), "ml_from_squad", (f"{arm}-{seed}", t))
+                   for arm in ml.arms for seed in ml.seeds for t in ml.squad_targets]
     return [[(stage_name("data", name), "data", ())], [(stage_name("pretrain", name), "pretrain", ())],
-            trained, targets]
+            trained, targets, from_squad]
 
 
 def report(profile: Profile, layout: Layout, params_path: Path) -> None:
