@@ -77,7 +77,8 @@ def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
                                                               "default: start Ray on this machine")] = None,
             gpus: Annotated[str | None, typer.Option(help="local: the GPUs to use, e.g. 0,1,2,3 (default: every "
                                                           "visible GPU; none: CPU only)")] = None,
-            study: Annotated[str, typer.Option(help="the study to run: paper (the paper's tables and claims)")]
+            study: Annotated[str, typer.Option(help="the study to run: paper (the paper's tables and claims) | "
+                                                    "multilingual (several languages vs English only)")]
             = "paper") -> None:
     """Every stage in order: data, pretrain, intermediate tasks, targets, retrieval, collect.
 

@@ -43,6 +43,12 @@ def test_an_arm_the_sources_cannot_provide_is_refused_naming_it(tmp_path):
     assert "languages.qqp" in _refused(_params(tmp_path, lambda ml: ml["languages"].update(qqp=["de"])))
 
 
+def test_targets_of_the_squad_fine_tune_need_it(tmp_path):
+    message = _refused(_params(tmp_path, lambda ml: ml.update(trained_targets=["xnli"])))
+    assert "squad_targets" in message and "add xquad to trained_targets" in message
+    assert "not one of mlqa, tatoeba" in _refused(_params(tmp_path, lambda ml: ml["squad_targets"].append("xnli")))
+
+
 def test_the_paper_study_names_the_translated_squad_it_needs_before_any_work():
     from repro.studies import multilingual as study
 

@@ -38,7 +38,8 @@ def encoder_of(profile: Profile, layout: Layout, run: str) -> tuple[Path, int]:
 def run(profile: Profile, layout: Layout, run: str, target_id: str) -> dict:
     from repro import kinds, models
     from repro.engine.trainer import finetune
-    from repro.io import atomic_dir
+    from repro.engine.trainer_log import training_counts
+    from repro.io import atomic_dir, atomic_json
     from repro.stages import common
 
     layout = study_layout(layout)
@@ -52,14 +53,18 @@ def run(profile: Profile, layout: Layout, run: str, target_id: str) -> dict:
     labels = task.labels
     rows = kinds.of(task).encode(tokenizer, common.train_sources(task, "train", layout), hp, labels)
     scorer = common.scorer(task, tokenizer, layout, hp, labels)
-    model = finetune(common.fresh_head(profile, task, encoder, labels), rows, hp, scorer=scorer, seed=seed,
-                     workdir=layout.checkpoints(f"target-{run}-{target_id}"), pad_id=tokenizer.pad_token_id,
-                     description=f"multilingual {run} -> {target_id}", engine=profile.engine)
+    with training_counts() as budget:
+        model = finetune(common.fresh_head(profile, task, encoder, labels), rows, hp, scorer=scorer, seed=seed,
+                         workdir=layout.checkpoints(f"target-{run}-{target_id}"), pad_id=tokenizer.pad_token_id,
+                         description=f"multilingual {run} -> {target_id}", engine=profile.engine)
     english_dev = scorer(model)
     with atomic_dir(layout.target_model(run, target_id)) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
-    return common.evaluate_languages(profile, layout, run, task, model, tokenizer, hp, labels, english_dev)
+    payload = common.evaluate_languages(profile, layout, run, task, model, tokenizer, hp, labels, english_dev)
+    payload = {**payload, "seed": seed, "budget": {"rows": len(rows), **budget}}  # what the Trainer logged
+    atomic_json(layout.stage_metrics(run, target_id), payload)
+    return payload
 
 
 @friendly
