@@ -337,6 +337,7 @@ def _gold_lists(gold: Any, what: str) -> Mapping[str, list]:
     for query, ids in gold.items():
         if isinstance(ids, (str, bytes, Mapping)) or not isinstance(ids, Sequence) or not ids:
             raise ValueError(f"{what}: gold for {query!r} must be a non-empty list of ids, got {ids!r}")
+        _ranking(ids, f"{what}: gold for {query!r}")
     return gold
 
 

@@ -115,6 +115,9 @@ def test_seen_and_unseen_split():
     assert overall["seen"]["n"] == 3 and overall["unseen"]["n"] == 3 and overall["all"]["n"] == 6
     assert overall["unseen"]["mean"] == pytest.approx(0.0) and overall["unseen"]["p_value"] == 1.0
     assert overall["all"]["mean"] == pytest.approx(1.5)
+    english_only = st.contrast_table(rows, [("A2", "A1")], groups={}, seen={}, n_resamples=99)
+    empty = [r for r in english_only if r["languages"] == "seen"]
+    assert empty and all(r["n"] == 0 and r["mean"] is r["ci_low"] is r["p_value"] is None for r in empty)
 
 
 def test_example_unit_pairs_examples():

@@ -193,8 +193,10 @@ def contrast(rows: Iterable[Mapping[str, Any]], treatment: str, control: str, ta
 def contrast_table(rows: Iterable[Mapping[str, Any]], contrasts: Sequence[tuple[str, str]],
                    groups: Mapping[str, Sequence[str]], seen: Mapping[str, Collection[str]],
                    unit: str = "language", **bootstrap: Any) -> list[dict[str, Any]]:
-    """Every (treatment, control) contrast per task, per group and overall (all tasks present), for seen,
-    unseen and all languages; seen languages are the treatment's set (`seen[treatment]`, empty if absent)."""
+    """Every (treatment, control) contrast per task, per group (whose tasks are all in the rows) and overall
+    (every task in the rows), for seen, unseen and all languages; seen languages are the treatment's set
+    (`seen[treatment]`, empty if absent: pass e.g. {"A1": {"en"}} for English-only arms). A split without cells
+    (no seen language in a task) gives a record with mean, interval and p-value None and n 0."""
     rows = list(rows)
     tasks = sorted({row["target"] for row in rows})
     scopes = [("task", t, (t,)) for t in tasks] + [("group", g, tuple(m)) for g, m in groups.items()

@@ -30,10 +30,7 @@ from repro.io import atomic_text
 from repro.suites import xtreme
 
 _LANG = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
 SUFFIX = {"lines": "tsv", "tags": "tsv", "pairs": "tsv", "qa": "json", "rankings": "json", "jsonl": "jsonl"}
-JSON_FORMATS = ("qa", "rankings")
 
 
 def task_file(folder: str | os.PathLike, task: str, lang: str, suite: ModuleType = xtreme) -> Path:
