@@ -113,6 +113,8 @@ def run(profile: Profile, layout: Layout, arm_id: str, seed: str | int) -> Path:
               "labels": {t: list(common.labels_of(INTERMEDIATE_TASKS[t], layout)) for t in arm.tasks},
               "budget": {"rows": {t: sum(by_lang.values()) for t, by_lang in budget.items()},
                          "rows_by_language": budget, **counts}}
+    if len(heads) > 1 or arm.arm == "A4":  # a sampled schedule: the Trainer counts its pre-collated batches
+        record["budget"]["note"] = "trainer_examples counts the schedule's batches (one task's per optimizer step)"
     out = layout.encoder(name)
     with atomic_dir(out) as tmp:
         body.save_pretrained(tmp)
