@@ -142,3 +142,15 @@ def test_plan_prices_every_stage_of_the_paper_study_and_a2_at_a1s_size():
     assert stages["ml-target-paper@mnli-A2-3-xnli"]["kind"] == "target"
     assert payload["disk"]["target_models"]["count"] == len(profile.multilingual.trained_targets) * 3 * (
         1 + len(profile.multilingual.arms))
+
+
+def test_the_paper_study_data_does_not_wait_for_the_multilingual_studys_local_sources(tmp_path):
+    from repro.data import materialize
+    from repro.params import SourceSpec
+
+    paper = load(ROOT / "params.yaml", "paper")
+    keys = {(source, lang) for source, lang, _ in materialize.needed(paper)}
+    assert ("mnli_translated", "sw") in keys and not {s for s, _ in keys} & {"squad_v1_translated"}
+    paper.data.sources["squad_v1_translated"] = SourceSpec(path=str(tmp_path))
+    keys = {(source, lang) for source, lang, _ in materialize.needed(paper)}
+    assert {("squad_v1_translated", lang) for lang in paper.multilingual.languages["squad_v1"]} <= keys

@@ -32,6 +32,14 @@ def _targets(profile: Profile) -> list[str]:
     return list(dict.fromkeys(profile.study.targets + extra))
 
 
+def _can_provide(profile: Profile, source: str) -> bool:
+    """Whether the profile's sources have `source`: a local-only one needs its path. The multilingual study
+    refuses to start without it (repro/studies/multilingual.py), so the data of the paper's study never waits
+    for it."""
+    spec = profile.data.sources.get(source)
+    return profile.data.kind == "smoke" or source not in LOCAL_ONLY or bool(spec and spec.path)
+
+
 def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
     """(source, language, splits) for every dataset the profile's study reads."""
     study = profile.study
@@ -55,7 +63,8 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
             for source in (s for task in arm.tasks for s in INTERMEDIATE_TASKS[task].train):
                 wanted[(source, None)] = ("train", "validation")
             for source, lang in arm_sources(arm, profile.multilingual.languages):
-                wanted[(source, lang)] = ("train",)
+                if _can_provide(profile, source):
+                    wanted[(source, lang)] = ("train",)
     return [(source, lang, splits) for (source, lang), splits in wanted.items()]
 
 
