@@ -23,7 +23,8 @@ from repro.tasks import INTERMEDIATE_TASKS, MULTITASK, TARGET_TASKS, Alternative
 from repro.tasks.alternatives import extra_sources
 
 ASSUMED_MFU, ASSUMED_DEVICE = 0.40, "NVIDIA H100 SXM"
-STUDY_GROUPS = {"ml_intermediate": "intermediate", "ml_target": "target", "ml_from_squad": "evaluate"}  # the multilingual study's, for the disk
+# the multilingual study's stage groups as the disk estimate counts them
+STUDY_GROUPS = {"ml_intermediate": "intermediate", "ml_target": "target", "ml_from_squad": "evaluate"}
 
 
 def _train_size(profile: Profile, task: str) -> int:

@@ -20,6 +20,7 @@ from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
 from repro.tasks import INTERMEDIATE_TASKS, Task
 from repro.tasks.alternatives import TRANSLATIONS, Arm, run_id, shares
 
+
 def arm_rows(arm: Arm, task: Task, languages: list[str], layout: Layout, tokenizer, hp, labels, seed: int):
     """(training rows, rows per language) of one task under an arm. A2 splits A1's row count into equal shares,
     English one of them, each language's share a random draw of its encoded translated rows."""
@@ -48,6 +49,7 @@ def arm_rows(arm: Arm, task: Task, languages: list[str], layout: Layout, tokeniz
 
 
 def mlm_texts(arm: Arm, languages: list[str], layout: Layout) -> list[str]:
+    """A4's multilingual MLM text: every line of `multilingual_text` in the arm's languages."""
     from repro import data
     from repro.tasks.alternatives import arm_sources
 
