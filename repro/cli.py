@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import importlib
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +32,12 @@ for name, module, panel in (("data", data, DATA), ("pretrain", pretrain, TRAIN),
                             ("target", target, TRAIN), ("evaluate", evaluate, EVAL), ("retrieval", retrieval, EVAL),
                             ("collect", collect, EVAL), ("table", tables, REPORT), ("verify", verify, REPORT)):
     app.command(name, rich_help_panel=panel)(module.command)
+
+# the multilingual study's stages (repro/studies/multilingual.py)
+for name, stage_module, panel in (("ml-intermediate", "ml_intermediate", TRAIN), ("ml-target", "ml_target", TRAIN),
+                                  ("ml-from-squad", "ml_from_squad", EVAL), ("ml-collect", "ml_collect", EVAL),
+                                  ("ml-answer", "ml_answer", REPORT)):
+    app.command(name, rich_help_panel=panel)(importlib.import_module(f"repro.stages.{stage_module}").command)
 
 
 @app.command(rich_help_panel=EVAL)
@@ -70,7 +77,8 @@ def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
                                                               "default: start Ray on this machine")] = None,
             gpus: Annotated[str | None, typer.Option(help="local: the GPUs to use, e.g. 0,1,2,3 (default: every "
                                                           "visible GPU; none: CPU only)")] = None,
-            study: Annotated[str, typer.Option(help="the study to run: paper (the paper's tables and claims)")]
+            study: Annotated[str, typer.Option(help="the study to run: paper (the paper's tables and claims) | "
+                                                    "multilingual (several languages vs English only)")]
             = "paper") -> None:
     """Every stage in order: data, pretrain, intermediate tasks, targets, retrieval, collect.
 
@@ -150,7 +158,8 @@ def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --
          parallel: Annotated[int, typer.Option(help="stages running at once (the GPUs of a node): the "
                                                     "checkpoints' disk peak")] = 1,
          as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
-         params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
+         params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper",
+         study: Annotated[str, typer.Option(help="the study to price: paper | multilingual")] = "paper") -> None:
     """Every stage the profile runs with its estimated GPU-hours (from dataset sizes, epochs and a throughput),
     and the disk the study needs.
 
@@ -167,7 +176,7 @@ def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --
     if parallel < 1:
         fail(f"--parallel: must be at least 1, got {parallel}")
     payload = planning.plan(load_params(params, profile), Layout(profile), file=throughput,
-                            tokens_per_second=tokens_per_second, parallel=parallel)
+                            tokens_per_second=tokens_per_second, parallel=parallel, study=study)
     if as_json:
         typer.echo(json.dumps(payload, indent=1))
         return

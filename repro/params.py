@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from repro import suites
 from repro.errors import UserError
 from repro.tasks import INTERMEDIATE_IDS, INTERMEDIATE_TASKS, TARGET_TASKS, Alternative
-from repro.tasks.alternatives import extra_sources
+from repro.tasks.alternatives import BASELINE_ARM, Arm, check_language_sets, extra_sources
 
 # Sources with no Hub copy, read from a user's path: a study that reads one must name an existing path.
 LOCAL_ONLY = {
@@ -299,6 +299,54 @@ class Study(_Strict):
         return names | {source for a in self.alternatives for source, _ in extra_sources(a, languages)}
 
 
+SQUAD_TARGETS = ("mlqa", "tatoeba")  # the targets a multilingual run evaluates with its SQuAD v1.1 fine-tune
+
+
+class Multilingual(_Strict):
+    """The multilingual study (`repro all --study multilingual`, repro/tasks/multilingual.py): its arms, the
+    language set of each task's translations, the seeds every trained stage runs with, and its targets."""
+
+    seeds: list[int]
+    arms: list[str]  # trained arms, <task>-<A1..A4> (task: mnli, squad_v1 or multitask, the mix)
+    baseline: bool = True  # A0 (none-A0): the targets straight from the pretrained model
+    languages: dict[str, list[str]]  # per task with translations: the arms' language set ("seen" languages)
+    trained_targets: list[str]
+    # evaluated with each run's SQuAD v1.1 fine-tune (its xquad target): mlqa with its QA head, tatoeba with its
+    # sentence embeddings (XTREME-R's protocol; repro/stages/ml_from_squad.py)
+    squad_targets: list[str] = []
+    # the answer's paired cluster bootstrap (repro.report.statistics): what it resamples, how often
+    bootstrap_unit: Literal["language", "seed", "seed_language"] = "language"
+    bootstrap_resamples: int = 9999
+
+    @model_validator(mode="after")
+    def _known(self) -> Multilingual:
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds: at least one, each once (got {self.seeds})")
+        for name in self.arms:
+            if Arm.parse(name).arm == BASELINE_ARM:
+                raise ValueError(f"arms: {name}: the baseline is `baseline: true`, not an arm")
+            if name == "multitask-A4":
+                raise ValueError("arms: multitask-A4: multilingual MLM batches are Table 4's single-task +mlm; "
+                                 "train them with mnli-A4 or squad_v1-A4")
+            missing = [task for task in Arm.parse(name).tasks if task not in self.languages]
+            if missing and Arm.parse(name).arm != "A1":
+                raise ValueError(f"arms: {name}: no language set for {', '.join(missing)} (languages.<task>)")
+        for name in self.trained_targets + self.squad_targets:
+            if name not in TARGET_TASKS:
+                raise ValueError(f"unknown target task {name!r}")
+        if self.squad_targets and "xquad" not in self.trained_targets:
+            raise ValueError(f"squad_targets: {', '.join(self.squad_targets)} are evaluated with each run's SQuAD "
+                             "v1.1 fine-tune; add xquad to trained_targets")
+        for name in self.squad_targets:
+            if name not in SQUAD_TARGETS:
+                raise ValueError(f"squad_targets: {name}: not one of {', '.join(SQUAD_TARGETS)}")
+        return self
+
+    @property
+    def targets(self) -> list[str]:
+        return self.trained_targets + self.squad_targets
+
+
 class Grid(_Strict):
     """Where `repro all` runs each stage: what one stage needs, not what it computes. No stage reads this
     section (dvc.yaml lists none of it), so changing it reruns nothing."""
@@ -350,6 +398,7 @@ class Profile(_Strict):
     scoring: Scoring = Scoring()
     grid: Grid = Grid()
     study: Study
+    multilingual: Multilingual | None = None  # the multilingual study (issue 10); None: the profile has none
 
     @field_validator("languages")
     @classmethod
@@ -378,6 +427,16 @@ class Profile(_Strict):
                                  f"or take it out of the study")
             if not Path(spec.path).exists():
                 raise ValueError(f"data.sources.{source}.path: {spec.path} does not exist")
+        return self
+
+    @model_validator(mode="after")
+    def _multilingual_languages(self) -> Profile:
+        """Every language of the multilingual study's sets has a translation in this profile's sources."""
+        if self.multilingual is not None:
+            try:
+                check_language_sets(self.multilingual.languages, self.languages)
+            except ValueError as exc:
+                raise ValueError(f"multilingual.{exc}") from None
         return self
 
     @property

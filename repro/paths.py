@@ -69,3 +69,26 @@ class Layout:
     def alternatives(self) -> Path:
         """Table 4's runs: the metrics of the `<task>+<variant>` encoders (metrics.json holds the main grid)."""
         return self.results / "alternatives.json"
+
+
+@dataclass(frozen=True)
+class StudyLayout(Layout):
+    """A study's own outputs beside the paper's (`results/<profile>/<study>/`, `models/<profile>/<study>/`): the
+    same names inside, so the stages write there unchanged; the data and the pretrained model are the profile's."""
+
+    study: str = ""
+
+    @property
+    def models(self) -> Path:
+        return self.root / "models" / self.profile / self.study
+
+    @property
+    def pretrained(self) -> Path:
+        return Layout(self.profile, self.root).pretrained
+
+    def checkpoints(self, stage: str) -> Path:
+        return self.root / "checkpoints" / self.profile / self.study / stage
+
+    @property
+    def results(self) -> Path:
+        return self.root / "results" / self.profile / self.study

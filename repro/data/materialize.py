@@ -23,7 +23,21 @@ from repro.params import LOCAL_ONLY, RELEASE_ONLY, Profile
 from repro.paths import Layout
 from repro.progress import progress
 from repro.tasks import INTERMEDIATE_TASKS, TARGET_TASKS
-from repro.tasks.alternatives import extra_sources
+from repro.tasks.alternatives import Arm, arm_sources, extra_sources
+
+
+def _targets(profile: Profile) -> list[str]:
+    """The targets of the profile's studies: the paper's, then the multilingual study's others."""
+    extra = profile.multilingual.targets if profile.multilingual is not None else []
+    return list(dict.fromkeys(profile.study.targets + extra))
+
+
+def _can_provide(profile: Profile, source: str) -> bool:
+    """Whether the profile's sources have `source`: a local-only one needs its path. The multilingual study
+    refuses to start without it (repro/studies/multilingual.py), so the data of the paper's study never waits
+    for it."""
+    spec = profile.data.sources.get(source)
+    return profile.data.kind == "smoke" or source not in LOCAL_ONLY or bool(spec and spec.path)
 
 
 def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
@@ -33,7 +47,7 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
     for task in map(INTERMEDIATE_TASKS.get, study.intermediate_tasks):
         for source in task.train:
             wanted[(source, None)] = ("train", "validation")
-    for task in map(TARGET_TASKS.get, study.targets):
+    for task in map(TARGET_TASKS.get, _targets(profile)):
         for source in task.train:
             lang = "en" if SOURCES[source].per_language else None
             wanted[(source, lang)] = ("train", "validation")
@@ -44,6 +58,13 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
     for encoder in study.alternatives:
         for source, lang in extra_sources(encoder, profile.languages):
             wanted[(source, lang)] = ("train",)
+    if profile.multilingual is not None:  # the multilingual study's translations and MLM text
+        for arm in map(Arm.parse, profile.multilingual.arms):
+            for source in (s for task in arm.tasks for s in INTERMEDIATE_TASKS[task].train):
+                wanted[(source, None)] = ("train", "validation")
+            for source, lang in arm_sources(arm, profile.multilingual.languages):
+                if _can_provide(profile, source):
+                    wanted[(source, lang)] = ("train",)
     return [(source, lang, splits) for (source, lang), splits in wanted.items()]
 
 

@@ -19,11 +19,12 @@ from repro.measure.sizes import PAPER_EVAL, PAPER_TRAIN, SEQUENCE, SMOKE_PRETRAI
 from repro.models import encoder
 from repro.params import Profile
 from repro.paths import Layout
-from repro.studies.paper import planned
 from repro.tasks import INTERMEDIATE_TASKS, MULTITASK, TARGET_TASKS, Alternative
 from repro.tasks.alternatives import extra_sources
 
 ASSUMED_MFU, ASSUMED_DEVICE = 0.40, "NVIDIA H100 SXM"
+# the multilingual study's stage groups as the disk estimate counts them
+STUDY_GROUPS = {"ml_intermediate": "intermediate", "ml_target": "target", "ml_from_squad": "evaluate"}
 
 
 def _train_size(profile: Profile, task: str) -> int:
@@ -126,6 +127,12 @@ def _stage(profile: Profile, shape: dict, group: str, intermediate: str, target:
     if group == "intermediate":
         record, flops = _training(profile, shape, intermediate, "intermediate")
         return {"kind": "intermediate", **record}, flops
+    if group == "ml_intermediate":
+        return _arm(profile, shape, intermediate.rpartition("-")[0])
+    if group == "ml_target":
+        group = "target"
+    if group == "ml_from_squad":  # MLQA with the run's SQuAD fine-tune, Tatoeba with its embeddings
+        group = "retrieval" if target == "tatoeba" else "evaluate"
     evaluation, eval_flops = _zero_shot(profile, shape, target, group)
     if group == "retrieval":
         return {"kind": "retrieval", **evaluation}, eval_flops
@@ -137,23 +144,48 @@ def _stage(profile: Profile, shape: dict, group: str, intermediate: str, target:
     return {"kind": "target", **record}, flops + eval_flops
 
 
+def _arm(profile: Profile, shape: dict, arm_id: str) -> tuple[dict, float]:
+    """A multilingual arm's run (repro/tasks/multilingual.py): A1 and A2 the English task's size (A2 at A1's
+    budget), A3 that again per language of the set (translations as large as the English data), A4 plus
+    `mlm_ratio` MLM lines per example; the mix sums its tasks."""
+    from repro.tasks.alternatives import Arm
+
+    arm = Arm.parse(arm_id)
+    record, flops = {"kind": "intermediate", "train_examples": 0, "epochs": None, "train_tokens": 0.0,
+                     "eval_tokens": 0.0}, 0.0
+    for task in arm.tasks:
+        part, part_flops = _training(profile, shape, task, "intermediate")
+        factor = {"A3": 1 + len(profile.multilingual.languages.get(task, [])),
+                  "A4": 1 + profile.alternatives.mlm_ratio}.get(arm.arm, 1)
+        record.update(train_examples=record["train_examples"] + round(part["train_examples"] * factor),
+                      epochs=part["epochs"], train_tokens=record["train_tokens"] + part["train_tokens"] * factor,
+                      eval_tokens=record["eval_tokens"] + part["eval_tokens"])
+        flops += part_flops * factor
+    return record, flops
+
+
 def plan(profile: Profile, layout: Layout, *, file: Path | None = None,
-         tokens_per_second: float | None = None, parallel: int = 1) -> dict:
-    """Every stage of the profile (as dvc.yaml names them) with estimated GPU-hours, the total, and the disk
-    the study needs with `parallel` stages running at once."""
+         tokens_per_second: float | None = None, parallel: int = 1, study: str = "paper") -> dict:
+    """Every stage of one study of the profile (as dvc.yaml names them) with estimated GPU-hours, the total, and
+    the disk the study needs with `parallel` stages running at once."""
+    from repro import studies
+
+    module = studies.get(study)
     shape = bench.architecture(profile, layout)
     rate = throughput(profile, shape, file=file, tokens_per_second=tokens_per_second)
     stages, groups = [], []
-    for wave in planned(profile):
+    for wave in getattr(module, "waves", module.planned)(profile):
         for name, group, args in wave:
             if group == "data":
                 continue
-            groups.append(group)
+            groups.append(STUDY_GROUPS.get(group, group))
             intermediate, target = (MULTITASK, None) if group == "multitask" else (*args, None, None)[:2]
+            if group == "ml_intermediate":  # (arm, seed)
+                intermediate, target = f"{args[0]}-{args[1]}", None
             record, flops = _stage(profile, shape, group, intermediate, target)
             stages.append({"stage": name, "intermediate": None if record["kind"] == "pretrain" else intermediate,
                            "target": target, **record, "gpu_hours": flops / rate["flops_per_second"] / 3600})
-    return {"profile": profile.name, "model": shape["name"], "throughput": rate,
+    return {"profile": profile.name, "study": study, "model": shape["name"], "throughput": rate,
             "assumptions": ["every epoch runs (no early stopping)", "tokens per example: repro.measure.sizes.SEQUENCE "
                             "estimates", "evaluation runs at the training FLOP rate"],
             "stages": stages, "total_gpu_hours": sum(s["gpu_hours"] for s in stages),

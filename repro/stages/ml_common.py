@@ -1,0 +1,29 @@
+"""What the multilingual study's stages share: its layout under results/<profile>/multilingual/ and
+models/<profile>/multilingual/, and looking up its settings and arms with one-line errors."""
+
+from __future__ import annotations
+
+from repro.params import Profile
+from repro.paths import Layout, StudyLayout
+from repro.tasks.alternatives import Arm
+
+STUDY = "multilingual"
+
+
+def study_layout(layout: Layout) -> StudyLayout:
+    return StudyLayout(layout.profile, layout.root, STUDY)
+
+
+def settings(profile: Profile):
+    """The profile's multilingual section; one line when it has none."""
+    if profile.multilingual is None:
+        raise ValueError(f"profiles.{profile.name}.multilingual: the profile has no multilingual study")
+    return profile.multilingual
+
+
+def arm_of(profile: Profile, arm_id: str) -> Arm:
+    """A trained arm the profile's study lists; one line naming it otherwise."""
+    arms = settings(profile).arms
+    if arm_id not in arms:
+        raise ValueError(f"arm {arm_id!r}: not in profiles.{profile.name}.multilingual.arms ({', '.join(arms)})")
+    return Arm.parse(arm_id)

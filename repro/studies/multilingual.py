@@ -1,0 +1,76 @@
+"""The multilingual study (issue 10): English-only intermediate training against English plus other languages at
+equal budget (arms A0-A4, repro/tasks/multilingual.py), every trained stage once per seed, XTREME (and XTREME-R)
+targets; results under results/<profile>/multilingual/: metrics.json, answer.{md,json}, plots/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from repro.params import Profile
+from repro.paths import Layout
+from repro.studies import Planned, stage_name
+
+REPORTS = ("ml-collect", "ml-answer")
+
+
+def check(profile: Profile) -> None:
+    """Refuse, before any work, a profile without the study or a study whose data the profile's sources lack."""
+    from repro.errors import UserError
+    from repro.params import LOCAL_ONLY
+    from repro.stages.ml_common import settings
+    from repro.tasks.alternatives import Arm, arm_sources
+
+    try:
+        ml = settings(profile)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    for name in ml.arms:
+        for source, lang in arm_sources(Arm.parse(name), ml.languages):
+            spec = profile.data.sources.get(source)
+            if profile.data.kind == "hub" and source in LOCAL_ONLY and not (spec and spec.path):
+                raise UserError(f"multilingual.arms: {name} reads {source} ({lang}); {LOCAL_ONLY[source]}")
+            if profile.data.kind == "hub" and spec and spec.path and not Path(spec.path).exists():
+                raise UserError(f"data.sources.{source}.path: {spec.path} does not exist ({name} reads it)")
+
+
+def planned(profile: Profile) -> list[list[Planned]]:
+    """data -> pretrain -> the arms' intermediate runs (per seed) -> every run's targets (the baseline's too) ->
+    the targets of each run's SQuAD fine-tune (MLQA, Tatoeba), once the profile can provide every arm (`check`)."""
+    check(profile)
+    return waves(profile)
+
+
+def waves(profile: Profile) -> list[list[Planned]]:
+    """The study's stages in waves, whether or not the local sources are there yet (what `repro plan` prices)."""
+    from repro.stages.ml_common import settings
+
+    ml, name = settings(profile), profile.name
+    trained = [(stage_name("ml-intermediate", name, arm, str(seed)), "ml_intermediate", (arm, str(seed)))
+               for arm in ml.arms for seed in ml.seeds]
+    targets = [(stage_name("ml-baseline", name, str(seed), t), "ml_target", (f"none-A0-{seed}", t))
+               for seed in ml.seeds for t in ml.trained_targets] if ml.baseline else []
+    targets += [(stage_name("ml-target", name, arm, str(seed), t), "ml_target", (f"{arm}-{seed}", t))
+                for arm in ml.arms for seed in ml.seeds for t in ml.trained_targets]
+    from_squad = [(stage_name("ml-baseline-squad", name, str(seed), t), "ml_from_squad", (f"none-A0-{seed}", t))
+                  for seed in ml.seeds for t in ml.squad_targets] if ml.baseline else []
+    from_squad += [(stage_name("ml-squad", name, arm, str(seed), t), "ml_from_squad", (f"{arm}-{seed}", t))
+                   for arm in ml.arms for seed in ml.seeds for t in ml.squad_targets]
+    return [[(stage_name("data", name), "data", ())], [(stage_name("pretrain", name), "pretrain", ())],
+            trained, targets, from_squad]
+
+
+def report(profile: Profile, layout: Layout, params_path: Path) -> None:
+    """metrics.json, then the answer (contrasts with intervals, mean +- sd tables, plots)."""
+    from repro.stages import ml_answer, ml_collect
+
+    ml_collect.run(profile, layout, params_path)
+    ml_answer.run(profile, layout)
+
+
+def summary(layout: Layout) -> str:
+    from repro.stages.ml_common import study_layout
+
+    results = study_layout(layout).results
+    answer = json.loads((results / "answer.json").read_text())
+    return f"{len(answer['contrasts'])} contrasts -> {results / 'answer.md'}"

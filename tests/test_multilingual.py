@@ -1,0 +1,156 @@
+"""The multilingual study without training: its params are refused where the sources cannot provide an arm or a
+language, its plan matches dvc.yaml's stages, A2's shares add up to A1's budget, and its answer holds every
+contrast with intervals that find a known difference."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from repro.errors import UserError
+from repro.params import ParamsError, load
+from repro.report import multilingual
+from repro.tasks.alternatives import CONTRASTS, Arm, parse_run, run_id, shares
+
+ROOT = Path(__file__).parents[1]
+
+
+def _params(tmp_path: Path, mutate) -> Path:
+    raw = yaml.safe_load((ROOT / "params.yaml").read_text())
+    mutate(raw["profiles"]["smoke"]["multilingual"])
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def _refused(path: Path) -> str:
+    with pytest.raises(ParamsError) as err:
+        load(path, "smoke")
+    message = str(err.value)
+    assert "\n" not in message
+    return message
+
+
+def test_a_language_without_a_translation_is_refused_naming_it(tmp_path):
+    message = _refused(_params(tmp_path, lambda ml: ml["languages"].update(mnli=["ar", "sw"])))
+    assert "multilingual" in message and "no translation into sw" in message
+
+
+def test_an_arm_the_sources_cannot_provide_is_refused_naming_it(tmp_path):
+    assert "no translated data for 'qqp'" in _refused(_params(tmp_path, lambda ml: ml["arms"].append("qqp-A2")))
+    assert "unknown arm 'A9'" in _refused(_params(tmp_path, lambda ml: ml["arms"].append("mnli-A9")))
+    assert "multitask-A4" in _refused(_params(tmp_path, lambda ml: ml["arms"].append("multitask-A4")))
+    assert "languages.qqp" in _refused(_params(tmp_path, lambda ml: ml["languages"].update(qqp=["de"])))
+
+
+def test_targets_of_the_squad_fine_tune_need_it(tmp_path):
+    message = _refused(_params(tmp_path, lambda ml: ml.update(trained_targets=["xnli"])))
+    assert "squad_targets" in message and "add xquad to trained_targets" in message
+    assert "not one of mlqa, tatoeba" in _refused(_params(tmp_path, lambda ml: ml["squad_targets"].append("xnli")))
+
+
+def test_the_paper_study_names_the_translated_squad_it_needs_before_any_work():
+    from repro.studies import multilingual as study
+
+    with pytest.raises(UserError, match=r"squad_v1-A2 reads squad_v1_translated .*data\.sources\.squad_v1_translated"
+                                        r"\.path to the folder of squad\.translate\.train\.en-<lang>\.json"):
+        study.planned(load(ROOT / "params.yaml", "paper"))
+
+
+def test_arm_and_run_names():
+    assert Arm.parse("multitask-A2").tasks == ("mnli", "squad_v1")
+    assert Arm.parse("none-A0").tasks == ()
+    assert parse_run(run_id("squad_v1-A3", 2)) == ("squad_v1-A3", 2)
+    with pytest.raises(ValueError, match="A0 has no intermediate task"):
+        Arm.parse("mnli-A0")
+
+
+@pytest.mark.parametrize("total,parts", [(384, 3), (385, 3), (392702, 9), (7, 7)])
+def test_a2_shares_are_a1s_rows_split_evenly(total, parts):
+    split = shares(total, parts)
+    assert sum(split) == total and len(split) == parts and max(split) - min(split) <= 1
+
+
+def test_every_planned_stage_is_a_dvc_yaml_stage():
+    from dvc.repo import Repo
+
+    from repro.studies import multilingual as study
+
+    names = {stage.addressing for stage in Repo(str(ROOT)).index.stages}
+    planned = [name for wave in study.planned(load(ROOT / "params.yaml", "smoke")) for name, _, _ in wave]
+    assert planned and set(planned) <= names
+    assert {f"{group}-smoke" for group in study.REPORTS} <= names
+    assert "ml-intermediate-smoke@mnli-A2-1" in planned and "ml-baseline-smoke@2-xnli" in planned
+
+
+def _rows(shift: dict[str, float]) -> list[dict]:
+    """Metrics rows of every arm: a base value per (seed, target, language), plus the arm's shift on the seen
+    languages (ar, zh) only; English scores 100 (it must be left out)."""
+    rows = []
+    languages = {"xnli": ["en", "ar", "zh", "de", "ru", "hi"], "udpos": ["en", "ar", "zh", "de", "ru", "hi"]}
+    for arm, intermediate in [("A0", "none"), ("A1", "mnli"), ("A2", "mnli"), ("A3", "mnli"), ("A4", "mnli")]:
+        for seed in (1, 2):
+            for target, langs in languages.items():
+                for i, lang in enumerate(langs):
+                    base = 40.0 + 3 * i + seed
+                    value = 100.0 if lang == "en" else base + (shift[arm] if lang in ("ar", "zh") else 0.0)
+                    rows.append({"suite": "xtreme", "arm": arm, "intermediate": intermediate, "seed": seed,
+                                 "target": target, "language": lang, "metric": "f1" if target == "udpos"
+                                 else "accuracy", "value": value})
+    return rows
+
+
+def test_contrasts_find_a_known_difference_on_seen_languages_only():
+    rows = _rows({"A0": 0.0, "A1": 1.0, "A2": 6.0, "A3": 6.0, "A4": 1.0})
+    records = multilingual.contrasts(rows, {"mnli": ["ar", "zh"]}, "seed_language", n_resamples=999)
+    found = {(r["contrast"], r["level"], r.get("task") or r.get("group"), r["languages"]): r for r in records}
+    for better, base in CONTRASTS:
+        for scope in [("task", "xnli"), ("task", "udpos"), ("group", "classification"), ("group", "tagging"),
+                      ("overall", "overall")]:
+            for split in ("seen", "unseen", "all"):
+                record = found[(f"{better}-{base}", *scope, split)]
+                assert record["ci_low"] is not None and record["ci_low"] <= record["mean"] <= record["ci_high"]
+    a2 = found[("A2-A1", "overall", "overall", "seen")]
+    assert a2["mean"] == pytest.approx(5.0) and a2["ci_low"] == pytest.approx(5.0) and a2["p_value"] < 0.01
+    assert found[("A2-A1", "overall", "overall", "unseen")]["mean"] == pytest.approx(0.0)
+    assert found[("A2-A1", "overall", "overall", "all")]["mean"] == pytest.approx(2.0)  # 2 of 5 languages
+    assert found[("A3-A2", "task", "xnli", "seen")]["mean"] == pytest.approx(0.0)
+    assert found[("A2-A1", "overall", "overall", "seen")]["n"] == 4  # (seed, language) units: 2 seeds x ar, zh
+
+
+def test_mean_sd_over_seeds():
+    rows = _rows({"A0": 0.0, "A1": 1.0, "A2": 6.0, "A3": 6.0, "A4": 1.0})
+    records = multilingual.mean_sd(rows, {"mnli": ["ar", "zh"]})
+    a2 = next(r for r in records if r["arm"] == "A2" and r.get("task") == "xnli" and r["languages"] == "seen")
+    # seeds 1 and 2: mean of ar (43 + seed) and zh (46 + seed), plus 6
+    assert a2["mean"] == pytest.approx(44.5 + 1.5 + 6.0) and a2["std"] == pytest.approx(0.7071, abs=1e-3)
+    assert a2["n"] == 2
+
+
+def test_plan_prices_every_stage_of_the_paper_study_and_a2_at_a1s_size():
+    from repro.measure.plan import plan
+    from repro.paths import Layout
+    from repro.studies import multilingual as study
+
+    profile = load(ROOT / "params.yaml", "paper")
+    payload = plan(profile, Layout("paper", ROOT), study="multilingual")
+    stages = {s["stage"]: s for s in payload["stages"]}
+    assert set(stages) == {name for wave in study.waves(profile) for name, group, _ in wave if group != "data"}
+    a1, a2, a3 = (stages[f"ml-intermediate-paper@mnli-{arm}-1"] for arm in ("A1", "A2", "A3"))
+    assert a2["train_examples"] == a1["train_examples"] and a2["gpu_hours"] == a1["gpu_hours"] > 0
+    assert a3["train_examples"] == a1["train_examples"] * (1 + len(profile.multilingual.languages["mnli"]))
+    assert stages["ml-target-paper@mnli-A2-3-xnli"]["kind"] == "target"
+    assert payload["disk"]["target_models"]["count"] == len(profile.multilingual.trained_targets) * 3 * (
+        1 + len(profile.multilingual.arms))
+
+
+def test_the_paper_study_data_does_not_wait_for_the_multilingual_studys_local_sources(tmp_path):
+    from repro.data import materialize
+    from repro.params import SourceSpec
+
+    paper = load(ROOT / "params.yaml", "paper")
+    keys = {(source, lang) for source, lang, _ in materialize.needed(paper)}
+    assert ("mnli_translated", "sw") in keys and not {s for s, _ in keys} & {"squad_v1_translated"}
+    paper.data.sources["squad_v1_translated"] = SourceSpec(path=str(tmp_path))
+    keys = {(source, lang) for source, lang, _ in materialize.needed(paper)}
+    assert {("squad_v1_translated", lang) for lang in paper.multilingual.languages["squad_v1"]} <= keys
