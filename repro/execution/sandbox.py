@@ -162,7 +162,7 @@ class Sandbox:
     def run(self, files: dict[str, str], build: list[list[str]], run: list[str], env: dict, binds: dict,
             build_timeout: float, run_timeout: float) -> Outcome:
         """Write `files`, run the `build` commands (together within build_timeout), then `run` (run_timeout)."""
-        stage = Path(tempfile.mkdtemp(prefix="repro-exec-"))
+        stage = Path(tempfile.mkdtemp(prefix=f"repro-exec-{os.getpid()}-"))
         os.chmod(stage, 0o755)
         for name, text in files.items():
             (stage / name).write_text(text, encoding="utf-8")
@@ -171,7 +171,7 @@ class Sandbox:
         inside = "/stage" if self.mode != "none" else str(stage)
         env = {"PATH": SANDBOX_PATH, "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp", **env,
                "STAGE": inside}
-        work = Path(tempfile.mkdtemp(prefix="repro-exec-work-")) if self.mode == "none" else None
+        work = Path(tempfile.mkdtemp(prefix=f"repro-exec-{os.getpid()}-work-")) if self.mode == "none" else None
         script = _driver(build, run, build_timeout, run_timeout, str(work) if work else "/tmp")
         group = cgroup.RunCgroup(self.limits.memory_mb << 20, self.limits.tasks) \
             if self.mode != "none" and os.geteuid() == 0 and cgroup.flavour() else None
