@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable
 
@@ -122,12 +122,7 @@ def evaluate(problems: dict[str, Problem], samples: list[Sample], timeout: float
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(mode, limits)) as pool:
             futures = {pool.submit(_check, job): index for index, job in jobs}
-            for future in _as_completed(futures):
+            for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 advance(1)
     return results
-
-
-def _as_completed(futures):
-    from concurrent.futures import as_completed
-    return as_completed(futures)

@@ -171,7 +171,10 @@ class Sandbox:
         inside = "/stage" if self.mode != "none" else str(stage)
         env = {"PATH": SANDBOX_PATH, "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp", **env,
                "STAGE": inside}
-        work = Path(tempfile.mkdtemp(prefix=f"repro-exec-{os.getpid()}-work-")) if self.mode == "none" else None
+        work = None   # the unsandboxed mode's working folder: in memory where it can be, like the sandbox's tmpfs
+        if self.mode == "none":
+            shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+            work = Path(tempfile.mkdtemp(prefix=f"repro-exec-{os.getpid()}-work-", dir=shm))
         script = _driver(build, run, build_timeout, run_timeout, str(work) if work else "/tmp")
         group = cgroup.RunCgroup(self.limits.memory_mb << 20, self.limits.tasks) \
             if self.mode != "none" and os.geteuid() == 0 and cgroup.flavour() else None
