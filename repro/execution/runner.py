@@ -104,7 +104,6 @@ def evaluate(problems: dict[str, Problem], samples: list[Sample], timeout: float
     skipped = unavailable(problems[s.task_id].language for s in samples)
     for reason in skipped.values():
         warn(f"skipping {reason}")
-    mode = detect()
     results: list[Result | None] = [None] * len(samples)
     jobs = []
     for index, sample in enumerate(samples):
@@ -113,6 +112,9 @@ def evaluate(problems: dict[str, Problem], samples: list[Sample], timeout: float
             results[index] = Result(sample.task_id, sample.completion_id, False, f"skipped: {skipped[language]}")
         else:
             jobs.append((index, (problems[sample.task_id], sample, timeout)))
+    if not jobs:
+        return results
+    mode = detect()
     if workers <= 1:
         _init(mode, limits)
         for index, job in jobs:
