@@ -153,6 +153,19 @@ def test_cpp_attack_is_contained(host, attack):
     _contained(host, CPP, attack, _cpp_attacks(host)[attack], mode)
 
 
+def test_output_flood_is_capped(host):
+    """Unbounded output (to its own stdout and through the driver's descriptors) neither fills the host nor
+    reaches the result beyond a short tail."""
+    mode = _mode()
+    flood = ("    import glob\n    sinks = [sys.stdout]\n    for fd in glob.glob('/proc/*/fd/1'):\n        try:\n"
+             "            sinks.append(open(fd, 'w'))\n        except OSError:\n            pass\n"
+             "    while True:\n        for s in sinks:\n            s.write('x' * 65536)\n")
+    start = time.perf_counter()
+    result = check(PYTHON, Sample(PYTHON.task_id, 0, flood), TIMEOUT, Sandbox(mode, LIMITS))
+    assert not result.passed and len(result.result) < 1000, result.result[:200]
+    assert time.perf_counter() - start < TIMEOUT + 30
+
+
 @pytest.mark.parametrize("attack", ["network", "shadow", "home", "write outside", "environment", "left running",
                                     "memory hog"])
 def test_unshare_fallback_contains_python_attacks(host, attack):

@@ -201,19 +201,21 @@ class Sandbox:
             if self.mode == "unshare" and (program := seccomp.socket_filter()):
                 seccomp.install(program)
 
+        # Output goes to host temp files, not pipes: whatever reaches them (the driver's tails, or a program that
+        # reopens the driver's descriptors) is capped by RLIMIT_FSIZE, and only the tails are read back.
+        out_file, err_file = tempfile.TemporaryFile(), tempfile.TemporaryFile()
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=env, cwd=work or "/", start_new_session=True,
-                                pass_fds=pass_fds, preexec_fn=setup)
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_file, stderr=err_file, env=env,
+                                cwd=work or "/", start_new_session=True, pass_fds=pass_fds, preexec_fn=setup)
         timed_out = False
         try:
-            out, err = proc.communicate(timeout=wall)
+            proc.wait(timeout=wall)
         except subprocess.TimeoutExpired:
             timed_out = True
             os.killpg(proc.pid, signal.SIGKILL)
             if group is not None:
                 group.kill()
-            out, err = proc.communicate()
+            proc.wait()
         finally:
             seconds = time.perf_counter() - start
             if filter_fd is not None:
@@ -226,6 +228,14 @@ class Sandbox:
             for folder in (stage, work):
                 if folder is not None:
                     shutil.rmtree(folder, ignore_errors=True)
-        stdout, stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+        stdout, stderr = _tail(out_file), _tail(err_file)
         code = None if timed_out else proc.returncode
         return Outcome(code, stdout, stderr, timed_out or code == 124, BUILD_FAILED in stderr, seconds, oom)
+
+
+def _tail(handle, limit: int = 8192) -> str:
+    """The last `limit` bytes of an output file, decoded; the file is closed (and so deleted)."""
+    with handle:
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, size - limit))
+        return handle.read().decode("utf-8", "replace")
