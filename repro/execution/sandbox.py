@@ -107,13 +107,13 @@ def _bwrap(stage: Path, binds: dict, uid: int, limits: Limits, seccomp_fd: int |
 
 
 def _unshare(stage: Path, binds: dict, uid: int, limits: Limits, script: str) -> list[str]:
-    mounts = ["mount --make-rprivate /",
-              f"mount -t tmpfs -o size={limits.tmp_mb}m,mode=1777 tmpfs /tmp",
-              "mount -t tmpfs -o size=1m tmpfs /dev/shm"]
-    mounts += [f"[ ! -d {d} ] || mount -t tmpfs -o size=1m,mode=755 tmpfs {d}" for d in ("/root", "/home")]
-    mounts += ["mkdir -p /stage", f"mount --bind -o ro {shlex.quote(str(stage))} /stage"]
+    # The binds first: the staging folder and caches live under /tmp and /root, which the tmpfs mounts then hide.
+    mounts = ["mount --make-rprivate /", "mkdir -p /stage", f"mount --bind -o ro {shlex.quote(str(stage))} /stage"]
     for host, inside in binds.items():
         mounts += [f"mkdir -p {shlex.quote(inside)}", f"mount --bind -o ro {shlex.quote(host)} {shlex.quote(inside)}"]
+    mounts += [f"mount -t tmpfs -o size={limits.tmp_mb}m,mode=1777 tmpfs /tmp",
+               "mount -t tmpfs -o size=1m tmpfs /dev/shm"]
+    mounts += [f"[ ! -d {d} ] || mount -t tmpfs -o size=1m,mode=755 tmpfs {d}" for d in ("/root", "/home")]
     root_script = " && ".join(mounts) + " && cd /tmp && exec " + shlex.join(_setpriv(uid) + ["sh", "-c", script])
     return ["unshare", "--net", "--pid", "--ipc", "--uts", "--mount", "--fork", "--kill-child", "--mount-proc",
             "--", "sh", "-c", root_script]
