@@ -89,7 +89,8 @@ RUN --mount=type=secret,id=ca,target=/run/secrets/ca \
 # ---------------------------------------------------------------------------------------------------------------------
 # execution: `repro execute` with every toolchain and no torch (generated code is compiled and run here, off the GPU
 # machine). `docker build --target execution -t repro:execution .`; run it as root with the sandbox's needs:
-#   podman run --rm --security-opt unmask=ALL -v $PWD:/work -w /work repro:execution execute --problems ... (docs/execution.md)
+#   podman run --rm --security-opt unmask=ALL --cap-add SYS_ADMIN,NET_ADMIN -v $PWD:/work -w /work repro:execution \
+#       execute --problems ... --samples ... --out ...   (docs/execution.md: what each flag buys)
 # Placed before `runtime` so that a plain `docker build .` still builds the runtime image (the last stage).
 FROM base AS execution
 ARG PIP_INDEX_URL
