@@ -19,7 +19,7 @@ TRACER = Path(__file__).with_name("trace_imports.py")
 STAGES = ["data-smoke", "pretrain-smoke", "intermediate-smoke@commonsenseqa", "multitask-smoke",
           "alternative-smoke@mnli+mlm", "alternative-smoke@mnli+translated", "target-smoke@commonsenseqa-udpos",
           "evaluate-smoke@none-mlqa", "retrieval-smoke@none-bucc2018", "collect-smoke", "tables-smoke",
-          "verify-smoke"]
+          "verify-smoke", "summary-smoke"]
 pytestmark = pytest.mark.slow
 
 

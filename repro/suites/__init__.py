@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from repro.errors import UserError
 from repro.suites import xtreme
 
 SUITES: dict[str, ModuleType] = {xtreme.NAME: xtreme}
@@ -16,5 +17,5 @@ SUITES: dict[str, ModuleType] = {xtreme.NAME: xtreme}
 def get(name: str) -> ModuleType:
     """A suite by name, with a one-line error naming the unknown one."""
     if name not in SUITES:
-        raise ValueError(f"unknown suite {name!r}; known: {', '.join(SUITES)}")
+        raise UserError(f"unknown suite {name!r}; known: {', '.join(SUITES)}")
     return SUITES[name]

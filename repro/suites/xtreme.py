@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from repro.errors import UserError
 from repro.metrics import METRICS, SEQEVAL_DEFAULT, check_seqeval_rule
 
 NAME = "xtreme"
@@ -67,7 +68,7 @@ def evaluate_language(task: str, predictions: Any, gold: Any, lang: str,
     """One language of one task, with the keys evaluate.py's metric function returns for it (tagging F1 under
     the `seqeval` chunk-type rule)."""
     if task not in TASK_METRIC:
-        raise ValueError(f"unknown XTREME task {task!r}; known: {', '.join(TASK_METRIC)}")
+        raise UserError(f"unknown XTREME task {task!r}; known: {', '.join(TASK_METRIC)}")
     return METRICS[TASK_METRIC[task]](predictions, gold, lang, check_seqeval_rule(seqeval))
 
 
@@ -75,7 +76,7 @@ def task_detail(task: str, per_lang: Mapping[str, Mapping[str, float]]) -> dict[
     """One entry of evaluate.py's `detailed_scores`: {metric: {lang: value}} in the given language order, then
     "avg_<metric>" (plain mean over the languages, English included where the task lists it) and "avg_metric"."""
     if not per_lang:
-        raise ValueError(f"{task}: no languages to average")
+        raise UserError(f"{task}: no languages to average")
     detail: dict[str, Any] = {}
     for lang, scores in per_lang.items():
         for metric, value in scores.items():
@@ -83,7 +84,7 @@ def task_detail(task: str, per_lang: Mapping[str, Mapping[str, float]]) -> dict[
     for metric in [m for m in detail]:
         values = detail[metric]
         if len(values) != len(per_lang):
-            raise ValueError(f"{task}: metric {metric!r} is missing for some languages")
+            raise UserError(f"{task}: metric {metric!r} is missing for some languages")
         detail[f"avg_{metric}"] = sum(values.values()) / len(values)
     if task in QA_TASKS:
         detail["avg_metric"] = (detail["avg_exact_match"] + detail["avg_f1"]) / 2
@@ -99,7 +100,7 @@ def task_score(task: str, per_lang: Mapping[str, Mapping[str, float]]) -> float:
     (mean EM + mean F1) / 2 (evaluate.py `avg_metric`)."""
     detail = task_detail(task, per_lang)
     if "avg_metric" not in detail:
-        raise ValueError(f"{task}: no accuracy, F1 or EM among {sorted(k for k in detail if k.startswith('avg_'))}")
+        raise UserError(f"{task}: no accuracy, F1 or EM among {sorted(k for k in detail if k.startswith('avg_'))}")
     return detail["avg_metric"]
 
 
@@ -131,7 +132,7 @@ def scores(results: Mapping[str, Mapping[str, Mapping[str, float]]],
         per_lang = results[task]
         missing = [lang for lang in langs if lang not in per_lang]
         if missing and require_all_languages:
-            raise ValueError(f"{task}: no scores for {', '.join(missing)} (XTREME averages over all its languages)")
+            raise UserError(f"{task}: no scores for {', '.join(missing)} (XTREME averages over all its languages)")
         present = {lang: per_lang[lang] for lang in langs if lang in per_lang}
         if present:
             detailed[task] = task_detail(task, present)

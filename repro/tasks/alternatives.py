@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from repro.errors import UserError
 from repro.tasks.intermediate import INTERMEDIATE_TASKS
 
 VARIANTS = ("mlm", "translated")
@@ -30,11 +31,11 @@ class Alternative:
             return None
         task, variant = encoder_id.split("+", 1)
         if task not in INTERMEDIATE_TASKS:
-            raise ValueError(f"{encoder_id}: unknown intermediate task {task!r}")
+            raise UserError(f"{encoder_id}: unknown intermediate task {task!r}")
         if variant not in VARIANTS:
-            raise ValueError(f"{encoder_id}: unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
+            raise UserError(f"{encoder_id}: unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
         if variant == "translated" and task not in TRANSLATIONS:
-            raise ValueError(f"{encoder_id}: no translated data for {task}; known: {', '.join(TRANSLATIONS)}")
+            raise UserError(f"{encoder_id}: no translated data for {task}; known: {', '.join(TRANSLATIONS)}")
         return Alternative(encoder_id, task, variant)
 
 
