@@ -127,3 +127,5 @@ def follow(folder: Path, interval: float = 1.0):
         follower.join()
         for name in list(follower.tasks):
             follower.finish(name)
+        with contextlib.suppress(OSError):  # the stages remove their files as they end
+            folder.rmdir()
