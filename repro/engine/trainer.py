@@ -29,7 +29,8 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 from torch import nn
-from transformers import EarlyStoppingCallback, PreTrainedModel, Trainer, TrainerCallback, TrainingArguments
+from transformers import (EarlyStoppingCallback, PreTrainedModel, PrinterCallback, Trainer, TrainerCallback,
+                          TrainingArguments)
 from transformers.trainer_pt_utils import LengthGroupedSampler
 from transformers.utils import logging as hf_logging
 
@@ -399,6 +400,7 @@ def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Score
     trainer = SelectingTrainer(model=model, args=args, train_dataset=list(rows), data_collator=collator,
                                eval_dataset=[{}] if select else None, callbacks=callbacks, scorer=scorer,
                                lengths=[_width(r) for r in rows] if grouped else None, meter=meter)
+    trainer.remove_callback(PrinterCallback)  # logs go to the curves and the progress display, not to stdout
     trainer.train(resume_from_checkpoint=str(resume) if resume else None)
     if meter is not None:
         meter.tokens = _total(trainer.counted)
