@@ -100,7 +100,7 @@ def test_dvc_exp_run_reruns_exactly_the_touched_stages(smoke_project, tmp_path):
     ran = {line.split("'")[1] for line in result.stdout.splitlines() if line.startswith("Running stage")}
     assert ran == {f"target-smoke@{e}-xnli" for e in GRID["intermediate"]} | set(REPORTS), result.stdout
     shown = json.loads(dvc(project, "exp", "show", "--json").stdout)
-    baseline = shown[0]
+    baseline = next(entry for entry in shown if entry["rev"] != "workspace")  # the commit, its experiments below
     experiments = [e for branch in baseline.get("experiments") or [] for e in branch["revs"]]
     assert [e["name"] for e in experiments] == ["lr5e-4"]
 
