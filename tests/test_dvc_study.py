@@ -110,8 +110,8 @@ def test_dvc_exp_run_reruns_exactly_the_touched_stages(smoke_project, tmp_path):
     assert xnli(baseline) != xnli(experiments[0])  # a tenth of the learning rate moves XNLI
     assert xnli(baseline) == json.loads((smoke_project / "results/smoke/summary.json").read_text())[
         "scores"]["none"]["xnli"]
-    table = dvc(project, "exp", "show", "--md", "--keep", "scores.none.xnli", "--drop", ".*").stdout
-    assert "lr5e-4" in table
+    table = dvc(project, "exp", "show", "--md").stdout  # what a person reads: the experiment beside the baseline
+    assert "lr5e-4" in table and "scores.none.xnli" in table
 
 
 def test_a_reviewer_pulls_the_reports_alone_and_verifies_every_claim(smoke_project, tmp_path):
