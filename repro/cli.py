@@ -18,12 +18,32 @@ from typing import Annotated
 import typer
 
 from repro.stages import (alternative, collect, data, evaluate, execute, intermediate, multitask, pretrain, retrieval,
-                          tables, target, verify)
+                          summary, tables, target, verify)
 from repro.stages.options import ParamsOpt, ProfileOpt, fail, friendly, load
 
-app = typer.Typer(no_args_is_help=True, rich_markup_mode="rich", add_completion=False,
+app = typer.Typer(no_args_is_help=True, rich_markup_mode="rich",
                   help="Reproduce X-STILTs (Phang et al. 2020): intermediate-task training for zero-shot "
                        "cross-lingual transfer with XLM-R, on XTREME.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from repro import __version__
+
+        typer.echo(f"repro {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="print the version and exit")] = False,
+         debug: Annotated[bool, typer.Option("--debug", help="show the traceback of every error, a user's "
+                                                             "too (also: REPRO_DEBUG=1)")] = False) -> None:
+    """Reproduce X-STILTs (Phang et al. 2020). Shell completion: [bold]repro --install-completion[/]."""
+    if debug:
+        import os
+
+        os.environ["REPRO_DEBUG"] = "1"  # stage processes started from here inherit it
 
 DATA, TRAIN, EVAL, REPORT, MEASURE = "Data", "Train", "Evaluate", "Tables and claims", "Measure"
 
@@ -31,7 +51,7 @@ for name, module, panel in (("data", data, DATA), ("pretrain", pretrain, TRAIN),
                             ("multitask", multitask, TRAIN), ("alternative", alternative, TRAIN),
                             ("target", target, TRAIN), ("evaluate", evaluate, EVAL), ("retrieval", retrieval, EVAL),
                             ("collect", collect, EVAL), ("execute", execute, EVAL), ("table", tables, REPORT),
-                            ("verify", verify, REPORT)):
+                            ("verify", verify, REPORT), ("summary", summary, REPORT)):
     app.command(name, rich_help_panel=panel)(module.command)
 
 # the multilingual study's stages (repro/studies/multilingual.py)
@@ -80,7 +100,11 @@ def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
                                                           "visible GPU; none: CPU only)")] = None,
             study: Annotated[str, typer.Option(help="the study to run: paper (the paper's tables and claims) | "
                                                     "multilingual (several languages vs English only)")]
-            = "paper") -> None:
+            = "paper",
+            no_gpu_ok: Annotated[bool, typer.Option("--no-gpu-ok", help="run a Hub-model profile (paper) on a "
+                                                                        "machine without GPUs anyway")] = False,
+            as_json: Annotated[bool, typer.Option("--json", help="print the study's summary metrics as JSON")]
+            = False) -> None:
     """Every stage in order: data, pretrain, intermediate tasks, targets, retrieval, collect.
 
     Example: [bold]repro all --profile smoke[/]  (the embedded CPU world, offline, minutes)
@@ -101,6 +125,9 @@ def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
         if address is not None:
             fail("--address: only with --executor ray")
         chosen = devices.choose(gpus, devices.visible())
+        if not chosen and config.model.hub and not no_gpu_ok:
+            fail(f"--profile {profile}: trains {config.model.hub} and this machine has no GPU; try "
+                 f"`repro all --profile smoke` (the CPU world), or pass --no-gpu-ok to go on")
         workers = jobs or (len(chosen) if chosen else
                            max(1, (os.cpu_count() or 1) // (config.threads or os.cpu_count() or 1)))
         runner = LocalExecutor(chosen, workers)
@@ -116,7 +143,13 @@ def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
     start = time.perf_counter()
     with live():
         summary = run(config, layout, params, runner, study)
-    typer.echo(f"{summary} in {time.perf_counter() - start:.0f}s")
+    if as_json:
+        from repro import studies
+
+        typer.echo(json.dumps(studies.get(study).metrics(layout), indent=1, sort_keys=True))
+        return
+    typer.echo(summary)
+    typer.echo(f"took {time.perf_counter() - start:.0f}s")
 
 
 @app.command(rich_help_panel=MEASURE)

@@ -24,15 +24,17 @@ import unicodedata
 from collections import Counter
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from repro.errors import UserError
+
 # ---------------------------------------------------------------------------------------------------------
 # Accuracy (evaluate.py `accuracy`)
 
 
 def _same_length(predictions: Sequence, gold: Sequence, what: str) -> None:
     if len(predictions) != len(gold):
-        raise ValueError(f"{what}: {len(predictions)} predictions for {len(gold)} gold items")
+        raise UserError(f"{what}: {len(predictions)} predictions for {len(gold)} gold items")
     if len(gold) == 0:
-        raise ValueError(f"{what}: nothing to score (0 gold items)")
+        raise UserError(f"{what}: nothing to score (0 gold items)")
 
 
 def accuracy(predictions: Sequence, gold: Sequence) -> float:
@@ -55,7 +57,7 @@ SEQEVAL_DEFAULT = "1.2.2"  # the official evaluate.py as installed today
 def check_seqeval_rule(rule: str) -> str:
     """The rule itself, or a one-line ValueError naming the known ones."""
     if rule not in SEQEVAL_RULES:
-        raise ValueError(f"seqeval rule {rule!r}: expected one of {', '.join(SEQEVAL_RULES)}")
+        raise UserError(f"seqeval rule {rule!r}: expected one of {', '.join(SEQEVAL_RULES)}")
     return rule
 
 
@@ -96,10 +98,10 @@ def _check_sentences(predictions: Sequence[Sequence[str]], gold: Sequence[Sequen
     for i, (p, g) in enumerate(zip(predictions, gold)):
         # seqeval 1.2.2 refuses this too (check_consistent_length); 0.0.12 would score shifted tags
         if len(p) != len(g):
-            raise ValueError(f"tagging: sentence {i} has {len(p)} predicted tags for {len(g)} gold tags")
+            raise UserError(f"tagging: sentence {i} has {len(p)} predicted tags for {len(g)} gold tags")
         for tag in (*p, *g):
             if not isinstance(tag, str) or not tag:
-                raise ValueError(f"tagging: sentence {i} has a tag that is not a non-empty string: {tag!r}")
+                raise UserError(f"tagging: sentence {i} has a tag that is not a non-empty string: {tag!r}")
 
 
 def tagging_scores(predictions: Sequence[Sequence[str]], gold: Sequence[Sequence[str]],
@@ -179,7 +181,7 @@ def mlqa_normalize(text: str, lang: str) -> str:
     """evaluate_mlqa.py `normalize_answer`: lower, drop Unicode punctuation, drop the language's articles,
     then whitespace (or, for zh, mixed character) tokenisation joined by single spaces."""
     if lang not in MLQA_ARTICLES:
-        raise ValueError(f"MLQA: unknown answer language {lang!r}; known: {', '.join(MLQA_ARTICLES)}")
+        raise UserError(f"MLQA: unknown answer language {lang!r}; known: {', '.join(MLQA_ARTICLES)}")
     text = "".join(ch for ch in text.lower() if not _is_mlqa_punct(ch))
     if MLQA_ARTICLES[lang] is not None:
         text = re.sub(MLQA_ARTICLES[lang], " ", text)
@@ -215,7 +217,7 @@ def qa_questions(gold: Any) -> list[tuple[str, list[str]]]:
                 for qa in paragraph["qas"]:
                     questions.append((str(qa["id"]), [a["text"] for a in qa["answers"]]))
     except (KeyError, TypeError) as err:
-        raise ValueError(f"QA gold is neither SQuAD-format nor a {{id: [answers]}} mapping ({err!r})") from None
+        raise UserError(f"QA gold is neither SQuAD-format nor a {{id: [answers]}} mapping ({err!r})") from None
     return questions
 
 
@@ -225,14 +227,14 @@ def _qa_scores(predictions: Mapping[str, str], gold: Any, normalize: Callable[[s
     unknown ids are ignored; a question's score is its best over the gold answers."""
     questions = qa_questions(gold)
     if not questions:
-        raise ValueError("QA: nothing to score (0 gold questions)")
+        raise UserError("QA: nothing to score (0 gold questions)")
     exact = f1 = 0.0
     for qid, answers in questions:
         if qid not in predictions:
             continue
         prediction = predictions[qid]
         if not isinstance(prediction, str):
-            raise ValueError(f"QA: prediction for {qid!r} is not a string: {prediction!r}")
+            raise UserError(f"QA: prediction for {qid!r} is not a string: {prediction!r}")
         predicted = normalize(prediction)
         if not answers:
             # Outside XTREME (its test sets always have answers; the v1.1 script would crash on max([])):
@@ -254,7 +256,7 @@ def squad_em_f1(predictions: Mapping[str, str], gold: Any) -> dict[str, float]:
 def mlqa_em_f1(predictions: Mapping[str, str], gold: Any, lang: str) -> dict[str, float]:
     """{"exact_match", "f1"} of the MLQA script, normalising with the answer language `lang`."""
     if lang not in MLQA_ARTICLES:
-        raise ValueError(f"MLQA: unknown answer language {lang!r}; known: {', '.join(MLQA_ARTICLES)}")
+        raise UserError(f"MLQA: unknown answer language {lang!r}; known: {', '.join(MLQA_ARTICLES)}")
     return _qa_scores(predictions, gold, lambda text: mlqa_normalize(text, lang))
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from repro import suites
 from repro.errors import UserError
@@ -46,6 +46,15 @@ class ParamsError(UserError):
     """A params.yaml problem, always a single line that names the offending key."""
 
 
+# The valid range of every number, checked on load (a rate or a temperature > 0, a count >= 1, ...)
+Positive = Annotated[float, Field(gt=0)]  # learning rates, epochs, temperatures, norms
+NonNegative = Annotated[float, Field(ge=0)]  # weight decay
+Fraction = Annotated[float, Field(ge=0, lt=1)]  # warmup ratio, dropout
+Probability = Annotated[float, Field(gt=0, lt=1)]  # masking probabilities
+Count = Annotated[int, Field(ge=1)]  # batch sizes, lengths, sizes, layers
+Index = Annotated[int, Field(ge=0)]  # seeds, a layer, "0 = never" settings
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -53,50 +62,50 @@ class _Strict(BaseModel):
 class Hyper(_Strict):
     """Hyperparameters of one fine-tuning run (intermediate or target)."""
 
-    learning_rate: float
-    epochs: float
-    batch_size: int
-    grad_accum: int = 1
-    max_length: int
-    warmup_ratio: float = 0.1
-    weight_decay: float = 0.01
-    max_grad_norm: float = 1.0
+    learning_rate: Positive
+    epochs: Positive
+    batch_size: Count
+    grad_accum: Count = 1
+    max_length: Count
+    warmup_ratio: Fraction = 0.1
+    weight_decay: NonNegative = 0.01
+    max_grad_norm: Positive = 1.0
     # steps between English-dev evaluations; None: once per epoch; 0: never, the last weights are kept (jiant's
     # eval_every_steps=0: the metarunner evaluates only after training and keeps that one state)
-    eval_every: int | None = None
-    eval_subset: int | None = None  # evaluate selection on this many English dev examples; None: all
-    patience: int | None = None  # early stopping after this many evaluations without improvement
+    eval_every: Index | None = None
+    eval_subset: Count | None = None  # evaluate selection on this many English dev examples; None: all
+    patience: Index | None = None  # early stopping after this many evaluations without improvement
     # extractive QA windows over a long context (jiant squad_style/core.py:374-375): the question is cut to
     # max_query_length tokens; each window starts doc_stride tokens after the previous one ("advance": jiant and
     # XTREME's run_squad) or shares doc_stride tokens with it ("overlap": HF run_qa, the tokenizer's `stride`)
-    max_query_length: int = 64
-    doc_stride: int = 128
+    max_query_length: Count = 64
+    doc_stride: Count = 128
     doc_stride_mode: Literal["advance", "overlap"] = "advance"
 
 
 class HyperOverride(_Strict):
     """Per-task changes to the phase defaults (any field of `Hyper`)."""
 
-    learning_rate: float | None = None
-    epochs: float | None = None
-    batch_size: int | None = None
-    grad_accum: int | None = None
-    max_length: int | None = None
-    warmup_ratio: float | None = None
-    weight_decay: float | None = None
-    max_grad_norm: float | None = None
-    eval_every: int | None = None
-    eval_subset: int | None = None
-    patience: int | None = None
-    max_query_length: int | None = None
-    doc_stride: int | None = None
+    learning_rate: Positive | None = None
+    epochs: Positive | None = None
+    batch_size: Count | None = None
+    grad_accum: Count | None = None
+    max_length: Count | None = None
+    warmup_ratio: Fraction | None = None
+    weight_decay: NonNegative | None = None
+    max_grad_norm: Positive | None = None
+    eval_every: Index | None = None
+    eval_subset: Count | None = None
+    patience: Index | None = None
+    max_query_length: Count | None = None
+    doc_stride: Count | None = None
     doc_stride_mode: Literal["advance", "overlap"] | None = None
 
 
 class Multitask(_Strict):
     sampling: Literal["proportional", "uniform", "temperature"] = "proportional"
-    temperature: float = 2.0
-    examples_cap: int | None = None
+    temperature: Positive = 2.0
+    examples_cap: Count | None = None
 
 
 class Phase(_Strict):
@@ -136,17 +145,17 @@ class TargetPhase(Phase):
 class Pretrain(_Strict):
     """The tiny smoke model: tokenizer + XLM-R architecture trained here with MLM."""
 
-    vocab_size: int
-    hidden_size: int
-    layers: int
-    heads: int
-    intermediate_size: int
-    max_length: int
-    epochs: float
-    learning_rate: float
-    batch_size: int
-    mlm_probability: float = 0.15
-    dropout: float = 0.1  # hidden and attention dropout of the model (and every fine-tune of it)
+    vocab_size: Count
+    hidden_size: Count
+    layers: Count
+    heads: Count
+    intermediate_size: Count
+    max_length: Count
+    epochs: Positive
+    learning_rate: Positive
+    batch_size: Count
+    mlm_probability: Probability = 0.15
+    dropout: Fraction = 0.1  # hidden and attention dropout of the model (and every fine-tune of it)
 
 
 class Model(_Strict):
@@ -168,13 +177,13 @@ class SourceSpec(_Strict):
     hub: str | None = None
     revision: str | None = None
     path: str | None = None  # a local copy in the original release format (repro.data.loaders)
-    max_rows: int | None = None  # read only the first rows of each split (streamed: large corpora such as Wikipedia)
+    max_rows: Count | None = None  # read only the first rows of each split (streamed: large corpora such as Wikipedia)
 
 
 class SmokeSizes(_Strict):
-    n_train: int = 384
-    n_eval: int = 64
-    n_corpus: int = 3000
+    n_train: Count = 384
+    n_eval: Count = 64
+    n_corpus: Count = 3000
 
 
 class Data(_Strict):
@@ -196,11 +205,11 @@ class Data(_Strict):
 class Retrieval(_Strict):
     """Sentence embeddings for BUCC and Tatoeba (repro.kinds.retrieval), and BUCC's mining threshold."""
 
-    layer: int
+    layer: Index
     pooling: Literal["mean", "cls"] = "mean"
-    max_length: int = 512
-    batch_size: int = 64
-    bucc_margin_k: int = 4
+    max_length: Count = 512
+    batch_size: Count = 64
+    bucc_margin_k: Count = 4
     # tuned: the F1-optimal margin on the dev split's gold (dev scored with its own optimum, test with dev's), as
     # jiant (bucc_eval with threshold=None, xtreme_submission.py carrying val's best-threshold to test) and XTREME
     # (evaluate_retrieval.py) do; fixed: bucc_fixed_threshold, no gold needed. jiant's mine_bitext threshold=0 is
@@ -225,7 +234,7 @@ class Engine(_Strict):
     attention: Literal["sdpa", "eager"] = "sdpa"
     compile: bool = False  # torch.compile the model
     # per-device micro-batch; the phase's batch_size x grad_accum stays the effective batch (null: batch_size)
-    micro_batch: int | None = None
+    micro_batch: Count | None = None
 
     @model_validator(mode="after")
     def _compatible(self) -> Engine:
@@ -235,8 +244,6 @@ class Engine(_Strict):
         if self.compile and self.deepspeed == "zero3-offload":
             raise ValueError("compile: torch.compile cannot trace ZeRO-3 offload's parameter fetching; "
                              "set compile: false or deepspeed: zero3")
-        if self.micro_batch is not None and self.micro_batch < 1:
-            raise ValueError(f"micro_batch: must be at least 1, got {self.micro_batch}")
         return self
 
 
@@ -250,8 +257,8 @@ class Scoring(_Strict):
 
 
 class AlternativeSettings(_Strict):
-    mlm_ratio: float = 1.0  # MLM lines per task example in each epoch of the `mlm` variant
-    mlm_probability: float = 0.15
+    mlm_ratio: Positive = 1.0  # MLM lines per task example in each epoch of the `mlm` variant
+    mlm_probability: Probability = 0.15
 
 
 class Study(_Strict):
@@ -385,8 +392,8 @@ class Grid(_Strict):
 
 class Profile(_Strict):
     name: str = ""
-    seed: int
-    threads: int | None = None  # torch intra-op threads; null: torch's default (1 is fastest for tiny models)
+    seed: Index
+    threads: Count | None = None  # torch intra-op threads; null: torch's default (1 is fastest for tiny models)
     model: Model
     data: Data
     languages: dict[str, list[str]]
@@ -452,6 +459,8 @@ def _one_line(err: ValidationError, prefix: str) -> str:
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown key"
+    elif first["type"] in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        message = f"{message.replace('Input should be', 'must be')}, got {first['input']!r}"
     return f"{loc}: {message}"
 
 

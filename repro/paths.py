@@ -41,6 +41,10 @@ class Layout:
         """A fine-tuned target model (a plain HF directory)."""
         return self.models / "target" / intermediate / target
 
+    def curves(self, stage: str) -> Path:
+        """A training stage's curves: loss and English-dev score by step (dvclive's series; dvc.yaml's plots)."""
+        return self.results / "curves" / stage
+
     def checkpoints(self, stage: str) -> Path:
         """Mid-run checkpoints for resuming (not a DVC out)."""
         return self.root / "checkpoints" / self.profile / stage

@@ -24,10 +24,11 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator, Protocol
 
-from repro.executors.job import DONE, FAILED, Job, Outcome, stop_path
+from repro.errors import UserError
+from repro.executors.job import DONE, FAILED, Job, Outcome, progress_dir, stop_path
 from repro.params import Profile
 from repro.paths import Layout
-from repro.progress import console, progress, stage
+from repro.progress import console, follow, progress, stage
 from repro.studies import Planned, stage_name
 
 class Executor(Protocol):
@@ -46,7 +47,7 @@ class Executor(Protocol):
     def run(self, jobs: list[Job]) -> Iterator[Outcome]: ...
 
 
-class StageFailed(ValueError):
+class StageFailed(UserError):
     """A stage of the run failed for a reason of its own; one line naming the stage."""
 
 
@@ -66,10 +67,12 @@ def jobs(waves: list[list[Planned]], profile: Profile, layout: Layout, params_pa
                  grid.launcher) for name, group, args in wave] for wave in waves]
 
 
-def _wave(executor: Executor, todo: list[Job], overall, stop: Path) -> tuple[list[str], list[Outcome]]:
+def _wave(executor: Executor, todo: list[Job], overall, stop: Path,
+          ended: Callable[[str], None]) -> tuple[list[str], list[Outcome]]:
     """Run one wave; (the stages that finished, the failures). At the first failure the run is told to stop."""
     finished, failures = [], []
     for outcome in executor.run(todo):
+        ended(outcome.name)
         if outcome.status == DONE:
             console.log(f"[green]done[/] {outcome.name} in {outcome.seconds:.1f}s")
             finished.append(outcome.name)
@@ -86,12 +89,13 @@ def _wave(executor: Executor, todo: list[Job], overall, stop: Path) -> tuple[lis
 
 
 def run_waves(executor: Executor, waves: list[list[Job]], stale: set[str], commit: Callable[[list[str]], None],
-              stop: Path, overall=None) -> None:
+              stop: Path, overall=None, ended: Callable[[str], None] = lambda name: None) -> None:
     """Run the stale jobs wave by wave, committing each wave's finished stages as it ends (so a failure later
-    keeps what is done); after a failed wave, commit what finished, then raise the first failure."""
+    keeps what is done); after a failed wave, commit what finished, then raise the first failure. `ended` is
+    told of each stage that ends (the progress display drops its bar)."""
     try:
         for wave in waves:
-            finished, failures = _wave(executor, [job for job in wave if job.name in stale], overall, stop)
+            finished, failures = _wave(executor, [job for job in wave if job.name in stale], overall, stop, ended)
             commit(finished)
             if failures:
                 more = f" (and {len(failures) - 1} more failed stages)" if len(failures) > 1 else ""
@@ -114,7 +118,13 @@ class _Dvc:
         self._stages: dict | None = None
 
     def __enter__(self) -> _Dvc:
-        self._lock.__enter__()
+        from dvc.lock import LockError
+
+        try:
+            self._lock.__enter__()
+        except LockError:
+            raise UserError(f"{self.root / '.dvc' / 'tmp' / 'lock'}: another `repro all` or dvc command is running "
+                            f"in this project; wait for it to end (or stop it) and run again") from None
         return self
 
     def __exit__(self, *exc) -> None:
@@ -176,7 +186,7 @@ def check_params_file(layout: Layout, params_path: Path) -> None:
     """Refuse a params file DVC does not track: in a DVC repository every stage's record names params.yaml."""
     tracked = layout.root / "params.yaml"
     if _is_dvc(layout.root) and params_path.resolve() != tracked.resolve():
-        raise ValueError(f"--params {params_path}: dvc.yaml tracks {tracked}, so DVC would record this run against "
+        raise UserError(f"--params {params_path}: dvc.yaml tracks {tracked}, so DVC would record this run against "
                          f"other params; edit params.yaml (or try a change with `dvc exp run -S`), or run outside "
                          f"a DVC repository")
 
@@ -208,8 +218,9 @@ def _run(study, profile: Profile, layout: Layout, params_path: Path, executor: E
         waves = jobs(planned, profile, layout, params_path, run_id, executor.has_gpus)
         executor.check([job for wave in waves for job in wave if job.name in stale])
         console.log(executor.describe())
-        run_waves(executor, waves, stale, dvc.commit if dvc else lambda names: None,
-                  stop_path(layout.root, profile.name, run_id), overall)
+        with follow(progress_dir(layout.root, profile.name, run_id)) as follower:
+            run_waves(executor, waves, stale, dvc.commit if dvc else lambda names: None,
+                      stop_path(layout.root, profile.name, run_id), overall, follower.finish)
     with stage(", ".join(study.REPORTS)):
         study.report(profile, layout, params_path)
     progress().advance(overall, len([name for name in reports if name in stale]))

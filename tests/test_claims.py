@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from repro.errors import UserError
 from repro.report import claims, expressions, published
 from repro.report.study import TARGET_ORDER, Study
 from repro.suites import xtreme
@@ -272,7 +273,7 @@ def test_empty_metrics_are_all_missing_or_failing_structure():
 
 
 def test_missing_metrics_file_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="metrics"):
+    with pytest.raises(UserError, match="metrics"):
         claims.verify(tmp_path / "metrics.json", CLAIMS)
 
 

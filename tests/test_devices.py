@@ -21,10 +21,12 @@ FAKE_STAGE = '''
 import json, os, time
 from pathlib import Path
 
+from repro.errors import UserError
+
 
 def run(profile, layout, name, seconds="0", fail=""):
     if fail:
-        raise ValueError(fail)
+        raise UserError(fail)  # a stage's own refusal (bad data): one line, not retried
     start = time.time()
     time.sleep(float(seconds))
     seen = {"devices": os.environ.get("CUDA_VISIBLE_DEVICES"), "rank": os.environ.get("RANK", "0"),

@@ -58,11 +58,17 @@ def test_dvc_yaml_caches_data_encoders_and_predictions_not_target_models():
             listed[path] = options.get("cache", True)
         return listed
 
+    def models(name: str) -> dict[str, bool]:  # a training stage's curves (a few kB of tsv) are not cached
+        curves = {path: cached for path, cached in outs(name).items() if "/curves/" in path}
+        assert not any(curves.values()), name
+        return {path: cached for path, cached in outs(name).items() if path not in curves}
+
     for profile in ("smoke", "paper"):
-        assert outs(f"target-{profile}") == {"models/${profile}/target/${item.intermediate}/${item.target}": False,
-                                             "results/${profile}/predictions/${item.intermediate}/${item.target}": True}
+        assert models(f"target-{profile}") == {
+            "models/${profile}/target/${item.intermediate}/${item.target}": False,
+            "results/${profile}/predictions/${item.intermediate}/${item.target}": True}
         for group in ("data", "pretrain", "intermediate", "multitask", "alternative", "evaluate", "retrieval"):
-            assert all(outs(f"{group}-{profile}").values()), group
+            assert all(models(f"{group}-{profile}").values()), group
 
 
 def _cached(project: Path, path: Path) -> bool:

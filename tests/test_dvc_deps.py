@@ -19,7 +19,7 @@ TRACER = Path(__file__).with_name("trace_imports.py")
 STAGES = ["data-smoke", "pretrain-smoke", "intermediate-smoke@commonsenseqa", "multitask-smoke",
           "alternative-smoke@mnli+mlm", "alternative-smoke@mnli+translated", "target-smoke@commonsenseqa-udpos",
           "evaluate-smoke@none-mlqa", "retrieval-smoke@none-bucc2018", "collect-smoke", "tables-smoke",
-          "verify-smoke",
+          "verify-smoke", "summary-smoke",
           # the multilingual study's (repro/studies/multilingual.py): an arm with MLM batches, its target, the
           # baseline's SQuAD fine-tune and the targets evaluated with it, its reports
           "ml-intermediate-smoke@mnli-A4-1", "ml-target-smoke@mnli-A4-1-xnli", "ml-baseline-smoke@1-xquad",

@@ -102,7 +102,7 @@ def _check_failed_run(root: Path, waves, commits: Commits, err) -> None:
     message = str(err.value)
     assert message == "bad: bad data: row 7 has no label (traceback: logs/smoke/stages/bad.log)", message
     assert commits[0] == ["a", "b"] and "c" in commits[1] and "bad" not in commits[1] and len(commits) == 2
-    assert "ValueError: bad data" in (root / "logs/smoke/stages/bad.log").read_text()
+    assert "UserError: bad data" in (root / "logs/smoke/stages/bad.log").read_text()
     records = {job.name: read_record(job)["attempts"] for wave in waves for job in wave}
     assert [a["status"] for a in records["bad"]] == [FAILED]  # once: a stage's own error is never retried
     assert records["never"] == [] and not (root / "seen" / "never.0.json").exists()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from repro.errors import UserError
 from repro.paths import Layout
 from repro.report import published, tables
 from repro.report.render import tex_escape
@@ -284,7 +285,7 @@ def test_no_metrics_yet(tmp_path):
     layout = Layout("t", root=tmp_path)
     layout.data.mkdir(parents=True)
     layout.manifest.write_text(json.dumps(MANIFEST))
-    with pytest.raises(FileNotFoundError, match="repro collect"):
+    with pytest.raises(UserError, match="repro collect"):
         tables.write_table(2, layout)
     paths = tables.write_all_tables(layout, plots=False)
     assert {p.name for p in paths} == {"table1.md", "table1.csv", "table1.tex"}

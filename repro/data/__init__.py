@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from repro.data.sources import SOURCES, dataset_key
+from repro.errors import UserError
 from repro.paths import Layout
 
 EVAL_SPLITS = ("validation", "test")  # evaluate on dev; test only where a language has no dev (e.g. UD kk)
@@ -33,7 +34,7 @@ def read_file(path: Path, source: str) -> list[dict]:
 def _existing(layout: Layout, key: str, split: str) -> Path:
     path = layout.dataset(key, split)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: missing; run `repro data --profile {layout.profile}` first")
+        raise UserError(f"{path}: missing; run `repro data --profile {layout.profile}` first")
     return path
 
 
@@ -49,4 +50,4 @@ def eval_split(layout: Layout, source: str, lang: str) -> str:
     for split in EVAL_SPLITS:
         if layout.dataset(dataset_key(source, lang), split).is_file():
             return split
-    raise FileNotFoundError(f"{layout.data / dataset_key(source, lang)}: no dev or test split; run `repro data`")
+    raise UserError(f"{layout.data / dataset_key(source, lang)}: no dev or test split; run `repro data`")

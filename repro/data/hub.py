@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from repro.data.sources import SOURCES
+from repro.errors import UserError
 
 
 def load_hub(source: str, hub_id: str, revision: str, split: str, lang: str | None, max_rows: int | None = None):
@@ -15,6 +16,7 @@ def load_hub(source: str, hub_id: str, revision: str, split: str, lang: str | No
     With `max_rows`, only the first rows are read, streamed (a Wikipedia is not downloaded whole).
     """
     import datasets
+    from huggingface_hub.errors import LocalEntryNotFoundError
 
     entry = SOURCES[source]
     config = entry.config_for(lang)
@@ -29,11 +31,16 @@ def load_hub(source: str, hub_id: str, revision: str, split: str, lang: str | No
         if "split" in str(exc).lower() and split != "train":
             return None, {}
         raise
+    except (ConnectionError, LocalEntryNotFoundError) as exc:  # offline (or no network) and not in the local cache
+        raise UserError(f"{hub_id}{f' {config}' if config else ''} (source {source}, revision {revision}): not in "
+                        f"the local Hugging Face cache and the Hub cannot be reached ({type(exc).__name__}); "
+                        f"run `repro data` once with network access (HF_HUB_OFFLINE=0), set "
+                        f"data.sources.{source}.path to a local copy, or `dvc pull` the data stage") from None
     if entry.row_filter is not None:
         dataset = dataset.filter(lambda row: entry.row_filter(row, lang))
     missing = [c for c in entry.features if c not in dataset.column_names]
     if missing:
-        raise ValueError(f"{hub_id} {config or ''} {split}: schema changed, missing columns {', '.join(missing)}")
+        raise UserError(f"{hub_id} {config or ''} {split}: schema changed, missing columns {', '.join(missing)}")
     dataset = dataset.select_columns(list(entry.features)).cast(entry.features)
     return dataset, {"origin": "hub", "hub": hub_id, "config": config, "revision": revision,
                      "sha": _resolve_sha(hub_id, revision)}

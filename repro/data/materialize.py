@@ -18,6 +18,7 @@ from pathlib import Path
 
 from repro.data import EVAL_SPLITS, read_file
 from repro.data.sources import SOURCES, dataset_key
+from repro.errors import UserError
 from repro.io import atomic_dir
 from repro.params import LOCAL_ONLY, RELEASE_ONLY, Profile
 from repro.paths import Layout
@@ -117,9 +118,9 @@ def _check_sources(profile: Profile, plan) -> None:
         if source in LOCAL_ONLY:
             continue  # params validation: a study that reads one names its path
         if source in RELEASE_ONLY and not (spec and spec.path):
-            raise ValueError(f"data.sources.{source}.path: unset; {RELEASE_ONLY[source]}")
+            raise UserError(f"data.sources.{source}.path: unset; {RELEASE_ONLY[source]}")
         if spec is None or not (spec.path or (spec.hub and spec.revision)):
-            raise ValueError(f"data.sources.{source}: needs `hub` and `revision`, or a local `path`")
+            raise UserError(f"data.sources.{source}: needs `hub` and `revision`, or a local `path`")
 
 
 def _write(dataset, path: Path) -> int:

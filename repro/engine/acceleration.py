@@ -15,6 +15,7 @@ import socket
 from importlib import resources
 from pathlib import Path
 
+from repro.errors import UserError
 from repro.params import Engine
 
 CONFIGS = {"zero2": "ds_zero2.json", "zero3": "ds_zero3.json", "zero3-offload": "ds_zero3_offload.json"}
@@ -22,7 +23,7 @@ LAUNCHABLE = ("intermediate", "target", "bench")  # verbs that train through eng
 LAUNCHERS = ("deepspeed", "torchrun")
 
 
-class EngineError(ValueError):
+class EngineError(UserError):
     """An engine setting this machine cannot run, as one line naming the key."""
 
 

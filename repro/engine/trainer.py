@@ -29,18 +29,21 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 from torch import nn
-from transformers import EarlyStoppingCallback, PreTrainedModel, Trainer, TrainerCallback, TrainingArguments
+from transformers import (EarlyStoppingCallback, PreTrainedModel, PrinterCallback, Trainer, TrainerCallback,
+                          TrainingArguments)
 from transformers.trainer_pt_utils import LengthGroupedSampler
 from transformers.utils import logging as hf_logging
 
 from repro.engine import acceleration
 from repro.engine.batching import IGNORE, collate
 from repro.params import Engine, Hyper
-from repro.progress import progress
+from repro.engine import curves as training_curves
+from repro.progress import progress, report_steps
 
 Scorer = Callable[[nn.Module], float]
 hf_logging.disable_progress_bar()  # Rich shows progress; no per-load tqdm bars
 COMPLETE = ".complete"  # written into a checkpoint once the Trainer has finished saving it
+LOG_EVERY = 0.02  # log the loss every 2% of the optimizer steps (a ratio: TrainingArguments.logging_steps)
 
 
 @dataclass
@@ -122,17 +125,25 @@ class _LengthGrouped(LengthGroupedSampler):
 
 
 class _StepProgress(TrainerCallback):
-    """Advance a Rich progress bar as optimizer steps complete."""
+    """Advance a Rich progress bar as optimizer steps complete, and tell the driver of `repro all` (the stage's
+    progress file: step, total, loss)."""
 
     def __init__(self, description: str):
         self.description = description
         self.task = None
+        self.loss: float | None = None
 
     def on_train_begin(self, args, state, control, **kwargs):
         self.task = progress().add_task(self.description, total=state.max_steps, completed=state.global_step)
 
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if logs and "loss" in logs:
+            self.loss = float(logs["loss"])
+
     def on_step_end(self, args, state, control, **kwargs):
         progress().update(self.task, completed=state.global_step)
+        if state.is_world_process_zero:
+            report_steps(self.description, state.global_step, state.max_steps, self.loss)
 
     def on_train_end(self, args, state, control, **kwargs):
         progress().remove_task(self.task)
@@ -237,8 +248,10 @@ def _arguments(hp: Hyper, engine: Engine, output_dir: Path, seed: int, n_rows: i
         train_sampling_strategy="sequential" if in_order else "random",
         torch_compile=engine.compile,
         deepspeed=acceleration.config(engine) if engine.deepspeed != "none" else None,
-        logging_strategy="no",
-        report_to="none",
+        logging_strategy="steps",  # the loss, for the training curves and the driver's progress (no effect on training)
+        logging_steps=LOG_EVERY,
+        logging_first_step=True,
+        report_to="none",  # repro.engine.curves logs with dvclive itself
         disable_tqdm=True,
         use_cpu=not cuda,
         dataloader_num_workers=0,
@@ -348,7 +361,7 @@ def _consolidated(trainer: SelectingTrainer) -> nn.Module:
 def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Scorer | None, workdir: Path,
              seed: int, pad_id: int, description: str, prebatched: bool = False,
              collator: Callable | None = None, engine: Engine | None = None,
-             meter: Meter | None = None) -> nn.Module:
+             meter: Meter | None = None, curves: Path | None = None) -> nn.Module:
     """Train `model` on encoded `rows`; with a scorer (and `eval_every` not 0), return the weights that scored
     best on English dev, else the last ones.
 
@@ -356,6 +369,7 @@ def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Score
     order (`grad_accum` consecutive rows make one optimizer step).
     `collator`: replaces dynamic padding (e.g. masking for MLM). `engine`: how to train (default: plain fp32).
     `meter`: measure throughput instead of keeping checkpoints (bench).
+    `curves`: the stage's curves directory: the loss and dev score by step (dvclive's series, repro.engine.curves).
     The returned model has plain fp32 weights. Under a multi-process launch only rank 0 returns: evaluation and
     outputs are rank 0's, so the other ranks exit once training is done.
     """
@@ -374,6 +388,10 @@ def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Score
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=hp.patience))
     if meter is not None:
         callbacks.append(_Timing(meter))
+    resume = resume_point(workdir) if meter is None else None
+    live_dir = workdir / "dvclive"
+    if curves is not None:
+        callbacks.append(training_curves.Curves(live_dir, resume=resume is not None))
     if collator is None:
         padded = (lambda batch: batch[0]) if prebatched else (lambda batch: collate(batch, pad_id))
         collator = (lambda batch: _pad_to(padded(batch), hp.max_length, pad_id)) if engine.faithful else padded
@@ -382,11 +400,13 @@ def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Score
     trainer = SelectingTrainer(model=model, args=args, train_dataset=list(rows), data_collator=collator,
                                eval_dataset=[{}] if select else None, callbacks=callbacks, scorer=scorer,
                                lengths=[_width(r) for r in rows] if grouped else None, meter=meter)
-    resume = resume_point(workdir) if meter is None else None
+    trainer.remove_callback(PrinterCallback)  # logs go to the curves and the progress display, not to stdout
     trainer.train(resume_from_checkpoint=str(resume) if resume else None)
     if meter is not None:
         meter.tokens = _total(trainer.counted)
     model = _consolidated(trainer)
+    if curves is not None and rank == 0:
+        training_curves.keep(live_dir, curves)
     _discard(workdir)
     if world > 1 and rank != 0:
         raise SystemExit(0)

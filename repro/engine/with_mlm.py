@@ -37,5 +37,6 @@ def train_with_mlm(profile: Profile, layout: Layout, task: Task, model, rows: li
                                   hp.grad_accum, hp.epochs, "proportional", 1.0, None, profile.seed,
                                   tokenizer.pad_token_id, collators={"mlm": masking})
     finetune(multi, schedule, hp.model_copy(update={"epochs": 1}), scorer=None, workdir=workdir, seed=profile.seed,
-             pad_id=tokenizer.pad_token_id, description=description, prebatched=True, engine=profile.engine)
+             pad_id=tokenizer.pad_token_id, description=description, prebatched=True, engine=profile.engine,
+             curves=layout.curves(workdir.name))
     return multi.heads[task.id]

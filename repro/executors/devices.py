@@ -13,6 +13,8 @@ import os
 import socket
 import threading
 
+from repro.errors import UserError
+
 NONE = "none"  # `--gpus none`: run on CPU even where GPUs are visible
 
 
@@ -43,11 +45,11 @@ def choose(spec: str | None, devices: list[str]) -> list[str]:
     shown = ",".join(devices) or "none"
     for name in chosen:
         if not name:
-            raise ValueError(f"--gpus {spec}: an empty entry; give ids like 0,1,2")
+            raise UserError(f"--gpus {spec}: an empty entry; give ids like 0,1,2")
         if name not in devices:
-            raise ValueError(f"--gpus {spec}: {name} is not a GPU this process can use (visible: {shown})")
+            raise UserError(f"--gpus {spec}: {name} is not a GPU this process can use (visible: {shown})")
     if len(set(chosen)) != len(chosen):
-        raise ValueError(f"--gpus {spec}: a GPU is named twice")
+        raise UserError(f"--gpus {spec}: a GPU is named twice")
     return chosen
 
 
@@ -68,7 +70,7 @@ class Pool:
 
     def acquire(self, count: int) -> list[str]:
         if count > len(self.devices):
-            raise ValueError(f"a stage needs {count} GPUs, but only {len(self.devices)} are given")
+            raise UserError(f"a stage needs {count} GPUs, but only {len(self.devices)} are given")
         ticket = object()
         with self.changed:
             self.queue.append(ticket)

@@ -25,10 +25,11 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+from repro.errors import UserError
 from repro.io import atomic_json
 
 DONE, FAILED, SKIPPED, RUNNING = "done", "failed", "skipped", "running"
-USER_ERRORS = (ValueError, KeyError, FileNotFoundError)  # what `repro.stages.options.friendly` prints as one line
+USER_ERRORS = (UserError,)  # what `repro.stages.options.friendly` prints as one line
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,15 @@ def log_path(job: Job) -> Path:
 def stop_path(root: str | Path, profile: str, run_id: str) -> Path:
     """Present once the run was told to stop: stages not yet started are skipped (on every node)."""
     return logs(root, profile) / "runs" / f"{run_id}.stop"
+
+
+def progress_path(job: Job) -> Path:
+    """Where the stage reports its training progress while it runs (`repro.progress.report_steps`)."""
+    return progress_dir(job.root, job.profile, job.run_id) / f"{job.name}.json"
+
+
+def progress_dir(root: str | Path, profile: str, run_id: str) -> Path:
+    return logs(root, profile) / "runs" / run_id
 
 
 def stopped(job: Job) -> bool:
@@ -153,18 +163,24 @@ def execute(job: Job) -> Outcome:
     if lead:
         _begin(job)
     start = time.perf_counter()
+    from repro import progress
+
     try:
-        from repro.progress import set_quiet
         from repro.stages.options import load
 
         profile, layout = load(Path(job.params), job.profile)
-        set_quiet()
+        progress.set_quiet()
+        progress.report_to(progress_path(job) if lead else None)
         importlib.import_module(job.module).run(profile, layout, *job.args)
         outcome = Outcome(job.name, DONE, time.perf_counter() - start)
     except Exception as exc:  # the stage's own error: reported, not retried
         _log(job, traceback.format_exc())
         where = os.path.relpath(log_path(job), job.root)
         outcome = Outcome(job.name, FAILED, time.perf_counter() - start, f"{one_line(exc)} (traceback: {where})")
+    finally:
+        progress.report_to(None)
+        if lead:
+            progress_path(job).unlink(missing_ok=True)
     if lead:
         _end(job, outcome)
     return outcome

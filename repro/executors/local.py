@@ -15,6 +15,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from concurrent.futures.process import BrokenProcessPool
 from typing import Iterator
 
+from repro.errors import UserError
 from repro.executors import devices
 from repro.executors.job import FAILED, SKIPPED, Job, Outcome, execute, run_pinned, stopped
 
@@ -49,7 +50,7 @@ class LocalExecutor:
         """Refuse, before any work, a stage that needs more GPUs than this executor has."""
         widest = max(jobs, key=lambda job: job.gpus, default=None)
         if widest is not None and widest.gpus > len(self.devices):
-            raise ValueError(f"{widest.name}: needs {widest.gpus} GPUs (grid.gpus), but only "
+            raise UserError(f"{widest.name}: needs {widest.gpus} GPUs (grid.gpus), but only "
                              f"{len(self.devices)} are given ({','.join(self.devices)})")
 
     def __enter__(self) -> LocalExecutor:

@@ -21,6 +21,7 @@ import logging
 import os
 from typing import Iterator
 
+from repro.errors import UserError
 from repro.executors.job import FAILED, Job, Outcome, execute, one_line, run_pinned
 
 FORWARDED = ("HF_", "TRANSFORMERS_", "TORCH_", "DS_", "NCCL_")  # the driver's settings every stage needs too
@@ -88,7 +89,7 @@ class RayExecutor:
             else:
                 ray.init(address=self.address, **options)
         except (ConnectionError, RuntimeError, ValueError) as exc:
-            raise ValueError(f"--address {self.address}: cannot join the Ray cluster: {one_line(exc)}") from None
+            raise UserError(f"--address {self.address}: cannot join the Ray cluster: {one_line(exc)}") from None
         self._remote = ray.remote(_task)
         return self
 
@@ -106,7 +107,7 @@ class RayExecutor:
             if not any(r.get("GPU", 0) >= job.gpus and r.get("CPU", 0) >= job.cpus
                        and (job.memory is None or r.get("memory", 0) >= job.memory) for r in nodes):
                 memory = f", {job.memory / 2**30:g} GiB" if job.memory else ""
-                raise ValueError(f"{job.name}: needs {job.gpus} GPUs, {job.cpus} CPUs{memory} on one node (grid); "
+                raise UserError(f"{job.name}: needs {job.gpus} GPUs, {job.cpus} CPUs{memory} on one node (grid); "
                                  f"no node of the Ray cluster has that")
 
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:

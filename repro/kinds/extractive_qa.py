@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from repro import metrics
+from repro.errors import UserError
 
 HEAD = "question_answering"
 TRAINED = True
@@ -53,12 +54,12 @@ def encode_windows(tokenizer, examples: Sequence[dict], max_length: int, max_que
     specials = len(prefix) + len(middle) + len(suffix)
     room = max_length - max_query_length - specials  # the least context a window holds
     if doc_stride < 1:
-        raise ValueError(f"doc_stride: must be at least 1 token, got {doc_stride}")
+        raise UserError(f"doc_stride: must be at least 1 token, got {doc_stride}")
     if room < 1:
-        raise ValueError(f"max_length: {max_length} tokens leave no context after a {max_query_length}-token question "
+        raise UserError(f"max_length: {max_length} tokens leave no context after a {max_query_length}-token question "
                          f"and {specials} special tokens")
     if doc_stride_mode == "overlap" and doc_stride >= room:
-        raise ValueError(f"doc_stride: windows of {room} context tokens cannot overlap by {doc_stride}")
+        raise UserError(f"doc_stride: windows of {room} context tokens cannot overlap by {doc_stride}")
     kept = [i for i, e in enumerate(examples) if _anchored(e)]
     questions = tokenizer([examples[i]["question"] for i in kept], add_special_tokens=False, truncation=True,
                           max_length=max_query_length)["input_ids"]

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from repro import models
+from repro.errors import UserError
 from repro.params import Engine, Profile
 from repro.paths import Layout
 # Dense (not sparse) bf16 tensor-core peaks from NVIDIA's datasheets, matched against the device name in
@@ -48,7 +49,7 @@ def model_config(profile: Profile, layout: Layout) -> tuple[dict, str]:
     family = models.of(profile.model)
     if profile.model.hub == "FacebookAI/xlm-roberta-large":
         return family.XLMR_LARGE, "xlm-roberta-large"
-    raise FileNotFoundError(f"{layout.pretrained / 'config.json'}: no config for {profile.model.hub}; run "
+    raise UserError(f"{layout.pretrained / 'config.json'}: no config for {profile.model.hub}; run "
                             f"`repro pretrain --profile {profile.name}` first")
 
 
@@ -90,7 +91,7 @@ def _model(profile: Profile, layout: Layout, labels: tuple[str, ...], random_ini
     family = models.of(profile.model)
     if not random_init:
         if not (layout.pretrained / "config.json").is_file():
-            raise FileNotFoundError(f"{layout.pretrained}: no pretrained model; run `repro pretrain --profile "
+            raise UserError(f"{layout.pretrained}: no pretrained model; run `repro pretrain --profile "
                                     f"{profile.name}` or pass --random-init (same architecture, random weights)")
         model = family.head(classification.HEAD, layout.pretrained, classification.head_config(labels), profile.seed)
         return model, family.tokenizer(layout.pretrained), str(layout.pretrained)
@@ -149,9 +150,9 @@ def _run(profile: Profile, layout: Layout, *, deepspeed: str, faithful: bool = F
     from repro.tasks import task as lookup
 
     if task not in CLASSIFICATION:
-        raise ValueError(f"--task: bench measures a classification task ({', '.join(CLASSIFICATION)}), not {task!r}")
+        raise UserError(f"--task: bench measures a classification task ({', '.join(CLASSIFICATION)}), not {task!r}")
     if steps < 1 or warmup < 0:
-        raise ValueError("--steps: at least 1 measured step (and --warmup: 0 or more)")
+        raise UserError("--steps: at least 1 measured step (and --warmup: 0 or more)")
     update = {"deepspeed": deepspeed}
     if faithful:
         update |= {"faithful": True, "precision": "fp32"}
@@ -173,7 +174,7 @@ def _run(profile: Profile, layout: Layout, *, deepspeed: str, faithful: bool = F
     phase = profile.intermediate if task in INTERMEDIATE_TASKS else profile.target
     hp = phase.for_task(task).model_copy(update={"epochs": 1, "eval_every": None, "patience": None})
     if length is not None and not 4 <= length <= hp.max_length:
-        raise ValueError(f"--length: {length} is outside 4..{hp.max_length} (the {task} max_length)")
+        raise UserError(f"--length: {length} is outside 4..{hp.max_length} (the {task} max_length)")
     labels = lookup(task).labels
     world = acceleration.world()[1]
     micro, accum = batch_split(hp, engine, world)

@@ -14,6 +14,7 @@ import json
 import math
 from pathlib import Path
 
+from repro.errors import UserError
 from repro.measure import bench, disk
 from repro.measure.sizes import PAPER_EVAL, PAPER_TRAIN, SEQUENCE, SMOKE_PRETRAIN_TOKENS
 from repro.models import encoder
@@ -56,7 +57,7 @@ def throughput(profile: Profile, shape: dict, *, file: Path | None = None,
         measured = json.loads(Path(file).read_text())
         config = measured["config"]
         if config.get("profile") != profile.name:
-            raise ValueError(f"--throughput: {file} measured profile {config.get('profile')!r}, "
+            raise UserError(f"--throughput: {file} measured profile {config.get('profile')!r}, "
                              f"not {profile.name!r}")
         devices = config.get("world_size", 1)
         rate = measured["tokens_per_second"] * config["flops_per_token"] / devices

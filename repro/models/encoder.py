@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from repro.errors import UserError
+
 NAME = "encoder"
 HEADS = {"sequence_classification": "AutoModelForSequenceClassification",
          "token_classification": "AutoModelForTokenClassification",
@@ -24,9 +26,15 @@ XLMR_LARGE = {"num_hidden_layers": 24, "hidden_size": 1024, "num_attention_heads
 def download(hub: str, revision: str, out: Path) -> None:
     """The pretrained masked LM and its tokenizer at a pinned revision, saved as a plain HF directory."""
     import transformers as tf
+    from huggingface_hub.errors import LocalEntryNotFoundError
 
-    tf.AutoTokenizer.from_pretrained(hub, revision=revision).save_pretrained(out)
-    tf.AutoModelForMaskedLM.from_pretrained(hub, revision=revision).save_pretrained(out)
+    try:
+        tf.AutoTokenizer.from_pretrained(hub, revision=revision).save_pretrained(out)
+        tf.AutoModelForMaskedLM.from_pretrained(hub, revision=revision).save_pretrained(out)
+    except (ConnectionError, LocalEntryNotFoundError) as exc:  # offline, and not in the local cache
+        raise UserError(f"{hub} (revision {revision}): not in the local Hugging Face cache and the Hub cannot be "
+                        f"reached ({type(exc).__name__}); run `repro pretrain` once with network access "
+                        f"(HF_HUB_OFFLINE=0), or `dvc pull` the pretrain stage") from None
 
 
 def tokenizer(path: Path):

@@ -53,8 +53,10 @@ def mlm_rows(tokenizer, texts: list[str], max_length: int) -> list[dict]:
     return [{"input_ids": ids} for ids in enc["input_ids"]]
 
 
-def pretrain_tiny(spec: Pretrain, corpus: list[str], out: Path, *, seed: int, workdir: Path) -> None:
-    """Train tokenizer and model from scratch; save both to `out` as a plain HF directory."""
+def pretrain_tiny(spec: Pretrain, corpus: list[str], out: Path, *, seed: int, workdir: Path,
+                  curves: Path | None = None) -> None:
+    """Train tokenizer and model from scratch; save both to `out` as a plain HF directory (`curves`: where the
+    MLM loss by step goes)."""
     import torch
     from transformers import DataCollatorForLanguageModeling, XLMRobertaConfig, XLMRobertaForMaskedLM
 
@@ -74,6 +76,7 @@ def pretrain_tiny(spec: Pretrain, corpus: list[str], out: Path, *, seed: int, wo
                max_length=spec.max_length, warmup_ratio=0.05, weight_decay=0.01)
     collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=spec.mlm_probability)
     model = finetune(model, mlm_rows(tokenizer, corpus, spec.max_length), hp, scorer=None, workdir=workdir,
-                     seed=seed, pad_id=tokenizer.pad_token_id, description="pretrain (MLM)", collator=collator)
+                     seed=seed, pad_id=tokenizer.pad_token_id, description="pretrain (MLM)", collator=collator,
+                     curves=curves)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)

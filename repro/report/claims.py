@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from repro.errors import UserError
 from repro.report import published
 from repro.report.expression_functions import Missing
 from repro.report.expressions import ClaimsError, as_number, calls, evaluate, is_number, parse
@@ -73,9 +74,12 @@ def load_claims(path: Path | str = DEFAULT_CLAIMS) -> list[Claim]:
 
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no claims file")
+        raise UserError(f"{path}: no claims file")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    document = yaml.load(path.read_text(), Loader=loader)  # noqa: S506 (a safe loader)
+    try:
+        document = yaml.load(path.read_text(), Loader=loader)  # noqa: S506 (a safe loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise ClaimsError(f"{path}: not a readable YAML file ({' '.join(str(err).split())})") from None
     entries = document.get("claims") if isinstance(document, dict) else document
     if not isinstance(entries, list) or not entries:
         raise ClaimsError(f"{path}: expected a list under `claims:`")

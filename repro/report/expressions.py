@@ -14,11 +14,12 @@ import math
 import re
 from typing import Any
 
+from repro.errors import UserError
 from repro.report.expression_functions import FUNCTIONS
 from repro.report.study import Study
 
 
-class ClaimsError(ValueError):
+class ClaimsError(UserError):
     """A malformed claims file or expression (one line naming the claim)."""
 
 

@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from repro.errors import UserError
 from repro.suites import xtreme
 from repro.tasks import BASELINE, INTERMEDIATE_IDS, MULTITASK
 
@@ -49,10 +50,16 @@ def name(key: str) -> str:
     return NAMES.get(key, key)
 
 
-def _read_json(path: Path | None) -> Any:
+def read_json(path: Path | None) -> Any:
+    """A JSON input, None when absent; an unreadable or truncated one is refused naming the file."""
     if path is None or not Path(path).is_file():
         return None
-    return json.loads(Path(path).read_text())
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise UserError(f"{path}: not a readable JSON file ({err}); rerun the stage that writes it, or "
+                        f"`dvc pull` / `dvc checkout` it") from None
+
 
 
 class Study:
@@ -77,7 +84,8 @@ class Study:
         if manifest is None:  # results.provenance keeps the manifest's entries (with row counts)
             manifest = self.provenance.get("data")
         self.manifest: dict = dict(manifest or {})
-        self.splits: dict = dict(splits or {})  # {(intermediate, target): {lang: split}}
+        # {(intermediate, target): {lang: split}}: the stage files', else the rows' own (metrics.json alone)
+        self.splits: dict = dict(splits or {}) or _row_splits(self.rows)
 
     def _add(self, variant: str | None, row: Mapping) -> None:
         try:
@@ -85,7 +93,7 @@ class Study:
             self._values.setdefault(key, {}).setdefault(str(row["language"]), {})[str(row["metric"])] = \
                 float(row["value"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"metrics: malformed result row {dict(row)!r} ({exc!r})") from None
+            raise UserError(f"metrics: malformed result row {dict(row)!r} ({exc!r})") from None
 
     # --- construction ------------------------------------------------------------------------------------
 
@@ -94,23 +102,30 @@ class Study:
              manifest_path: Path | str | None = None, stages_dir: Path | str | None = None) -> "Study":
         """From files; alternatives.json and the stage directory default to metrics.json's neighbours."""
         metrics_path = Path(metrics_path) if metrics_path is not None else None
-        payload = _read_json(metrics_path)
+        payload = read_json(metrics_path)
         if metrics_path is not None and payload is None:
-            raise FileNotFoundError(f"{metrics_path}: no metrics; run `repro collect` (or `dvc pull`) first")
+            raise UserError(f"{metrics_path}: no metrics; run `repro collect` (or `dvc pull`) first")
         if alternatives_path is None and metrics_path is not None:
             alternatives_path = metrics_path.parent / "alternatives.json"
         if stages_dir is None and metrics_path is not None:
             stages_dir = metrics_path.parent / "stages"
-        return cls(payload, _read_json(alternatives_path), _read_json(manifest_path), _read_splits(stages_dir))
+        alternatives = read_json(alternatives_path)
+        for path, document in ((metrics_path, payload), (alternatives_path, alternatives)):
+            if document is not None and not isinstance(document, dict):
+                raise UserError(f"{path}: expected a JSON object with `results`, got {type(document).__name__}")
+        try:
+            return cls(payload, alternatives, read_json(manifest_path), _read_splits(stages_dir))
+        except UserError as err:
+            raise UserError(f"{metrics_path}: {err}") from None
 
     @classmethod
     def from_layout(cls, layout, require_metrics: bool = True) -> "Study":
         """From a repro.paths.Layout: metrics.json, alternatives.json, the data manifest, stage files."""
         if not layout.metrics.is_file():
             if require_metrics:
-                raise FileNotFoundError(f"{layout.metrics}: no metrics; run `repro collect --profile "
+                raise UserError(f"{layout.metrics}: no metrics; run `repro collect --profile "
                                         f"{layout.profile}` (or `dvc pull`) first")
-            study = cls(None, None, _read_json(layout.manifest))
+            study = cls(None, None, read_json(layout.manifest))
             study.profile = layout.profile
             return study
         manifest = layout.manifest if layout.manifest.is_file() else None
@@ -289,6 +304,15 @@ class Study:
             dims = ", ".join(f"{k} {cfg[k]}" for k in ("layers", "hidden_size") if k in cfg)
             return f"pretrained here ({dims})" if dims else "pretrained here"
         return "unknown"
+
+
+def _row_splits(rows: list) -> dict:
+    out: dict = {}
+    for row in rows:
+        if isinstance(row, Mapping) and row.get("split"):
+            out.setdefault((str(row.get("intermediate")), str(row.get("target"))), {})[str(row.get("language"))] = \
+                str(row["split"])
+    return out
 
 
 def _read_splits(stages_dir: Path | str | None) -> dict:

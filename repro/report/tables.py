@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from repro.errors import UserError
 from repro.report.appendix import table_appendix
 from repro.report.plots import deltas_heatmap, language_bars
 from repro.report.render import Table
@@ -40,7 +41,7 @@ def build(n: int | str, study: Study) -> list[Table]:
         return [table_appendix(study, t) for t in TARGET_ORDER]
     builders = {"1": table1, "2": table2, "3": table3, "4": table4}
     if key not in builders:
-        raise ValueError(f"unknown table {n!r}; known: {', '.join(TABLES)}")
+        raise UserError(f"unknown table {n!r}; known: {', '.join(TABLES)}")
     return [builders[key](study)]
 
 
@@ -48,6 +49,8 @@ def write_table(n: int | str, layout, *, study: Study | None = None, plots: bool
     """Write table `n` (1, 2, 3, 4 or "appendix") of layout's profile under results/<profile>/tables/;
     returns the files written (md, csv, tex and any PNG plots). Table 1 needs only the data manifest."""
     key = str(n).lower().removeprefix("table").strip()
+    if key not in TABLES + ("a",):
+        raise UserError(f"unknown table {n!r}; known: {', '.join(TABLES)}")
     if study is None:
         study = Study.from_layout(layout, require_metrics=key != "1")
     out = tables_dir(layout)

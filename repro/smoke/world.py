@@ -7,6 +7,7 @@ from pathlib import Path
 import datasets
 
 from repro.data.sources import TYDIQA_ID_PREFIX
+from repro.errors import UserError
 from repro.tasks import TARGET_TASKS
 from repro.smoke import bitext, ccg, corpus, multiple_choice, nli, paraphrase, qa, tagging
 from repro.smoke.context import WorldContext
@@ -29,15 +30,15 @@ def write_smoke_world(out_dir: Path, languages: dict[str, list[str]], *, n_train
     """
     unknown_tasks = sorted(set(languages) - set(TARGET_TASKS))
     if unknown_tasks:
-        raise ValueError(f"unknown target task(s) {unknown_tasks}; known: {', '.join(TARGET_TASKS)}")
+        raise UserError(f"unknown target task(s) {unknown_tasks}; known: {', '.join(TARGET_TASKS)}")
     for task, langs in languages.items():
         bad = [lang for lang in langs if lang not in SCRIPT_OF]
         if bad:
-            raise ValueError(f"{task}: unsupported language(s) {bad}; supported: {', '.join(SUPPORTED_LANGUAGES)}")
+            raise UserError(f"{task}: unsupported language(s) {bad}; supported: {', '.join(SUPPORTED_LANGUAGES)}")
     langs = {t: list(dict.fromkeys(languages.get(t, []))) for t in TARGET_TASKS}
     bad = [lang for lang in langs["tydiqa"] if lang not in TYDIQA_ID_PREFIX]
     if bad:
-        raise ValueError(f"tydiqa: no language(s) {bad} in TyDiQA; known: {', '.join(TYDIQA_ID_PREFIX)}")
+        raise UserError(f"tydiqa: no language(s) {bad} in TyDiQA; known: {', '.join(TYDIQA_ID_PREFIX)}")
     world = WorldContext(Path(out_dir), seed)
     bars_were_disabled = datasets.are_progress_bars_disabled()
     datasets.disable_progress_bars()

@@ -1,7 +1,8 @@
 """Stage `collect`: every stage's metrics into results/<profile>/metrics.json, with provenance.
 
 Contract: {"profile", "provenance": {...}, "results": [{"intermediate", "target", "language", "metric",
-"value"}, ...]}, values on a 0-100 scale.
+"value", "split"}, ...]}, values on a 0-100 scale; `split` is the split the language was evaluated on (dev, or test
+where it has none), so metrics.json alone says which numbers enter the dev averages (a reviewer's pull).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import typer
 
+from repro.errors import UserError
 from repro.io import atomic_json
 from repro.params import Profile
 from repro.paths import Layout
@@ -48,12 +50,26 @@ def _rows(layout: Layout, encoders: list[str], targets: list[str], scoring: dict
         for target in targets:
             path = layout.stage_metrics(intermediate, target)
             if path.is_file():
-                stage = json.loads(path.read_text())
+                stage = _read(path)
                 if stage.get("scoring", scoring) != scoring:
-                    raise ValueError(f"{path}: scored with {stage['scoring']}, but the profile's scoring is "
+                    raise UserError(f"{path}: scored with {stage['scoring']}, but the profile's scoring is "
                                      f"{scoring}; rerun the stage (or dvc repro)")
-                rows.extend({"intermediate": intermediate, "target": target, **r} for r in stage["results"])
+                splits = stage.get("splits") or {}
+                rows.extend({"intermediate": intermediate, "target": target, **r}
+                            | ({"split": splits[r["language"]]} if r.get("language") in splits else {})
+                            for r in stage["results"])
     return rows
+
+
+def _read(path: Path) -> dict:
+    """A stage file; an unreadable or truncated one is refused naming it."""
+    try:
+        stage = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise UserError(f"{path}: not a readable stage file ({err}); rerun its stage (dvc repro)") from None
+    if not isinstance(stage, dict) or not isinstance(stage.get("results"), list):
+        raise UserError(f"{path}: not a stage file (no `results` list); rerun its stage (dvc repro)")
+    return stage
 
 
 def provenance(profile: Profile, layout: Layout, params_path: Path) -> dict:

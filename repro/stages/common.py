@@ -10,6 +10,7 @@ import numpy as np
 
 from repro import data, kinds, models
 from repro.data.sources import SOURCES
+from repro.errors import UserError
 from repro.io import atomic_json
 from repro.params import Hyper, Profile
 from repro.paths import Layout
@@ -18,14 +19,14 @@ from repro.tasks import BASELINE, Task
 
 def require(path: Path, what: str, verb: str) -> Path:
     if not path.is_dir():
-        raise FileNotFoundError(f"{path}: no {what}; run `{verb}` first")
+        raise UserError(f"{path}: no {what}; run `{verb}` first")
     return path
 
 
 def encoder_or_fail(profile: Profile, layout: Layout, intermediate_id: str) -> Path:
     """The encoder a target or retrieval stage starts from, with one line naming the verb that makes it."""
     if intermediate_id not in profile.study.intermediate:
-        raise ValueError(f"unknown intermediate {intermediate_id!r}; known: {', '.join(profile.study.intermediate)}")
+        raise UserError(f"unknown intermediate {intermediate_id!r}; known: {', '.join(profile.study.intermediate)}")
     verb = (f"repro pretrain --profile {profile.name}" if intermediate_id == BASELINE
             else f"repro intermediate --profile {profile.name} --task {intermediate_id}")
     return require(layout.encoder(intermediate_id), "encoder", verb)

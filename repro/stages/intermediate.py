@@ -46,7 +46,8 @@ def train(profile: Profile, layout: Layout, encoder_id: str, task: Task, extra: 
         model = trainer(profile, layout, task, model, rows, hp, tokenizer, workdir, description)
     else:
         model = finetune(model, rows, hp, scorer=scorer, workdir=workdir, seed=profile.seed,
-                         pad_id=tokenizer.pad_token_id, description=description, engine=profile.engine)
+                         pad_id=tokenizer.pad_token_id, description=description, engine=profile.engine,
+                         curves=layout.curves(workdir.name))
     dev_score = scorer(model)
     out = layout.encoder(encoder_id)
     with atomic_dir(out) as tmp:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from repro.errors import UserError
 from repro.io import atomic_json
 from repro.paths import Layout
 from repro.params import Profile
@@ -26,7 +27,7 @@ def run(profile: Profile, layout: Layout) -> dict:
 
     ml, layout = settings(profile), study_layout(layout)
     if not layout.metrics.is_file():
-        raise FileNotFoundError(f"{layout.metrics}: no metrics; run `repro ml-collect --profile {layout.profile}`")
+        raise UserError(f"{layout.metrics}: no metrics; run `repro ml-collect --profile {layout.profile}`")
     metrics = json.loads(layout.metrics.read_text())
     sets = metrics["provenance"]["language_sets"]
     answer = {"profile": metrics["profile"], "seeds": metrics["provenance"]["seeds"]["seeds"], "language_sets": sets,

@@ -3,6 +3,7 @@ models/<profile>/multilingual/, and looking up its settings and arms with one-li
 
 from __future__ import annotations
 
+from repro.errors import UserError
 from repro.params import Profile
 from repro.paths import Layout, StudyLayout
 from repro.tasks.alternatives import Arm
@@ -17,7 +18,7 @@ def study_layout(layout: Layout) -> StudyLayout:
 def settings(profile: Profile):
     """The profile's multilingual section; one line when it has none."""
     if profile.multilingual is None:
-        raise ValueError(f"profiles.{profile.name}.multilingual: the profile has no multilingual study")
+        raise UserError(f"profiles.{profile.name}.multilingual: the profile has no multilingual study")
     return profile.multilingual
 
 
@@ -25,5 +26,5 @@ def arm_of(profile: Profile, arm_id: str) -> Arm:
     """A trained arm the profile's study lists; one line naming it otherwise."""
     arms = settings(profile).arms
     if arm_id not in arms:
-        raise ValueError(f"arm {arm_id!r}: not in profiles.{profile.name}.multilingual.arms ({', '.join(arms)})")
+        raise UserError(f"arm {arm_id!r}: not in profiles.{profile.name}.multilingual.arms ({', '.join(arms)})")
     return Arm.parse(arm_id)

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from repro.errors import UserError
 from repro.params import Profile
 from repro.paths import Layout
 from repro.stages.ml_common import settings, study_layout
@@ -68,7 +69,7 @@ def run(profile: Profile, layout: Layout, run: str, target_id: str) -> dict:
 
     layout, ml, task = study_layout(layout), settings(profile), lookup(target_id)
     if target_id not in ml.squad_targets:
-        raise ValueError(f"{target_id}: not among profiles.{profile.name}.multilingual.squad_targets")
+        raise UserError(f"{target_id}: not among profiles.{profile.name}.multilingual.squad_targets")
     model_dir = squad_model(profile, layout, run)
     if target_id == EMBEDDED:
         return _retrieval(profile, layout, run, task, model_dir)

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from repro.errors import UserError
 from repro.params import Profile
 from repro.paths import Layout
 from repro.stages.ml_common import arm_of, settings, study_layout
@@ -42,7 +43,7 @@ def arm_rows(arm: Arm, task: Task, languages: list[str], layout: Layout, tokeniz
     rng, rows, counts = np.random.default_rng(seed), [], {}
     for (lang, pool), n in zip([("en", english), *translated.items()], shares(len(english), 1 + len(languages))):
         if len(pool) < n:
-            raise ValueError(f"{task.id}-A2: {lang} has {len(pool)} training rows, fewer than its share of {n}")
+            raise UserError(f"{task.id}-A2: {lang} has {len(pool)} training rows, fewer than its share of {n}")
         rows += [pool[i] for i in sorted(rng.choice(len(pool), n, replace=False))]
         counts[lang] = n
     return rows, counts
@@ -137,7 +138,7 @@ def command(arm: Annotated[str, typer.Option("--arm", help="a trained arm: <task
 
     config, layout = load(params, profile)
     if seed not in settings(config).seeds:
-        raise ValueError(f"--seed {seed}: not among profiles.{profile}.multilingual.seeds {settings(config).seeds}")
+        raise UserError(f"--seed {seed}: not among profiles.{profile}.multilingual.seeds {settings(config).seeds}")
     with live(), stage(f"multilingual {run_id(arm, seed)}"):
         out = run(config, layout, arm, seed)
     typer.echo(f"encoder -> {out}")

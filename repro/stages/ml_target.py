@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from repro.errors import UserError
 from repro.params import Profile
 from repro.paths import Layout
 from repro.stages.ml_common import arm_of, settings, study_layout
@@ -25,10 +26,10 @@ def encoder_of(profile: Profile, layout: Layout, run: str) -> tuple[Path, int]:
     arm_id, seed = parse_run(run)
     ml = settings(profile)
     if seed not in ml.seeds:
-        raise ValueError(f"{run}: seed {seed} is not among profiles.{profile.name}.multilingual.seeds {ml.seeds}")
+        raise UserError(f"{run}: seed {seed} is not among profiles.{profile.name}.multilingual.seeds {ml.seeds}")
     if Arm.parse(arm_id).arm == BASELINE_ARM:
         if not ml.baseline:
-            raise ValueError(f"{run}: profiles.{profile.name}.multilingual.baseline is false")
+            raise UserError(f"{run}: profiles.{profile.name}.multilingual.baseline is false")
         return common.require(layout.pretrained, "pretrained model", f"repro pretrain --profile {profile.name}"), seed
     arm_of(profile, arm_id)
     return common.require(layout.encoder(run), "encoder",
@@ -45,7 +46,7 @@ def run(profile: Profile, layout: Layout, run: str, target_id: str) -> dict:
     layout = study_layout(layout)
     task = lookup(target_id)
     if target_id not in settings(profile).trained_targets:
-        raise ValueError(f"{target_id}: not among profiles.{profile.name}.multilingual.trained_targets")
+        raise UserError(f"{target_id}: not among profiles.{profile.name}.multilingual.trained_targets")
     encoder, seed = encoder_of(profile, layout, run)
     profile = profile.model_copy(update={"seed": seed})
     hp = profile.target.for_task(target_id)

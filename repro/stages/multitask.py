@@ -49,7 +49,7 @@ def run(profile: Profile, layout: Layout) -> Path:
     model = finetune(model, schedule, spanned, scorer=mean_over_tasks,
                      workdir=layout.checkpoints("intermediate-multitask"), seed=profile.seed,
                      pad_id=tokenizer.pad_token_id, description="intermediate multitask", prebatched=True,
-                     engine=profile.engine)
+                     engine=profile.engine, curves=layout.curves("intermediate-multitask"))
     english_dev = mean_over_tasks(model)
     out = layout.encoder(MULTITASK)
     with atomic_dir(out) as tmp:

@@ -21,14 +21,27 @@ def fail(message: str) -> None:
 
 
 def friendly(verb: Callable) -> Callable:
-    """Turn the errors users can fix (bad params, missing inputs) into one line and exit code 2."""
+    """Turn the errors users can fix (repro.errors.UserError: bad params, missing inputs, unreadable files) into
+    one line and exit code 2; anything else is a bug and keeps its traceback (as does everything under
+    `repro --debug` or REPRO_DEBUG=1)."""
     @functools.wraps(verb)
     def wrapper(*args, **kwargs):
+        from repro.errors import UserError
+
         try:
             return verb(*args, **kwargs)
-        except (ValueError, KeyError, FileNotFoundError) as exc:
-            fail(str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc))
+        except UserError as exc:
+            if debugging():
+                raise
+            fail(str(exc))
     return wrapper
+
+
+def debugging() -> bool:
+    """Whether errors keep their tracebacks (`repro --debug`, or REPRO_DEBUG=1 in the environment)."""
+    import os
+
+    return os.environ.get("REPRO_DEBUG", "") not in ("", "0")
 
 
 def load(params: Path, profile: str):

@@ -26,7 +26,7 @@ def run(profile: Profile, layout: Layout) -> Path:
     corpus = [row["text"] for row in data.read_rows(layout, "mlm_corpus", "train")]
     with atomic_dir(layout.pretrained) as out:
         tiny.pretrain_tiny(profile.model.pretrain, corpus, out, seed=profile.seed,
-                           workdir=layout.checkpoints("pretrain"))
+                           workdir=layout.checkpoints("pretrain"), curves=layout.curves("pretrain"))
     return layout.pretrained
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from repro.errors import UserError
 from repro.params import Profile
 from repro.paths import Layout
 from repro.stages.options import IntermediateOpt, ParamsOpt, ProfileOpt, TargetOpt, friendly, pair_verb
@@ -26,7 +27,7 @@ def run(profile: Profile, layout: Layout, intermediate_id: str, target_id: str) 
     tokenizer = family.tokenizer(encoder)
     model = family.load_encoder(encoder)
     if settings.layer > family.layers(model):
-        raise ValueError(f"retrieval.layer: {settings.layer} > the model's {family.layers(model)} layers")
+        raise UserError(f"retrieval.layer: {settings.layer} > the model's {family.layers(model)} layers")
 
     def embedded(split: str, lang: str):
         """Every sentence of both sides of one split (BUCC: the distractors too), embedded."""

@@ -29,7 +29,7 @@ def run(profile: Profile, layout: Layout, intermediate_id: str, target_id: str) 
     model = finetune(common.fresh_head(profile, task, encoder, labels), rows, hp, scorer=scorer, seed=profile.seed,
                      workdir=layout.checkpoints(f"target-{intermediate_id}-{target_id}"),
                      pad_id=tokenizer.pad_token_id, description=f"target {intermediate_id} -> {target_id}",
-                     engine=profile.engine)
+                     engine=profile.engine, curves=layout.curves(f"target-{intermediate_id}-{target_id}"))
     english_dev = scorer(model)
     with atomic_dir(layout.target_model(intermediate_id, target_id)) as tmp:
         model.save_pretrained(tmp)

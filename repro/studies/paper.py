@@ -10,7 +10,7 @@ from repro.paths import Layout
 from repro.studies import Planned, stage_name
 from repro.tasks import MULTITASK
 
-REPORTS = ("collect", "tables", "verify")
+REPORTS = ("collect", "tables", "verify", "summary")
 
 
 def planned(profile: Profile) -> list[list[Planned]]:
@@ -35,15 +35,42 @@ def planned(profile: Profile) -> list[list[Planned]]:
 
 def report(profile: Profile, layout: Layout, params_path: Path) -> None:
     """metrics.json, the tables and the claims' verdicts."""
-    from repro.stages import collect, tables, verify
+    from repro.stages import collect, summary as summarize, tables, verify
 
     collect.run(profile, layout, params_path)
     tables.run(layout)
     verify.run(layout)
+    summarize.run(layout, "paper")
+
+
+def _claims(layout: Layout) -> dict | None:
+    from repro.report.study import read_json
+
+    return read_json(layout.results / "claims.json")
+
+
+def metrics(layout: Layout) -> dict:
+    """Task scores per encoder and target, deltas and averages, XTREME scores, Table 4's mean deltas, claim
+    counts (repro.report.summary)."""
+    from repro.report import summary as summarize
+    from repro.report.study import Study
+
+    return summarize.metrics(Study.from_layout(layout), _claims(layout))
+
+
+def plots(layout: Layout) -> dict[str, list[dict]]:
+    """Table 2's delta heatmap and the per-language bars of every target."""
+    from repro.report import summary as summarize
+    from repro.report.study import Study
+
+    return summarize.plots(Study.from_layout(layout))
 
 
 def summary(layout: Layout) -> str:
-    """How many results metrics.json holds, and where."""
-    import json
-
-    return f"{len(json.loads(layout.metrics.read_text())['results'])} results -> {layout.metrics}"
+    """Table 2 as the tables stage wrote it (without its notes), the claims' counts, where the results are."""
+    table = layout.results / "tables" / "table2.md"
+    lines = [line for line in table.read_text().splitlines() if line.startswith(("#", "|"))] if table.is_file() else []
+    counts = (_claims(layout) or {}).get("summary") or {}
+    claims = ", ".join(f"{n} {status}" for status, n in counts.items())
+    return "\n".join(lines + [f"claims: {claims or 'not verified'} (repro verify --profile {layout.profile})",
+                              f"results: {layout.metrics}, {layout.results / 'summary.json'}"])

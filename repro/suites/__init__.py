@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from repro.errors import UserError
 from repro.suites import xtreme, xtreme_r
 
 SUITES: dict[str, ModuleType] = {xtreme.NAME: xtreme, xtreme_r.NAME: xtreme_r}
@@ -17,5 +18,5 @@ SUITES: dict[str, ModuleType] = {xtreme.NAME: xtreme, xtreme_r.NAME: xtreme_r}
 def get(name: str) -> ModuleType:
     """A suite by name, with a one-line error naming the unknown one."""
     if name not in SUITES:
-        raise ValueError(f"unknown suite {name!r}; known: {', '.join(SUITES)}")
+        raise UserError(f"unknown suite {name!r}; known: {', '.join(SUITES)}")
     return SUITES[name]

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from repro.errors import UserError
+
 
 def task_detail(task: str, per_lang: Mapping[str, Mapping[str, float]], qa_tasks: Sequence[str]) -> dict[str, Any]:
     """One entry of `detailed_scores`: {metric: {lang: value}} in the given language order, then "avg_<metric>"
     (plain mean over the languages) and "avg_metric": (avg EM + avg F1) / 2 for QA tasks, else the first of
     avg_f1, avg_accuracy, avg_map@20 that exists (evaluate.py's if/elif chain, in its order)."""
     if not per_lang:
-        raise ValueError(f"{task}: no languages to average")
+        raise UserError(f"{task}: no languages to average")
     detail: dict[str, Any] = {}
     for lang, scores in per_lang.items():
         for metric, value in scores.items():
@@ -24,7 +26,7 @@ def task_detail(task: str, per_lang: Mapping[str, Mapping[str, float]], qa_tasks
     for metric in list(detail):
         values = detail[metric]
         if len(values) != len(per_lang):
-            raise ValueError(f"{task}: metric {metric!r} is missing for some languages")
+            raise UserError(f"{task}: metric {metric!r} is missing for some languages")
         detail[f"avg_{metric}"] = sum(values.values()) / len(values)
     if task in qa_tasks:
         detail["avg_metric"] = (detail["avg_exact_match"] + detail["avg_f1"]) / 2
@@ -52,7 +54,7 @@ def detailed_scores(results: Mapping[str, Mapping[str, Mapping[str, float]]], ta
         per_lang = results[task]
         missing = [lang for lang in langs if lang not in per_lang]
         if missing and require_all_languages:
-            raise ValueError(f"{task}: no scores for {', '.join(missing)} ({title} averages over all its languages)")
+            raise UserError(f"{task}: no scores for {', '.join(missing)} ({title} averages over all its languages)")
         present = {lang: per_lang[lang] for lang in langs if lang in per_lang}
         if present:
             detailed[task] = task_detail(task, present, qa_tasks)

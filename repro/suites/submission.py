@@ -26,6 +26,7 @@ from types import ModuleType
 from typing import Any, Mapping, Sequence
 
 from repro import metrics
+from repro.errors import UserError
 from repro.io import atomic_text
 from repro.suites import xtreme
 
@@ -46,9 +47,9 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ValueError(f"missing file {path}") from None
+        raise UserError(f"missing file {path}") from None
     except (OSError, UnicodeDecodeError) as err:
-        raise ValueError(f"cannot read {path}: {err}") from None
+        raise UserError(f"cannot read {path}: {err}") from None
 
 
 def _file_lines(path: Path) -> list[str]:
@@ -83,7 +84,7 @@ def read_qa(path: Path) -> Any:
     try:
         content = json.loads(_read_text(path))
     except json.JSONDecodeError as err:
-        raise ValueError(f"{path} is not valid json: {err}") from None
+        raise UserError(f"{path} is not valid json: {err}") from None
     if isinstance(content, dict) and "data" in content:
         return content["data"]
     return content
@@ -96,9 +97,9 @@ def read_jsonl_labels(path: Path) -> list[Any]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as err:
-            raise ValueError(f"{path} line {number} is not valid json: {err}") from None
+            raise UserError(f"{path} line {number} is not valid json: {err}") from None
         if not isinstance(row, Mapping) or "label" not in row:
-            raise ValueError(f"{path} line {number} has no \"label\"")
+            raise UserError(f"{path} line {number} has no \"label\"")
         labels.append(row["label"])
     return labels
 
@@ -118,7 +119,7 @@ def read_task_file(task: str, path: Path, suite: ModuleType = xtreme) -> Any:
 def _subfolders(folder: str | os.PathLike, what: str) -> set[str]:
     path = Path(folder)
     if not path.is_dir():
-        raise ValueError(f"{what} folder {path} does not exist or is not a folder")
+        raise UserError(f"{what} folder {path} does not exist or is not a folder")
     return {child.name for child in path.iterdir() if child.is_dir()}
 
 
@@ -130,15 +131,15 @@ def score_language(task: str, lang: str, prediction_file: Path, label_file: Path
     file_format = suite.FILE_FORMAT[task]
     if task in suite.COUNT_CHECKED and len(predictions) != len(labels):
         unit = "sentences" if file_format == "tags" else "lines"
-        raise ValueError(f"{prediction_file} has {len(predictions)} {unit} but {label_file} has {len(labels)}")
+        raise UserError(f"{prediction_file} has {len(predictions)} {unit} but {label_file} has {len(labels)}")
     if file_format == "qa" and not isinstance(predictions, Mapping):
-        raise ValueError(f"{prediction_file} must be a json object {{question id: answer text}}")
+        raise UserError(f"{prediction_file} must be a json object {{question id: answer text}}")
     if file_format == "rankings" and not isinstance(predictions, Mapping):
-        raise ValueError(f"{prediction_file} must be a json object {{query id: [ranked ids]}}")
+        raise UserError(f"{prediction_file} must be a json object {{query id: [ranked ids]}}")
     try:
         return suite.evaluate_language(task, predictions, labels, lang, seqeval)
     except ValueError as err:
-        raise ValueError(f"{prediction_file}: {err}") from None
+        raise UserError(f"{prediction_file}: {err}") from None
 
 
 def _score_tasks(task2langs: Mapping[str, Sequence[str]], predictions_dir: str | os.PathLike,
@@ -198,18 +199,18 @@ def score_folders(predictions_dir: str | os.PathLike, labels_dir: str | os.PathL
 def _line_item(value: Any, what: str) -> str:
     text = str(value)
     if "\n" in text or "\r" in text or text != text.strip() or not text:
-        raise ValueError(f"{what}: {value!r} cannot be written as one line (empty, surrounding space or newline)")
+        raise UserError(f"{what}: {value!r} cannot be written as one line (empty, surrounding space or newline)")
     return text
 
 
 def _tsv_text(file_format: str, items: Any, what: str) -> str:
     if isinstance(items, (str, bytes, Mapping)):
-        raise ValueError(f"{what}: expected a sequence of items, got {type(items).__name__}")
+        raise UserError(f"{what}: expected a sequence of items, got {type(items).__name__}")
     if file_format == "tags":
         blocks = []
         for i, sentence in enumerate(items):
             if isinstance(sentence, (str, bytes, Mapping)):
-                raise ValueError(f"{what}: sentence {i} must be a sequence of tags, got {type(sentence).__name__}")
+                raise UserError(f"{what}: sentence {i} must be a sequence of tags, got {type(sentence).__name__}")
             # one tag per line, then a blank line; an empty sentence is a lone blank line (read_tags gives it back)
             blocks.append("".join(_line_item(tag, what) + "\n" for tag in sentence) + "\n")
         return "".join(blocks)
@@ -217,10 +218,10 @@ def _tsv_text(file_format: str, items: Any, what: str) -> str:
         lines = []
         for pair in items:
             if isinstance(pair, str) or len(pair) != 2:
-                raise ValueError(f"{what}: expected (source id, target id) pairs, got {pair!r}")
+                raise UserError(f"{what}: expected (source id, target id) pairs, got {pair!r}")
             src, tgt = (_line_item(x, what) for x in pair)
             if "\t" in src or "\t" in tgt:
-                raise ValueError(f"{what}: an id contains a tab: {pair!r}")
+                raise UserError(f"{what}: an id contains a tab: {pair!r}")
             lines.append(f"{src}\t{tgt}")
         return "".join(line + "\n" for line in lines)
     return "".join(_line_item(item, what) + "\n" for item in items)
@@ -235,18 +236,18 @@ def _squad_labels(gold: Any, what: str) -> dict:
         return {"data": gold}
     qas = [{"id": qid, "answers": [{"text": text} for text in answers]} for qid, answers in questions]
     if not qas:
-        raise ValueError(f"{what}: no questions")
+        raise UserError(f"{what}: no questions")
     return {"data": [{"title": "", "paragraphs": [{"context": "", "qas": qas}]}]}
 
 
 def _jsonl_text(items: Any, what: str) -> str:
     """One json object per line: a row with a "label" as it is, any other item as {"label": item}."""
     if isinstance(items, (str, bytes, Mapping)):
-        raise ValueError(f"{what}: expected a sequence of labels or rows, got {type(items).__name__}")
+        raise UserError(f"{what}: expected a sequence of labels or rows, got {type(items).__name__}")
     lines = []
     for item in items:
         if isinstance(item, Mapping) and "label" not in item:
-            raise ValueError(f"{what}: row {item!r} has no \"label\"")
+            raise UserError(f"{what}: row {item!r} has no \"label\"")
         lines.append(json.dumps(item if isinstance(item, Mapping) else {"label": item}, ensure_ascii=False))
     return "".join(line + "\n" for line in lines)
 
@@ -255,14 +256,14 @@ def _rankings_text(rankings: Any, what: str) -> str:
     """{query id: [ids]} as json; a single id stands for a one-item list (Mewsli-X gold). A query id "data" is
     refused: evaluate.py `read_squad` would read only its value."""
     if not isinstance(rankings, Mapping):
-        raise ValueError(f"{what}: expected {{query id: [ids]}}, got {type(rankings).__name__}")
+        raise UserError(f"{what}: expected {{query id: [ids]}}, got {type(rankings).__name__}")
     out = {}
     for query, ids in rankings.items():
         if str(query) == "data":
-            raise ValueError(f"{what}: a query id cannot be 'data' (the official reader would take its value)")
+            raise UserError(f"{what}: a query id cannot be 'data' (the official reader would take its value)")
         ids = [ids] if isinstance(ids, (str, int)) else list(ids)
         if not all(isinstance(i, (str, int)) for i in ids):
-            raise ValueError(f"{what}: ids of {query!r} must be strings or integers")
+            raise UserError(f"{what}: ids of {query!r} must be strings or integers")
         out[str(query)] = ids
     return json.dumps(out, ensure_ascii=False, indent=1) + "\n"
 
@@ -272,7 +273,7 @@ def _file_text(file_format: str, items: Any, what: str, labels: bool) -> str:
         return json.dumps(_squad_labels(items, what), ensure_ascii=False, indent=1) + "\n"
     if file_format == "qa":
         if not isinstance(items, Mapping) or not all(isinstance(v, str) for v in items.values()):
-            raise ValueError(f"{what}: expected {{question id: answer text}}")
+            raise UserError(f"{what}: expected {{question id: answer text}}")
         return json.dumps({str(k): v for k, v in items.items()}, ensure_ascii=False, indent=1) + "\n"
     if file_format == "rankings":
         return _rankings_text(items, what)
@@ -283,9 +284,9 @@ def _file_text(file_format: str, items: Any, what: str, labels: bool) -> str:
 
 def _check_target(task: str, lang: str, suite: ModuleType) -> None:
     if task not in suite.TASK2LANGS:
-        raise ValueError(f"unknown {suite.TITLE} task {task!r}; known: {', '.join(suite.TASK2LANGS)}")
+        raise UserError(f"unknown {suite.TITLE} task {task!r}; known: {', '.join(suite.TASK2LANGS)}")
     if not _LANG.match(lang):
-        raise ValueError(f"bad language code {lang!r}")
+        raise UserError(f"bad language code {lang!r}")
 
 
 def write_predictions(out_dir: str | os.PathLike, task: str, lang: str, predictions: Any,

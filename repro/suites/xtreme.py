@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from repro.errors import UserError
 from repro.metrics import METRICS, SEQEVAL_DEFAULT, check_seqeval_rule
 from repro.suites import aggregate
 
@@ -68,7 +69,7 @@ def evaluate_language(task: str, predictions: Any, gold: Any, lang: str,
     """One language of one task, with the keys evaluate.py's metric function returns for it (tagging F1 under
     the `seqeval` chunk-type rule)."""
     if task not in TASK_METRIC:
-        raise ValueError(f"unknown XTREME task {task!r}; known: {', '.join(TASK_METRIC)}")
+        raise UserError(f"unknown XTREME task {task!r}; known: {', '.join(TASK_METRIC)}")
     return METRICS[TASK_METRIC[task]](predictions, gold, lang, check_seqeval_rule(seqeval))
 
 
@@ -83,7 +84,7 @@ def task_score(task: str, per_lang: Mapping[str, Mapping[str, float]]) -> float:
     (mean EM + mean F1) / 2 (evaluate.py `avg_metric`)."""
     detail = task_detail(task, per_lang)
     if "avg_metric" not in detail:
-        raise ValueError(f"{task}: no accuracy, F1 or EM among {sorted(k for k in detail if k.startswith('avg_'))}")
+        raise UserError(f"{task}: no accuracy, F1 or EM among {sorted(k for k in detail if k.startswith('avg_'))}")
     return detail["avg_metric"]
 
 

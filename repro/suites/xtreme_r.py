@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from repro.errors import UserError
 from repro.metrics import METRICS, SEQEVAL_DEFAULT, check_seqeval_rule
 from repro.suites import aggregate
 
@@ -92,7 +93,7 @@ def evaluate_language(task: str, predictions: Any, gold: Any, lang: str,
                       seqeval: str = SEQEVAL_DEFAULT) -> dict[str, float]:
     """One language of one task, with the keys evaluate.py's metric function returns for it (LAReQA: ours)."""
     if task not in TASK_METRIC:
-        raise ValueError(f"unknown XTREME-R task {task!r}; known: {', '.join(TASK_METRIC)}")
+        raise UserError(f"unknown XTREME-R task {task!r}; known: {', '.join(TASK_METRIC)}")
     return METRICS[TASK_METRIC[task]](predictions, gold, lang, check_seqeval_rule(seqeval))
 
 
@@ -105,7 +106,7 @@ def task_score(task: str, per_lang: Mapping[str, Mapping[str, float]]) -> float:
     """The single number of a task over the given languages (evaluate.py `avg_metric`)."""
     detail = task_detail(task, per_lang)
     if "avg_metric" not in detail:
-        raise ValueError(f"{task}: no accuracy, F1, EM or mAP among {sorted(k for k in detail if k[:4] == 'avg_')}")
+        raise UserError(f"{task}: no accuracy, F1, EM or mAP among {sorted(k for k in detail if k[:4] == 'avg_')}")
     return detail["avg_metric"]
 
 

@@ -6,6 +6,7 @@ benchmark is a new file of entries plus its suite (`repro.suites`).
 
 from __future__ import annotations
 
+from repro.errors import UserError
 from repro.tasks.alternatives import Alternative
 from repro.tasks.intermediate import INTERMEDIATE_TASKS
 from repro.tasks.task import Task
@@ -24,14 +25,14 @@ __all__ = ["Alternative", "BASELINE", "INTERMEDIATE_IDS", "INTERMEDIATE_TASKS", 
 def target(task_id: str) -> Task:
     """Look up a target task, with a one-line error naming the unknown id."""
     if task_id not in TARGET_TASKS:
-        raise KeyError(f"unknown target task {task_id!r}; known: {', '.join(TARGET_TASKS)}")
+        raise UserError(f"unknown target task {task_id!r}; known: {', '.join(TARGET_TASKS)}")
     return TARGET_TASKS[task_id]
 
 
 def intermediate(task_id: str) -> Task:
     """Look up an intermediate task, with a one-line error naming the unknown id."""
     if task_id not in INTERMEDIATE_TASKS:
-        raise KeyError(f"unknown intermediate task {task_id!r}; known: {', '.join(INTERMEDIATE_TASKS)}")
+        raise UserError(f"unknown intermediate task {task_id!r}; known: {', '.join(INTERMEDIATE_TASKS)}")
     return INTERMEDIATE_TASKS[task_id]
 
 

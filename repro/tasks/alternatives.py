@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from repro.errors import UserError
 from repro.tasks.intermediate import INTERMEDIATE_TASKS
 
 VARIANTS = ("mlm", "translated")
@@ -45,11 +46,11 @@ class Alternative:
             return None
         task, variant = encoder_id.split("+", 1)
         if task not in INTERMEDIATE_TASKS:
-            raise ValueError(f"{encoder_id}: unknown intermediate task {task!r}")
+            raise UserError(f"{encoder_id}: unknown intermediate task {task!r}")
         if variant not in VARIANTS:
-            raise ValueError(f"{encoder_id}: unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
+            raise UserError(f"{encoder_id}: unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
         if variant == "translated" and task not in TRANSLATIONS:
-            raise ValueError(f"{encoder_id}: no translated data for {task}; known: {', '.join(TRANSLATIONS)}")
+            raise UserError(f"{encoder_id}: no translated data for {task}; known: {', '.join(TRANSLATIONS)}")
         return Alternative(encoder_id, task, variant)
 
 
@@ -93,12 +94,12 @@ class Arm:
         """The arm an id names; ValueError naming an unknown task or arm."""
         task, _, arm = arm_id.rpartition("-")
         if arm not in ARMS:
-            raise ValueError(f"{arm_id}: unknown arm {arm!r}; known: {', '.join(ARMS)}")
+            raise UserError(f"{arm_id}: unknown arm {arm!r}; known: {', '.join(ARMS)}")
         if arm == BASELINE_ARM:
             if task != "none":
-                raise ValueError(f"{arm_id}: A0 has no intermediate task; name it none-A0")
+                raise UserError(f"{arm_id}: A0 has no intermediate task; name it none-A0")
         elif task not in (*ARM_TASKS, MIX):
-            raise ValueError(f"{arm_id}: no translated data for {task!r}; the arms train "
+            raise UserError(f"{arm_id}: no translated data for {task!r}; the arms train "
                              f"{', '.join((*ARM_TASKS, MIX))}")
         return Arm(arm_id, task, arm)
 
@@ -112,7 +113,7 @@ def parse_run(run: str) -> tuple[str, int]:
     """(arm id, seed) of a run name; ValueError when it names no seed."""
     arm_id, _, seed = run.rpartition("-")
     if not seed.lstrip("-").isdigit() or not arm_id:
-        raise ValueError(f"{run}: not <task>-<arm>-<seed>")
+        raise UserError(f"{run}: not <task>-<arm>-<seed>")
     return arm_id, int(seed)
 
 
@@ -127,14 +128,14 @@ def check_language_sets(sets: dict[str, list[str]], languages: dict[str, list[st
     """Refuse a language set for a task without translations, or a language its translations do not cover."""
     for task, chosen in sets.items():
         if task not in ARM_TASKS:
-            raise ValueError(f"languages.{task}: no translated data for {task}; known: {', '.join(ARM_TASKS)}")
+            raise UserError(f"languages.{task}: no translated data for {task}; known: {', '.join(ARM_TASKS)}")
         available = translation_languages(task, languages)
         missing = [lang for lang in chosen if lang not in available]
         if missing:
-            raise ValueError(f"languages.{task}: no translation into {', '.join(missing)} (the {task} translations "
+            raise UserError(f"languages.{task}: no translation into {', '.join(missing)} (the {task} translations "
                              f"cover {', '.join(available)})")
         if not chosen:
-            raise ValueError(f"languages.{task}: empty language set")
+            raise UserError(f"languages.{task}: empty language set")
 
 
 def arm_sources(arm: Arm, sets: dict[str, list[str]]) -> list[tuple[str, str]]:

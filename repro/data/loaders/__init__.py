@@ -73,6 +73,7 @@ from repro.data.loaders.squad import (_plan_mlqa, _plan_squad, _plan_squad_trans
 from repro.data.loaders.tatoeba import _plan_tatoeba, read_tatoeba
 from repro.data.loaders.tsv import _plan_pawsx, _plan_xnli, read_pawsx_tsv, read_xnli_tsv
 from repro.data.sources import SOURCES
+from repro.errors import UserError
 
 __all__ = [
     "CCG_SECTIONS", "POS_PRECEDENCE", "RELEASE_FORMATS", "Row", "iter_release", "load_release", "read_bucc",
@@ -117,9 +118,9 @@ def iter_release(source: str, path: Path | str, split: str, lang: str | None = N
     """The rows of one split of a release, in the Hub schema of `source`. Files are found (or a
     ValueError raised) at call time; parsing happens as the iterator is consumed."""
     if source not in RELEASE_FORMATS:
-        raise ValueError(f"no release-format loader for {source!r}; known: {', '.join(RELEASE_FORMATS)}")
+        raise UserError(f"no release-format loader for {source!r}; known: {', '.join(RELEASE_FORMATS)}")
     if split not in SOURCES[source].splits:
-        raise ValueError(f"{source} has no {split!r} split; known: {', '.join(SOURCES[source].splits)}")
+        raise UserError(f"{source} has no {split!r} split; known: {', '.join(SOURCES[source].splits)}")
     return _PLANS[source](source, Path(path), split, lang)
 
 
@@ -134,5 +135,5 @@ def load_release(source: str, path: Path | str, split: str, lang: str | None = N
             append(row[name])
     if not columns[next(iter(features))]:
         where = f" for language {lang!r}" if lang else ""
-        raise ValueError(f"{source} {split}: no examples{where} in {path}")
+        raise UserError(f"{source} {split}: no examples{where} in {path}")
     return Dataset.from_dict(columns, features=features)

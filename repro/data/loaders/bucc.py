@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from repro.data.loaders.common import Row, _existing_file, _fail, _lines, _need_lang, _one_line
+from repro.errors import UserError
 
 # our split -> the release's name for it, then XTREME's rename
 _PARTS = {"validation": ("sample", "dev"), "test": ("training", "test")}
@@ -76,7 +77,7 @@ def _iter_bucc(source_file: Path, english_file: Path, gold_file: Path) -> Iterat
 def _plan_bucc(source: str, path: Path, split: str, lang: str | None) -> Iterator[Row]:
     lang = _need_lang(source, lang, path)
     if not path.is_dir():
-        raise ValueError(f"bucc2018 {split}: {path} is not a folder of the release files"
+        raise UserError(f"bucc2018 {split}: {path} is not a folder of the release files"
                          if path.exists() else f"bucc2018 {split}: path not found: {path}")
     folders = (path, path / f"{lang}-en", path / "bucc2018", path / "bucc2018" / f"{lang}-en")
     for part in _PARTS[split]:
@@ -85,8 +86,8 @@ def _plan_bucc(source: str, path: Path, split: str, lang: str | None) -> Iterato
             if Path(f"{stem}.{lang}").is_file():
                 gold = Path(f"{stem}.gold")
                 if not gold.is_file():
-                    raise ValueError(f"bucc2018 {split}: {gold} not found (XTREME's download deletes the test gold; "
+                    raise UserError(f"bucc2018 {split}: {gold} not found (XTREME's download deletes the test gold; "
                                      f"the BUCC release's {lang}-en {_PARTS[split][0]}-gold archive has it)")
                 return read_bucc(f"{stem}.{lang}", f"{stem}.en", gold)
     names = " or ".join(f"{lang}-en.{part}.{lang}" for part in _PARTS[split])
-    raise ValueError(f"bucc2018 {split}: {names} not found under {path} (nor {lang}-en/, bucc2018/)")
+    raise UserError(f"bucc2018 {split}: {names} not found under {path} (nor {lang}-en/, bucc2018/)")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from repro.data.loaders.common import Row, _existing_file, _fail, _lines, _one_line
+from repro.errors import UserError
 
 CCG_SECTIONS = {
     "train": tuple(f"{s:02d}" for s in range(2, 22)),
@@ -61,17 +62,17 @@ def _iter_ccg(path: Path) -> Iterator[Row]:
 
 def _plan_ccg(source: str, path: Path, split: str, lang: str | None) -> Iterator[Row]:
     if not path.exists():
-        raise ValueError(f"CCGbank root not found: {path}")
+        raise UserError(f"CCGbank root not found: {path}")
     if path.is_file():
         return read_ccg_auto(path)
     auto = next((folder for folder in (path / "data" / "AUTO", path / "AUTO", path)
                  if (folder / CCG_SECTIONS["validation"][0]).is_dir() or (folder / "02").is_dir()), None)
     if auto is None:
-        raise ValueError(f"CCGbank: no data/AUTO/<section>/ folders under {path}")
+        raise UserError(f"CCGbank: no data/AUTO/<section>/ folders under {path}")
     # Sections absent from a partial copy are skipped; a split with no file at all is an error.
     files = [file for section in CCG_SECTIONS[split] for file in sorted((auto / section).glob("wsj_*.auto"))]
     if not files:
         sections = CCG_SECTIONS[split]
-        raise ValueError(f"CCGbank {split}: no wsj_*.auto files in {auto}/{{{sections[0]}..{sections[-1]}}}")
+        raise UserError(f"CCGbank {split}: no wsj_*.auto files in {auto}/{{{sections[0]}..{sections[-1]}}}")
     readers = [read_ccg_auto(file) for file in files]
     return (row for reader in readers for row in reader)

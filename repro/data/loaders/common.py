@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from repro.errors import UserError
+
 Row = dict[str, Any]
 
 # Release split names for our split names (most releases call validation "dev").
@@ -27,9 +29,9 @@ def _fail(path: Path, msg: str, line: int | None = None) -> ValueError:
 def _existing_file(path: Path | str, what: str) -> Path:
     path = Path(path)
     if not path.exists():
-        raise ValueError(f"{what}: file not found: {path}")
+        raise UserError(f"{what}: file not found: {path}")
     if not path.is_file():
-        raise ValueError(f"{what}: not a file: {path}")
+        raise UserError(f"{what}: not a file: {path}")
     return path
 
 
@@ -64,14 +66,14 @@ def _find(path: Path, candidates: list[str], what: str) -> Path:
     if path.is_file():
         return path
     if not path.exists():
-        raise ValueError(f"{what}: path not found: {path}")
+        raise UserError(f"{what}: path not found: {path}")
     for candidate in candidates:
         if (path / candidate).is_file():
             return path / candidate
-    raise ValueError(f"{what}: none of {', '.join(candidates)} found under {path}")
+    raise UserError(f"{what}: none of {', '.join(candidates)} found under {path}")
 
 
 def _need_lang(source: str, lang: str | None, path: Path) -> str:
     if not lang:
-        raise ValueError(f"{source}: a language is needed to pick its file under {path}")
+        raise UserError(f"{source}: a language is needed to pick its file under {path}")
     return lang

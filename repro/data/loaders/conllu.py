@@ -19,6 +19,7 @@ from typing import Literal
 
 from repro.data.loaders.common import _DEV, Row, _existing_file, _fail, _lines, _need_lang, _one_line
 from repro.data.sources import xtreme_ud_token
+from repro.errors import UserError
 from repro.tasks.labels import UPOS_TAGS
 
 _UPOS_ID = {tag: i for i, tag in enumerate(UPOS_TAGS)}
@@ -173,11 +174,11 @@ def _plan_udpos(source: str, path: Path, split: str, lang: str | None) -> Iterat
     if path.is_file():
         return read_conllu(path, lang=lang)
     if not path.exists():
-        raise ValueError(f"udpos {split}: path not found: {path}")
+        raise UserError(f"udpos {split}: path not found: {path}")
     lang = _need_lang(source, lang, path)
     pattern = f"{lang}_*-ud-{_DEV[split]}.conllu"
     files = sorted(path.rglob(pattern), key=lambda file: (file.name, str(file)))
     if not files:
-        raise ValueError(f"udpos {split}: no {pattern} below {path}")
+        raise UserError(f"udpos {split}: no {pattern} below {path}")
     readers = [read_conllu(file, lang=lang) for file in files]
     return (row for reader in readers for row in reader)

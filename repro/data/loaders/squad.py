@@ -7,6 +7,7 @@ from pathlib import Path
 
 from repro.data.loaders.common import _DEV, Row, _existing_file, _fail, _find, _load_json, _need_lang
 from repro.data.sources import TYDIQA_ID_PREFIX
+from repro.errors import UserError
 
 
 def read_squad_json(path: Path | str, *, title: bool = True, allow_impossible: bool = True,
@@ -103,7 +104,7 @@ def _plan_mlqa(source: str, path: Path, split: str, lang: str | None) -> Iterato
 
 def _plan_tydiqa(source: str, path: Path, split: str, lang: str | None) -> Iterator[Row]:
     if lang is not None and lang not in TYDIQA_ID_PREFIX:
-        raise ValueError(f"tydiqa: unknown language {lang!r}; known: {', '.join(TYDIQA_ID_PREFIX)}")
+        raise UserError(f"tydiqa: unknown language {lang!r}; known: {', '.join(TYDIQA_ID_PREFIX)}")
     prefix = f"{TYDIQA_ID_PREFIX[lang]}-" if lang else None
     part = _DEV[split]
     combined = f"tydiqa-goldp-v1.1-{part}.json"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from repro.data.loaders.common import Row, _existing_file, _fail, _lines, _need_lang
 from repro.data.sources import TATOEBA_ISO3
+from repro.errors import UserError
 
 
 def read_tatoeba(source_file: Path | str, english_file: Path | str) -> Iterator[Row]:
@@ -39,10 +40,10 @@ def _plan_tatoeba(source: str, path: Path, split: str, lang: str | None) -> Iter
     if path.is_file():
         parts = path.name.split(".")
         if len(parts) != 3 or parts[0] != "tatoeba" or not parts[1].endswith("-eng"):
-            raise ValueError(f"tatoeba: {path} is not named tatoeba.<iso3>-eng.<iso3|eng>")
+            raise UserError(f"tatoeba: {path} is not named tatoeba.<iso3>-eng.<iso3|eng>")
         file_iso3 = parts[1][: -len("-eng")]
         if iso3 and iso3 != file_iso3:
-            raise ValueError(f"tatoeba: {path} is for {file_iso3!r}, not the requested {lang!r}")
+            raise UserError(f"tatoeba: {path} is for {file_iso3!r}, not the requested {lang!r}")
         base = path.parent / f"tatoeba.{file_iso3}-eng"
         return read_tatoeba(f"{base}.{file_iso3}", f"{base}.eng")
     iso3 = _need_lang(source, iso3, path)
@@ -51,5 +52,5 @@ def _plan_tatoeba(source: str, path: Path, split: str, lang: str | None) -> Iter
         if (folder / f"{stem}.{iso3}").is_file():
             return read_tatoeba(folder / f"{stem}.{iso3}", folder / f"{stem}.eng")
     if not path.exists():
-        raise ValueError(f"tatoeba {split}: path not found: {path}")
-    raise ValueError(f"tatoeba {split}: {stem}.{iso3} not found under {path} (nor data/tatoeba/v1/)")
+        raise UserError(f"tatoeba {split}: path not found: {path}")
+    raise UserError(f"tatoeba {split}: {stem}.{iso3} not found under {path} (nor data/tatoeba/v1/)")
