@@ -24,7 +24,7 @@ STAGES = ["data-smoke", "pretrain-smoke", "intermediate-smoke@commonsenseqa", "m
           # baseline's SQuAD fine-tune and the targets evaluated with it, its reports
           "ml-intermediate-smoke@mnli-A4-1", "ml-target-smoke@mnli-A4-1-xnli", "ml-baseline-smoke@1-xquad",
           "ml-baseline-squad-smoke@1-mlqa", "ml-baseline-squad-smoke@1-tatoeba", "ml-collect-smoke",
-          "ml-answer-smoke"]
+          "ml-answer-smoke", "ml-summary-smoke"]
 pytestmark = pytest.mark.slow
 
 

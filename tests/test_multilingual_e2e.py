@@ -78,6 +78,17 @@ def test_answer_holds_every_contrast_with_intervals(project):
     assert {p.name for p in (out / "plots").iterdir()} >= {f"xtreme_{b}-{a}.png" for b, a in CONTRASTS}
 
 
+def test_summary_holds_each_contrasts_estimate_for_dvc(project):
+    out = project / "results/smoke/studies/multilingual"
+    answer = json.loads((project / "results/smoke/multilingual/answer.json").read_text())
+    summary = json.loads((out / "summary.json").read_text())
+    for r in answer["contrasts"]:
+        assert summary[r["suite"]][r["intermediate"]][r["contrast"]][r.get("task") or r["group"]][r["languages"]] \
+            == r["mean"]
+    bars = json.loads((out / "plots/contrasts.json").read_text())
+    assert len(bars) == sum(r["level"] == "overall" for r in answer["contrasts"]) > 0
+
+
 def test_a_second_run_does_no_work(project):
     result = run(STUDY, project)
     assert "every stage is up to date" in result.stderr + result.stdout

@@ -11,7 +11,7 @@ from repro.params import Profile
 from repro.paths import Layout
 from repro.studies import Planned, stage_name
 
-REPORTS = ("ml-collect", "ml-answer")
+REPORTS = ("ml-collect", "ml-answer", "ml-summary")
 
 
 def check(profile: Profile) -> None:
@@ -62,10 +62,44 @@ def waves(profile: Profile) -> list[list[Planned]]:
 
 def report(profile: Profile, layout: Layout, params_path: Path) -> None:
     """metrics.json, then the answer (contrasts with intervals, mean +- sd tables, plots)."""
-    from repro.stages import ml_answer, ml_collect
+    from repro.stages import ml_answer, ml_collect, summary as summarize
 
     ml_collect.run(profile, layout, params_path)
     ml_answer.run(profile, layout)
+    summarize.run(layout, "multilingual")
+
+
+def _answer(layout: Layout) -> dict:
+    from repro.report.study import read_json
+    from repro.stages.ml_common import study_layout
+
+    path = study_layout(layout).results / "answer.json"
+    answer = read_json(path)
+    if answer is None:
+        from repro.errors import UserError
+
+        raise UserError(f"{path}: no answer; run `repro ml-answer --profile {layout.profile}`")
+    return answer
+
+
+def metrics(layout: Layout) -> dict:
+    """{suite: {intermediate: {contrast: {group or task: {seen|unseen|all: mean}}}}} from answer.json: every
+    contrast's estimate, no intervals or provenance (`dvc metrics show/diff`)."""
+    out: dict = {}
+    for r in _answer(layout)["contrasts"]:
+        where = r.get("task") or r["group"]
+        out.setdefault(r["suite"], {}).setdefault(r["intermediate"], {}).setdefault(r["contrast"], {}) \
+            .setdefault(where, {})[r["languages"]] = r["mean"]
+    return out
+
+
+def plots(layout: Layout) -> dict[str, list[dict]]:
+    """contrasts.json: the overall contrasts with their intervals, one row per (suite, intermediate, contrast,
+    languages), what dvc.yaml's `plots:` draws as bars."""
+    rows = [{"contrast": f"{r['suite']} {r['intermediate']} {r['contrast']} ({r['languages']})", "mean": r["mean"],
+             "ci_low": r["ci_low"], "ci_high": r["ci_high"]}
+            for r in _answer(layout)["contrasts"] if r["level"] == "overall"]
+    return {"contrasts.json": rows}
 
 
 def summary(layout: Layout) -> str:
