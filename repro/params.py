@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from repro import suites
 from repro.errors import UserError
+from repro.params_code import CodeStudy
 from repro.tasks import INTERMEDIATE_IDS, INTERMEDIATE_TASKS, TARGET_TASKS, Alternative
 from repro.tasks.alternatives import extra_sources
 
@@ -350,6 +351,7 @@ class Profile(_Strict):
     scoring: Scoring = Scoring()
     grid: Grid = Grid()
     study: Study
+    code: CodeStudy | None = None  # the code-generation study (repro/params_code.py)
 
     @field_validator("languages")
     @classmethod
