@@ -1,0 +1,133 @@
+"""Check samples against their problems' tests in the sandbox, one process per worker, results in input order."""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from typing import Callable, Iterable
+
+from repro.execution import toolchains
+from repro.execution.languages import GO_PROGRAM, LANGUAGES
+from repro.execution.problems import Problem, Sample
+from repro.execution.sandbox import BUILD_FAILED, Limits, Sandbox, detect
+
+RESULT_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Result:
+    task_id: str
+    completion_id: int
+    passed: bool
+    result: str             # "passed" | "timed out" | "failed: ..." | "skipped: <why>"
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def program(problem: Problem, completion: str, mounted: bool = True):
+    """(files, build commands, run command, env, binds) of one sample, the toolchain fields filled in."""
+    lang = LANGUAGES[problem.language]
+    source, build, run = lang.source, lang.build, lang.run
+    if lang.name == "go" and problem.benchmark == "humaneval-xl":
+        source, build, run = GO_PROGRAM
+    text = lang.assemble(problem, completion)
+    ctx = toolchains.context(lang.name, mounted)
+    fields = {**ctx["fields"], "cpp_libs": ["-lcrypto", "-lssl"] if "openssl" in text else []}
+
+    def expand(argv):
+        out = []
+        for arg in argv:
+            out += fields[arg[1:-1]] if arg.startswith("{") and arg.endswith("}") else [arg]
+        return out
+    return {source: text}, [expand(cmd) for cmd in build], expand(run), ctx["env"], ctx["binds"]
+
+
+def _summary(outcome, stderr_fails: bool) -> tuple[bool, str]:
+    if outcome.timed_out:
+        return False, "timed out"
+    if outcome.build_failed:
+        detail = outcome.stderr.split(BUILD_FAILED, 1)[1].strip()
+        if detail.startswith(("124", "137")):
+            return False, "timed out (build)"
+        return False, "failed: compilation error: " + detail.partition("\n")[2].strip()[-RESULT_CHARS:]
+    if outcome.returncode == 0 and not (stderr_fails and outcome.stderr.strip()):
+        return True, "passed"
+    text = (outcome.stderr.strip() or outcome.stdout.strip())[-RESULT_CHARS:]
+    why = "out of memory" if outcome.oom else f"exit {outcome.returncode}"
+    return False, f"failed: {why}" + (f": {text}" if text else "")
+
+
+def check(problem: Problem, sample: Sample, timeout: float | None = None, sandbox: Sandbox | None = None) -> Result:
+    """Run one sample's program against its problem's tests."""
+    sandbox = sandbox or Sandbox()
+    lang = LANGUAGES[problem.language]
+    files, build, run, env, binds = program(problem, sample.completion, mounted=sandbox.mode != "none")
+    outcome = sandbox.run(files, build, run, env, binds, lang.build_timeout, timeout or lang.run_timeout)
+    passed, result = _summary(outcome, lang.stderr_fails)
+    return Result(sample.task_id, sample.completion_id, passed, result)
+
+
+_worker: dict = {}
+
+
+def _init(mode: str, limits: Limits) -> None:
+    _worker["sandbox"] = Sandbox(mode, limits)
+
+
+def _check(job) -> Result:
+    problem, sample, timeout = job
+    return check(problem, sample, timeout, _worker["sandbox"])
+
+
+def unavailable(languages: Iterable[str]) -> dict[str, str]:
+    """{language: one-line reason} for the languages whose toolchain is missing here; builds the others' caches."""
+    reasons = {}
+    for name in sorted(set(languages)):
+        reason = toolchains.missing(name)
+        if reason is None:
+            try:
+                toolchains.context(name)
+            except (RuntimeError, OSError) as exc:
+                reason = f"{name}: toolchain cache not built ({exc})"
+        if reason:
+            reasons[name] = reason
+    return reasons
+
+
+def evaluate(problems: dict[str, Problem], samples: list[Sample], timeout: float | None = None, workers: int = 1,
+             limits: Limits = Limits(), warn: Callable[[str], None] = print,
+             advance: Callable[[int], None] = lambda done: None) -> list[Result]:
+    """Every sample's Result, in input order. A language without its toolchain is skipped with one `warn` line
+    (its samples get "skipped: ..."); `advance(n)` reports n more samples done."""
+    skipped = unavailable(problems[s.task_id].language for s in samples)
+    for reason in skipped.values():
+        warn(f"skipping {reason}")
+    mode = detect()
+    results: list[Result | None] = [None] * len(samples)
+    jobs = []
+    for index, sample in enumerate(samples):
+        language = problems[sample.task_id].language
+        if language in skipped:
+            results[index] = Result(sample.task_id, sample.completion_id, False, f"skipped: {skipped[language]}")
+        else:
+            jobs.append((index, (problems[sample.task_id], sample, timeout)))
+    if workers <= 1:
+        _init(mode, limits)
+        for index, job in jobs:
+            results[index] = _check(job)
+            advance(1)
+    else:
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(mode, limits)) as pool:
+            futures = {pool.submit(_check, job): index for index, job in jobs}
+            for future in _as_completed(futures):
+                results[futures[future]] = future.result()
+                advance(1)
+    return results
+
+
+def _as_completed(futures):
+    from concurrent.futures import as_completed
+    return as_completed(futures)
