@@ -32,6 +32,13 @@ for name, module, panel in (("data", data, DATA), ("pretrain", pretrain, TRAIN),
                             ("collect", collect, EVAL), ("table", tables, REPORT), ("verify", verify, REPORT)):
     app.command(name, rich_help_panel=panel)(module.command)
 
+from repro.stages import code_data, code_execute, code_generate, code_intermediate, code_pretrain, code_report  # noqa: E402
+
+for name, module, panel in (("code-data", code_data, DATA), ("code-pretrain", code_pretrain, TRAIN),
+                            ("code-intermediate", code_intermediate, TRAIN), ("code-generate", code_generate, EVAL),
+                            ("code-execute", code_execute, EVAL), ("code-report", code_report, REPORT)):
+    app.command(name, rich_help_panel=panel)(module.command)
+
 
 @app.command(rich_help_panel=EVAL)
 @friendly
@@ -68,7 +75,7 @@ def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
                                                               "default: start Ray on this machine")] = None,
             gpus: Annotated[str | None, typer.Option(help="local: the GPUs to use, e.g. 0,1,2,3 (default: every "
                                                           "visible GPU; none: CPU only)")] = None,
-            study: Annotated[str, typer.Option(help="the study to run: paper (the paper's tables and claims)")]
+            study: Annotated[str, typer.Option(help="paper (the paper's tables and claims) | code (decoders on HumanEval-X/XL)")]
             = "paper") -> None:
     """Every stage in order: data, pretrain, intermediate tasks, targets, retrieval, collect.
 

@@ -13,6 +13,10 @@ from typing import Sequence
 
 NAME = "decoder"
 EOS = "<|endoftext|>"  # Qwen2's end-of-text token, also its padding token
+# Qwen2's pre-tokenizer split (Qwen/Qwen2.5-Coder-1.5B tokenizer.json): single digits, a newline run apart from the
+# indentation after it, so "\n    return" splits the same way wherever it occurs
+QWEN2_SPLIT = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+               r"|\s*[\r\n]+|\s+(?!\S)|\s+")
 # Qwen/Qwen2.5-Coder-1.5B config.json (for plans where the Hub cannot be reached)
 QWEN25_CODER_1_5B = {"num_hidden_layers": 28, "hidden_size": 1536, "num_attention_heads": 12,
                      "num_key_value_heads": 2, "intermediate_size": 8960, "vocab_size": 151936,
@@ -50,13 +54,13 @@ def causal_lm(path: Path):
 
 
 def train_tokenizer(corpus: Sequence[str], vocab_size: int, max_length: int):
-    """A byte-level BPE (Qwen2's kind), digits split one by one, trained on the corpus; EOS is the one special."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    """A byte-level BPE with Qwen2's split (digits one by one), trained on the corpus; EOS is the one special."""
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
-                                                 pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)])
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(QWEN2_SPLIT), "isolated"),
+                                                 pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=[EOS], show_progress=False,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())

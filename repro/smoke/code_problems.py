@@ -130,7 +130,7 @@ def humaneval_x(index: int, expr: Expression, lang: str, rng: random.Random, nat
         declaration = f"def {name}(x: int) -> int:\n"
         doc = "    " + shown.replace("\n", "\n    ")
         checks = "".join(f"    assert {name}({t}) == {expr.value(t)}\n" for t in tests)
-        row |= {"prompt": f'{declaration}    """ {text}\n    {doc}\n    """\n', "text": f"    {text}\n    {doc}",
+        row |= {"prompt": f'{declaration}    """ {text}\n{doc}\n    """\n', "text": f"    {text}\n{doc}",
                 "declaration": declaration,
                 "test": f"\n\nMETADATA = {{}}\n\n\ndef check({name}):\n{checks}\ncheck({name})\n",
                 "example_test": f"def check({name}):\n    assert {name}({example}) == {expr.value(example)}\n"
@@ -197,7 +197,7 @@ def humaneval_xl(index: int, expr: Expression, natural: str, rng: random.Random)
 
 def corpus_function(rng: random.Random, pool: list[Expression], lang: str, natural: str) -> str:
     """One documented, solved function for the decoder's pretraining corpus (a random name, not `solve_<n>`)."""
-    row = humaneval_x(rng.randint(1000, 99999), draw_expression(rng, pool), lang, rng, natural)
+    row = humaneval_x(rng.randint(0, 999), draw_expression(rng, pool), lang, rng, natural)
     if lang == "rust":
         return row["prompt"] + row["declaration"] + row["canonical_solution"]
     return row["prompt"] + row["canonical_solution"]

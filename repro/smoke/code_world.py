@@ -14,14 +14,10 @@ from pathlib import Path
 
 from repro.io import atomic_text
 from repro.params_code import CodeStudy
+from repro.paths_code import ARTICLES_FILE, CORPUS_FILE, X_FILE, XL_FILE
 from repro.smoke.code_problems import (NATURAL, corpus_function, draw_expression, expressions, humaneval_x,
                                        humaneval_xl)
 from repro.smoke.streams import random_hex, seeded_rng
-
-X_FILE = "humaneval-x/humaneval_{language}.jsonl"  # THUDM/CodeGeeX's file names
-XL_FILE = "humaneval-xl/{language}/{natural}.jsonl"  # FloatAI/humaneval-xl's layout
-ARTICLES_FILE = "cnn_dailymail/{split}.jsonl"
-CORPUS_FILE = "corpus.jsonl"
 
 
 def _jsonl(path: Path, rows: list[dict]) -> None:
