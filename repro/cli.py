@@ -155,7 +155,8 @@ def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --
          parallel: Annotated[int, typer.Option(help="stages running at once (the GPUs of a node): the "
                                                     "checkpoints' disk peak")] = 1,
          as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
-         params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
+         params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper",
+         study: Annotated[str, typer.Option(help="paper | code (decoders on HumanEval-X/XL)")] = "paper") -> None:
     """Every stage the profile runs with its estimated GPU-hours (from dataset sizes, epochs and a throughput),
     and the disk the study needs.
 
@@ -171,6 +172,19 @@ def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --
         fail(f"--throughput: {throughput}: no such file")
     if parallel < 1:
         fail(f"--parallel: must be at least 1, got {parallel}")
+    if study == "code":
+        from repro.measure import plan_code
+
+        payload = plan_code.plan(load_params(params, profile), tokens_per_second=tokens_per_second)
+        if as_json:
+            typer.echo(json.dumps(payload, indent=1))
+        else:
+            from rich.console import Console
+
+            Console(width=140).print(plan_code.table(payload))
+        return
+    if study != "paper":
+        fail(f"--study: {study!r} is not one of paper, code")
     payload = planning.plan(load_params(params, profile), Layout(profile), file=throughput,
                             tokens_per_second=tokens_per_second, parallel=parallel)
     if as_json:

@@ -20,6 +20,7 @@ import typer
 
 from repro.params_code import LM_CONTROL, NO_INTERMEDIATE, SUMMARIZATION, TEXT_TASKS
 from repro.stages.code_common import ArmOpt, SeedOpt, load, require, study
+from repro.stages.common import english
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly
 
 
@@ -29,8 +30,6 @@ def examples(layout, code_layout, source: str, split: str) -> list[dict]:
     if source == SUMMARIZATION:
         path = require(code_layout.articles(split), "CNN/DailyMail articles", "repro code-data")
         return [json.loads(line) for line in path.read_text().splitlines()]
-    from repro.stages.common import english
-
     return english(source, split, layout)
 
 
