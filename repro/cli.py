@@ -42,16 +42,18 @@ for name, module, panel in (("code-data", code_data, DATA), ("code-pretrain", co
 
 @app.command(rich_help_panel=EVAL)
 @friendly
-def score(predictions: Annotated[Path, typer.Option(help="folder: <task>/test-<lang>.tsv|json")],
+def score(predictions: Annotated[Path, typer.Option(help="folder: <task>/test-<lang>.tsv|json|jsonl")],
           labels: Annotated[Path, typer.Option(help="folder with the gold files, same layout")],
           partial: Annotated[bool, typer.Option(help="score the languages present instead of refusing a "
                                                      "missing one (not an official number)")] = False,
-          suite: Annotated[str, typer.Option(help="the benchmark whose layout and aggregation apply")] = "xtreme",
+          suite: Annotated[str, typer.Option(help="the benchmark whose layout and aggregation apply: xtreme or "
+                                                 "xtreme-r")] = "xtreme",
           seqeval_rule: Annotated[str, typer.Option(
               help="tagging F1's chunk-type rule: 1.2.2 (the official evaluate.py as installed today) or 0.0.12 "
                    "(the seqeval jiant pinned: its 2020 numbers)")] = "1.2.2",
           ) -> None:
-    """Score predictions exactly as the benchmark's official evaluation does; prints {"overall", "detailed"}.
+    """Score predictions exactly as the benchmark's official evaluation does; prints {"overall", "detailed"}
+    (xtreme-r adds "ours": our LAReQA and overall scores, which the official script does not give).
 
     Example: [bold]repro score --predictions results/smoke/predictions/mnli --labels data/smoke/labels --partial[/]
     jiant's 2020 numbers: [bold]repro score --predictions P --labels L --seqeval-rule 0.0.12[/]

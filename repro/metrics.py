@@ -4,6 +4,8 @@ Official code mirrored (google-research/xtreme; the task lists and the aggregati
 - `evaluate.py`: the per-language metric functions (`accuracy`, `f1`, `bucc_f1`).
 - `third_party/evaluate_squad.py`: the SQuAD v1.1 script (XQuAD, TyDiQA-GoldP), fetched by `install_tools.sh`.
 - `third_party/evaluate_mlqa.py`: the MLQA v1 script (language-aware answer normalisation).
+- `third_party/utils_mewslix.py` `evaluate` and `third_party/utils_lareqa.py` `average_precision_at_k`: mAP@20
+  of XTREME-R's Mewsli-X and LAReQA.
 - seqeval entity F1 (evaluate.py `f1`), under one of two chunk-type rules (`SEQEVAL_RULES`, see
   `tagging_chunks`): "1.2.2", what evaluate.py gives today (install_tools.sh runs an unpinned `pip install seqeval`,
   which brings 1.2.2; the project pins seqeval==1.2.2 too), the default; "0.0.12", the seqeval nyu-mll/jiant pinned
@@ -277,6 +279,87 @@ def bucc_f1(pred_pairs: Iterable, gold_pairs: Iterable) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Ranked retrieval, mAP@k (XTREME-R): Mewsli-X (evaluate.py `mewslix_map20` -> third_party/utils_mewslix.py
+# `evaluate`, a mean reciprocal rank over the top 20) and LAReQA (third_party/utils_lareqa.py
+# `average_precision_at_k`, `mean_avg_prec_at_k` with k=20)
+
+MAP_K = 20  # utils_mewslix.TOP_K; evaluate_retrieval.py calls mean_avg_prec_at_k(..., k=20)
+
+
+def _ranking(value: Any, what: str) -> list:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+        raise ValueError(f"{what}: a ranking must be a list of ids, got {type(value).__name__}")
+    for item in value:
+        if not isinstance(item, (str, int, float)):
+            raise ValueError(f"{what}: ranked ids must be strings or numbers, got {item!r}")
+    return list(value)
+
+
+def average_precision_at_k(relevant: Iterable, ranking: Sequence, k: int = MAP_K) -> float:
+    """utils_lareqa `average_precision_at_k` (0-1): over the first k ranked ids, the precision at each rank that
+    holds a relevant id not already ranked higher, summed and divided by min(number relevant, k). A repeated id
+    counts once; an empty or short ranking just earns less (nothing ranked: 0)."""
+    targets = set(relevant)
+    if not targets:
+        raise ValueError("average precision: no relevant ids (the official code divides by zero)")
+    top = list(ranking[:k])
+    score = hits = 0.0
+    seen: set = set()
+    for i, item in enumerate(top):
+        if item in targets and item not in seen:
+            hits += 1.0
+            score += hits / (i + 1.0)
+        seen.add(item)
+    return score / min(len(targets), k)
+
+
+def mean_average_precision_at_k(predictions: Mapping[str, Sequence], relevant: Mapping[str, Iterable],
+                                k: int = MAP_K, empty: float | None = None) -> float:
+    """Mean AP@k (0-1) over the queries of `relevant` ({query id: relevant ids}), in its order; a query that
+    `predictions` ({query id: ranked ids}) lacks scores 0, ids it has beyond `relevant` are ignored. With no
+    queries: `empty` if given (Mewsli-X's evaluate returns 0.0), else a ValueError."""
+    if not isinstance(predictions, Mapping):
+        raise ValueError("mAP: predictions must be a json object {query id: [ranked ids]}")
+    if not relevant:
+        if empty is None:
+            raise ValueError("mAP: nothing to score (0 gold queries)")
+        return empty
+    total = 0.0
+    for query, targets in relevant.items():
+        ranking = _ranking(predictions.get(query, []), f"mAP: prediction for {query!r}")
+        total += average_precision_at_k(targets, ranking, k)
+    return total / len(relevant)
+
+
+def _gold_lists(gold: Any, what: str) -> Mapping[str, list]:
+    if not isinstance(gold, Mapping):
+        raise ValueError(f"{what}: gold must be a json object {{query id: [ids]}}")
+    for query, ids in gold.items():
+        if isinstance(ids, (str, bytes, Mapping)) or not isinstance(ids, Sequence) or not ids:
+            raise ValueError(f"{what}: gold for {query!r} must be a non-empty list of ids, got {ids!r}")
+        _ranking(ids, f"{what}: gold for {query!r}")
+    return gold
+
+
+def mewslix_map(predictions: Mapping[str, Sequence], gold: Any, k: int = MAP_K) -> dict[str, float]:
+    """{"map@20"} (0-100) of Mewsli-X: gold {example id: [gold entity id]} (only the first id counts, stripped,
+    as utils_mewslix does); each example's AP@k with one relevant id is the reciprocal rank of its first hit in
+    the top k, so this is the official MRR@k; no gold examples score 0, as there."""
+    gold = _gold_lists(gold, "Mewsli-X")
+    if not all(isinstance(ids[0], str) for ids in gold.values()):
+        raise ValueError("Mewsli-X: gold entity ids must be strings")
+    single = {query: [ids[0].strip()] for query, ids in gold.items()}
+    return {f"map@{k}": 100.0 * mean_average_precision_at_k(predictions, single, k, empty=0.0)}
+
+
+def lareqa_map(predictions: Mapping[str, Sequence], gold: Any, k: int = MAP_K) -> dict[str, float]:
+    """{"map@20"} (0-100) of LAReQA for one question language: gold {question id: [ids of every candidate that
+    answers it, in any language]} (XQuAD-R: one per language), predictions {question id: [candidate ids,
+    best first]} ranked over the whole multilingual candidate pool (utils_lareqa `mean_avg_prec_at_k`)."""
+    return {f"map@{k}": 100.0 * mean_average_precision_at_k(predictions, _gold_lists(gold, "LAReQA"), k)}
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The metric table: a task entry's `metric` -> its per-language scorer (predictions, gold, language, seqeval rule)
 
 METRICS: dict[str, Callable[[Any, Any, str, str], dict[str, float]]] = {
@@ -285,4 +368,6 @@ METRICS: dict[str, Callable[[Any, Any, str, str], dict[str, float]]] = {
     "bucc_f1": lambda predictions, gold, lang, seqeval: bucc_f1(predictions, gold),
     "squad": lambda predictions, gold, lang, seqeval: squad_em_f1(predictions, gold),
     "mlqa": lambda predictions, gold, lang, seqeval: mlqa_em_f1(predictions, gold, lang),
+    "mewslix_map": lambda predictions, gold, lang, seqeval: mewslix_map(predictions, gold),
+    "lareqa_map": lambda predictions, gold, lang, seqeval: lareqa_map(predictions, gold),
 }

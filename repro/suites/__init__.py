@@ -1,16 +1,17 @@
 """Benchmarks as data: each suite module holds one benchmark's tasks, languages, groups, submission layout and
-official aggregation (NAME, TITLE, TASK2LANGS, GROUPS, TASK_METRIC, FILE_FORMAT, COUNT_CHECKED, evaluate_language,
-task_detail, task_score, overall_scores, scores). `repro score --suite`, params validation and the tables ask
-the suite instead of naming tasks; a new benchmark is a new module listed here.
+official aggregation (NAME, TITLE, TASK2LANGS, GROUPS, QA_TASKS, TASK_METRIC, FILE_FORMAT, COUNT_CHECKED,
+evaluate_language, task_detail, task_score, overall_scores, scores; optionally OURS_TASK2LANGS and `ours_scores`,
+our own numbers for tasks the official script leaves unscored, reported apart under "ours"). `repro score --suite`,
+params validation and the tables ask the suite instead of naming tasks; a new benchmark is a new module listed here.
 """
 
 from __future__ import annotations
 
 from types import ModuleType
 
-from repro.suites import xtreme
+from repro.suites import xtreme, xtreme_r
 
-SUITES: dict[str, ModuleType] = {xtreme.NAME: xtreme}
+SUITES: dict[str, ModuleType] = {xtreme.NAME: xtreme, xtreme_r.NAME: xtreme_r}
 
 
 def get(name: str) -> ModuleType:

@@ -1,14 +1,19 @@
 """Score prediction folders in a suite's submission layout, as google-research/xtreme `evaluate.py` does.
 
-Layout (the files evaluate.py reads): `<folder>/<task>/test-<lang>.<tsv|json>`, with <lang> every language of
-the task's list in the suite (`repro.suites.xtreme`). The suite's FILE_FORMAT names each task's file format
-(evaluate.py `read_label`, `read_tag`, `read_squad`):
+Layout (the files evaluate.py reads): `<folder>/<task>/test-<lang>.<tsv|json|jsonl>`, with <lang> every language
+of the task's list in the suite (`repro.suites.xtreme`, `repro.suites.xtreme_r`). The suite's FILE_FORMAT names
+each task's file format (evaluate.py `read_label`, `read_tag`, `read_squad`, `read_xcopa`; SUFFIX its suffix):
 - lines: one label per line (tatoeba: the retrieved row index);
 - tags: one tag per line, a blank line between sentences;
 - pairs: one "<source id>\\t<target id>" pair per line (bucc2018);
-- qa (.json): predictions {question id: answer text}; labels a SQuAD-format json ({"data": [articles]}).
+- qa (.json): predictions {question id: answer text}; labels a SQuAD-format json ({"data": [articles]});
+- jsonl: one json object per line, its "label" compared (xcopa; labels may be the full XCOPA rows);
+- rankings (.json): predictions {query id: [ids, best first]}; labels {query id: [relevant ids]} (mewslix: the
+  one gold entity; lareqa: every answering candidate).
 
-`write_predictions` / `write_labels` write our own outputs in that layout, atomically.
+A suite with OURS_TASK2LANGS and `ours_scores` (XTREME-R) also gets our own numbers for the tasks the official
+script does not score, under the separate key "ours". `write_predictions` / `write_labels` write our own outputs
+in that layout, atomically.
 """
 
 from __future__ import annotations
@@ -25,12 +30,12 @@ from repro.io import atomic_text
 from repro.suites import xtreme
 
 _LANG = re.compile(r"^[A-Za-z0-9_-]+$")
+SUFFIX = {"lines": "tsv", "tags": "tsv", "pairs": "tsv", "qa": "json", "rankings": "json", "jsonl": "jsonl"}
 
 
 def task_file(folder: str | os.PathLike, task: str, lang: str, suite: ModuleType = xtreme) -> Path:
-    """<folder>/<task>/test-<lang>.json for QA tasks, .tsv otherwise."""
-    suffix = "json" if suite.FILE_FORMAT[task] == "qa" else "tsv"
-    return Path(folder) / task / f"test-{lang}.{suffix}"
+    """<folder>/<task>/test-<lang>.<suffix>: json for QA tasks and rankings, jsonl for XCOPA, tsv otherwise."""
+    return Path(folder) / task / f"test-{lang}.{SUFFIX[suite.FILE_FORMAT[task]]}"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -84,7 +89,22 @@ def read_qa(path: Path) -> Any:
     return content
 
 
-READERS = {"lines": read_lines, "tags": read_tags, "pairs": read_lines, "qa": read_qa}
+def read_jsonl_labels(path: Path) -> list[Any]:
+    """evaluate.py `read_xcopa`: the "label" of each line's json object (predictions and gold alike)."""
+    labels = []
+    for number, line in enumerate(_file_lines(path), start=1):
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{path} line {number} is not valid json: {err}") from None
+        if not isinstance(row, Mapping) or "label" not in row:
+            raise ValueError(f"{path} line {number} has no \"label\"")
+        labels.append(row["label"])
+    return labels
+
+
+READERS = {"lines": read_lines, "tags": read_tags, "pairs": read_lines, "qa": read_qa, "rankings": read_qa,
+           "jsonl": read_jsonl_labels}
 
 
 def read_task_file(task: str, path: Path, suite: ModuleType = xtreme) -> Any:
@@ -113,10 +133,36 @@ def score_language(task: str, lang: str, prediction_file: Path, label_file: Path
         raise ValueError(f"{prediction_file} has {len(predictions)} {unit} but {label_file} has {len(labels)}")
     if file_format == "qa" and not isinstance(predictions, Mapping):
         raise ValueError(f"{prediction_file} must be a json object {{question id: answer text}}")
+    if file_format == "rankings" and not isinstance(predictions, Mapping):
+        raise ValueError(f"{prediction_file} must be a json object {{query id: [ranked ids]}}")
     try:
         return suite.evaluate_language(task, predictions, labels, lang, seqeval)
     except ValueError as err:
         raise ValueError(f"{prediction_file}: {err}") from None
+
+
+def _score_tasks(task2langs: Mapping[str, Sequence[str]], predictions_dir: str | os.PathLike,
+                 labels_dir: str | os.PathLike, require_all_languages: bool, suite: ModuleType, seqeval: str,
+                 skip_without_files: bool = False) -> dict[str, dict[str, dict[str, float]]]:
+    """{task: {lang: scores}} for the tasks whose subfolder both folders have (a task with an empty language
+    list gets {}); `skip_without_files`: a task none of whose files is there is left out instead of refused."""
+    prediction_tasks = _subfolders(predictions_dir, "predictions")
+    label_tasks = _subfolders(labels_dir, "labels")
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for task, langs in task2langs.items():
+        if task not in prediction_tasks or task not in label_tasks:
+            continue
+        files = {lang: (task_file(predictions_dir, task, lang, suite), task_file(labels_dir, task, lang, suite))
+                 for lang in langs}
+        present = {lang for lang, pair in files.items() if all(path.is_file() for path in pair)}
+        if skip_without_files and not present:
+            continue
+        per_lang = {lang: score_language(task, lang, prediction_file, label_file, suite, seqeval)
+                    for lang, (prediction_file, label_file) in files.items()
+                    if require_all_languages or lang in present}
+        if per_lang or not langs:
+            results[task] = per_lang
+    return results
 
 
 def score_folders(predictions_dir: str | os.PathLike, labels_dir: str | os.PathLike,
@@ -130,24 +176,19 @@ def score_folders(predictions_dir: str | os.PathLike, labels_dir: str | os.PathL
     `require_all_languages=False` skips languages whose prediction or label file is missing (not an official
     number; for runs on a subset of languages). `seqeval` names the chunk-type rule of tagging F1: the default is
     the official script's as installed today; "0.0.12" gives jiant's 2020 numbers (repro.metrics).
+
+    A suite with OURS_TASK2LANGS (XTREME-R) adds "ours": `suite.ours_scores` of those tasks' files (a task
+    folder holding none of them is left out there), never mixed into the official keys.
     """
     metrics.check_seqeval_rule(seqeval)  # before any file is read
-    prediction_tasks = _subfolders(predictions_dir, "predictions")
-    label_tasks = _subfolders(labels_dir, "labels")
-    results: dict[str, dict[str, dict[str, float]]] = {}
-    for task, langs in suite.TASK2LANGS.items():
-        if task not in prediction_tasks or task not in label_tasks:
-            continue
-        per_lang = {}
-        for lang in langs:
-            prediction_file = task_file(predictions_dir, task, lang, suite)
-            label_file = task_file(labels_dir, task, lang, suite)
-            if not require_all_languages and not (prediction_file.is_file() and label_file.is_file()):
-                continue
-            per_lang[lang] = score_language(task, lang, prediction_file, label_file, suite, seqeval)
-        if per_lang:
-            results[task] = per_lang
-    return suite.scores(results, require_all_languages=require_all_languages)
+    results = _score_tasks(suite.TASK2LANGS, predictions_dir, labels_dir, require_all_languages, suite, seqeval)
+    scored = suite.scores(results, require_all_languages=require_all_languages)
+    ours_tasks = getattr(suite, "OURS_TASK2LANGS", None)
+    if ours_tasks:
+        ours = _score_tasks(ours_tasks, predictions_dir, labels_dir, require_all_languages, suite, seqeval,
+                            skip_without_files=True)
+        scored["ours"] = suite.ours_scores(scored, ours, require_all_languages)
+    return scored
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -198,6 +239,48 @@ def _squad_labels(gold: Any, what: str) -> dict:
     return {"data": [{"title": "", "paragraphs": [{"context": "", "qas": qas}]}]}
 
 
+def _jsonl_text(items: Any, what: str) -> str:
+    """One json object per line: a row with a "label" as it is, any other item as {"label": item}."""
+    if isinstance(items, (str, bytes, Mapping)):
+        raise ValueError(f"{what}: expected a sequence of labels or rows, got {type(items).__name__}")
+    lines = []
+    for item in items:
+        if isinstance(item, Mapping) and "label" not in item:
+            raise ValueError(f"{what}: row {item!r} has no \"label\"")
+        lines.append(json.dumps(item if isinstance(item, Mapping) else {"label": item}, ensure_ascii=False))
+    return "".join(line + "\n" for line in lines)
+
+
+def _rankings_text(rankings: Any, what: str) -> str:
+    """{query id: [ids]} as json; a single id stands for a one-item list (Mewsli-X gold). A query id "data" is
+    refused: evaluate.py `read_squad` would read only its value."""
+    if not isinstance(rankings, Mapping):
+        raise ValueError(f"{what}: expected {{query id: [ids]}}, got {type(rankings).__name__}")
+    out = {}
+    for query, ids in rankings.items():
+        if str(query) == "data":
+            raise ValueError(f"{what}: a query id cannot be 'data' (the official reader would take its value)")
+        ids = [ids] if isinstance(ids, (str, int)) else list(ids)
+        if not all(isinstance(i, (str, int)) for i in ids):
+            raise ValueError(f"{what}: ids of {query!r} must be strings or integers")
+        out[str(query)] = ids
+    return json.dumps(out, ensure_ascii=False, indent=1) + "\n"
+
+
+def _file_text(file_format: str, items: Any, what: str, labels: bool) -> str:
+    if file_format == "qa" and labels:
+        return json.dumps(_squad_labels(items, what), ensure_ascii=False, indent=1) + "\n"
+    if file_format == "qa":
+        if not isinstance(items, Mapping) or not all(isinstance(v, str) for v in items.values()):
+            raise ValueError(f"{what}: expected {{question id: answer text}}")
+        return json.dumps({str(k): v for k, v in items.items()}, ensure_ascii=False, indent=1) + "\n"
+    if file_format == "rankings":
+        return _rankings_text(items, what)
+    if file_format == "jsonl":
+        return _jsonl_text(items, what)
+    return _tsv_text(file_format, items, what)
+
+
 def _check_target(task: str, lang: str, suite: ModuleType) -> None:
     if task not in suite.TASK2LANGS:
         raise ValueError(f"unknown {suite.TITLE} task {task!r}; known: {', '.join(suite.TASK2LANGS)}")
@@ -207,35 +290,25 @@ def _check_target(task: str, lang: str, suite: ModuleType) -> None:
 
 def write_predictions(out_dir: str | os.PathLike, task: str, lang: str, predictions: Any,
                       suite: ModuleType = xtreme) -> Path:
-    """Write one language's predictions as <out_dir>/<task>/test-<lang>.tsv|json (atomic); return the path.
+    """Write one language's predictions as <out_dir>/<task>/test-<lang>.tsv|json|jsonl (atomic); return the path.
 
-    predictions: labels (pawsx, xnli), retrieved row indices (tatoeba), tag sequences (panx, udpos),
-    (source id, target id) pairs (bucc2018), {question id: answer text} (QA).
+    predictions: labels (pawsx, xnli; xcopa: labels or rows with a "label"), retrieved row indices (tatoeba), tag
+    sequences (panx, udpos), (source id, target id) pairs (bucc2018), {question id: answer text} (QA),
+    {query id: [ids, best first]} (mewslix, lareqa).
     """
     _check_target(task, lang, suite)
     path = task_file(out_dir, task, lang, suite)
-    what = f"predictions for {path}"
-    if suite.FILE_FORMAT[task] == "qa":
-        if not isinstance(predictions, Mapping) or not all(isinstance(v, str) for v in predictions.values()):
-            raise ValueError(f"{what}: expected {{question id: answer text}}")
-        text = json.dumps({str(k): v for k, v in predictions.items()}, ensure_ascii=False, indent=1) + "\n"
-    else:
-        text = _tsv_text(suite.FILE_FORMAT[task], predictions, what)
-    atomic_text(path, text)
+    atomic_text(path, _file_text(suite.FILE_FORMAT[task], predictions, f"predictions for {path}", labels=False))
     return path
 
 
 def write_labels(out_dir: str | os.PathLike, task: str, lang: str, gold: Any, suite: ModuleType = xtreme) -> Path:
     """Write one language's gold labels in the same layout (atomic); return the path. QA gold may be SQuAD-format
-    or {question id: [answer texts]} (optionally under "data"); it is written SQuAD-format, as XTREME's labels."""
+    or {question id: [answer texts]} (optionally under "data"); it is written SQuAD-format, as XTREME's labels.
+    Rankings gold: {query id: [relevant ids]} (Mewsli-X: {example id: gold entity id} is accepted too)."""
     _check_target(task, lang, suite)
     path = task_file(out_dir, task, lang, suite)
-    what = f"labels for {path}"
-    if suite.FILE_FORMAT[task] == "qa":
-        text = json.dumps(_squad_labels(gold, what), ensure_ascii=False, indent=1) + "\n"
-    else:
-        text = _tsv_text(suite.FILE_FORMAT[task], gold, what)
-    atomic_text(path, text)
+    atomic_text(path, _file_text(suite.FILE_FORMAT[task], gold, f"labels for {path}", labels=True))
     return path
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from repro.metrics import METRICS, SEQEVAL_DEFAULT, check_seqeval_rule
+from repro.suites import aggregate
 
 NAME = "xtreme"
 TITLE = "XTREME"
@@ -74,24 +75,7 @@ def evaluate_language(task: str, predictions: Any, gold: Any, lang: str,
 def task_detail(task: str, per_lang: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
     """One entry of evaluate.py's `detailed_scores`: {metric: {lang: value}} in the given language order, then
     "avg_<metric>" (plain mean over the languages, English included where the task lists it) and "avg_metric"."""
-    if not per_lang:
-        raise ValueError(f"{task}: no languages to average")
-    detail: dict[str, Any] = {}
-    for lang, scores in per_lang.items():
-        for metric, value in scores.items():
-            detail.setdefault(metric, {})[lang] = float(value)
-    for metric in [m for m in detail]:
-        values = detail[metric]
-        if len(values) != len(per_lang):
-            raise ValueError(f"{task}: metric {metric!r} is missing for some languages")
-        detail[f"avg_{metric}"] = sum(values.values()) / len(values)
-    if task in QA_TASKS:
-        detail["avg_metric"] = (detail["avg_exact_match"] + detail["avg_f1"]) / 2
-    elif "avg_f1" in detail:
-        detail["avg_metric"] = detail["avg_f1"]
-    elif "avg_accuracy" in detail:
-        detail["avg_metric"] = detail["avg_accuracy"]
-    return detail
+    return aggregate.task_detail(task, per_lang, QA_TASKS)
 
 
 def task_score(task: str, per_lang: Mapping[str, Mapping[str, float]]) -> float:
@@ -106,33 +90,16 @@ def task_score(task: str, per_lang: Mapping[str, Mapping[str, float]]) -> float:
 def overall_scores(detailed: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
     """evaluate.py's `overall_scores`: "all_task" (plain mean of the nine task scores, not of the group scores)
     only when every task is present, then each group whose tasks are all present."""
-    overall: dict[str, float] = {}
-    available = set(detailed)
-    if available == set(TASK2LANGS):
-        overall["all_task"] = sum(detailed[t]["avg_metric"] for t in TASK2LANGS) / len(TASK2LANGS)
-    for group, tasks in GROUPS.items():
-        if set(tasks) <= available:
-            overall[group] = sum(detailed[t]["avg_metric"] for t in tasks) / len(tasks)
-    return overall
+    return aggregate.overall_scores(detailed, TASK2LANGS, GROUPS)
 
 
 def scores(results: Mapping[str, Mapping[str, Mapping[str, float]]],
-                  require_all_languages: bool = True) -> dict[str, dict]:
+           require_all_languages: bool = True) -> dict[str, dict]:
     """{"overall": overall_scores, "detailed": detailed_scores} from {task: {lang: per-language scores}}.
 
     As evaluate.py: tasks in its order, absent tasks skipped, languages outside the XTREME list ignored. A listed
     language without scores is an error (the official script stops at the missing file); with
     `require_all_languages=False` it is left out of the averages instead (not an official number).
     """
-    detailed: dict[str, dict] = {}
-    for task, langs in TASK2LANGS.items():
-        if task not in results:
-            continue
-        per_lang = results[task]
-        missing = [lang for lang in langs if lang not in per_lang]
-        if missing and require_all_languages:
-            raise ValueError(f"{task}: no scores for {', '.join(missing)} (XTREME averages over all its languages)")
-        present = {lang: per_lang[lang] for lang in langs if lang in per_lang}
-        if present:
-            detailed[task] = task_detail(task, present)
+    detailed = aggregate.detailed_scores(results, TASK2LANGS, QA_TASKS, TITLE, require_all_languages)
     return {"overall": overall_scores(detailed), "detailed": detailed}
