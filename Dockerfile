@@ -87,6 +87,49 @@ RUN --mount=type=secret,id=ca,target=/run/secrets/ca \
     && rm -f /tmp/ca-bundle.pem
 
 # ---------------------------------------------------------------------------------------------------------------------
+# execution: `repro execute` with every toolchain and no torch (generated code is compiled and run here, off the GPU
+# machine). `docker build --target execution -t repro:execution .`; run it as root with the sandbox's needs:
+#   podman run --rm --security-opt unmask=ALL -v $PWD:/work -w /work repro:execution execute --problems ... (docs/execution.md)
+# Placed before `runtime` so that a plain `docker build .` still builds the runtime image (the last stage).
+FROM base AS execution
+ARG PIP_INDEX_URL
+ARG PIP_FIND_LINKS
+ENV PATH=/opt/venv/bin:${PATH} \
+    VIRTUAL_ENV=/opt/venv \
+    REPRO_EXEC_CACHE=/opt/repro-exec-cache \
+    REPRO_NODE_PATH=/opt/repro-node/node_modules \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+WORKDIR /app
+COPY requirements.lock pyproject.toml README.md LICENSE /app/
+COPY scripts/toolchains.sh scripts/lock_subset.py /app/scripts/
+COPY repro /app/repro
+# 1. the toolchains (Debian + npm) and their caches (Rust rlibs, a warm GOCACHE) in /opt/repro-exec-cache;
+# 2. only the part of the hash lock that `repro execute` imports (the CLI: typer, rich, pydantic, yaml, numpy), hash-checked;
+# 3. the project, editable; `repro execute --help` and a probe of the toolchains prove it.
+# hadolint ignore=DL3008
+RUN --mount=type=secret,id=ca,target=/run/secrets/ca \
+    { [ -n "${PIP_INDEX_URL:-}" ] || unset PIP_INDEX_URL; } \
+    && { [ -n "${PIP_FIND_LINKS:-}" ] || unset PIP_FIND_LINKS; } \
+    && if [ -s /run/secrets/ca ]; then \
+        cat /etc/ssl/certs/ca-certificates.crt /run/secrets/ca > /tmp/ca-bundle.pem; \
+        export PIP_CERT=/tmp/ca-bundle.pem SSL_CERT_FILE=/tmp/ca-bundle.pem NODE_EXTRA_CA_CERTS=/run/secrets/ca; \
+    fi \
+    && python3 -m venv /opt/venv \
+    && python3 scripts/lock_subset.py requirements.lock typer click rich markdown-it-py mdurl pygments shellingham \
+        typing-extensions annotated-doc pydantic pydantic-core annotated-types typing-inspection pyyaml numpy setuptools \
+        > /tmp/execution.lock \
+    && pip install --no-cache-dir --require-hashes --no-deps -r /tmp/execution.lock \
+    && pip install --no-cache-dir --no-deps --no-build-isolation -e /app \
+    && scripts/toolchains.sh \
+    && chmod -R a+rX /opt/repro-exec-cache /opt/repro-node \
+    && apt-get clean && rm -rf /var/lib/apt/lists/* /tmp/execution.lock /tmp/ca-bundle.pem /root/.npm \
+    && repro execute --help > /dev/null \
+    && ! python -c "import torch" 2>/dev/null
+ENTRYPOINT ["repro"]
+CMD ["execute", "--help"]
+
+# ---------------------------------------------------------------------------------------------------------------------
 # runtime: base + the venv + the project; no compilers, no pip cache, no apt lists.
 FROM base AS runtime
 # HF_HUB_OFFLINE=1 by default: the container runs from the mounted Hugging Face cache / data without network access.

@@ -16,8 +16,8 @@ from typing import Annotated
 
 import typer
 
-from repro.stages import (alternative, collect, data, evaluate, intermediate, multitask, pretrain, retrieval, tables,
-                          target, verify)
+from repro.stages import (alternative, collect, data, evaluate, execute, intermediate, multitask, pretrain, retrieval,
+                          tables, target, verify)
 from repro.stages.options import ParamsOpt, ProfileOpt, fail, friendly, load
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode="rich", add_completion=False,
@@ -29,7 +29,8 @@ DATA, TRAIN, EVAL, REPORT, MEASURE = "Data", "Train", "Evaluate", "Tables and cl
 for name, module, panel in (("data", data, DATA), ("pretrain", pretrain, TRAIN), ("intermediate", intermediate, TRAIN),
                             ("multitask", multitask, TRAIN), ("alternative", alternative, TRAIN),
                             ("target", target, TRAIN), ("evaluate", evaluate, EVAL), ("retrieval", retrieval, EVAL),
-                            ("collect", collect, EVAL), ("table", tables, REPORT), ("verify", verify, REPORT)):
+                            ("collect", collect, EVAL), ("execute", execute, EVAL), ("table", tables, REPORT),
+                            ("verify", verify, REPORT)):
     app.command(name, rich_help_panel=panel)(module.command)
 
 from repro.stages import code_data, code_execute, code_generate, code_intermediate, code_pretrain, code_report  # noqa: E402

@@ -69,12 +69,12 @@ class RunCgroup:
             (folder / "cgroup.procs").write_text(str(pid))
 
     def oom_killed(self) -> bool:
-        if self.kind == "v2":
-            events = (self.dirs[0] / "memory.events").read_text().split()
-            return int(events[events.index("oom_kill") + 1]) > 0 if "oom_kill" in events else False
-        if self.kind == "v1":
-            return int((self.dirs[0] / "memory.failcnt").read_text() or 0) > 0
-        return False
+        """Whether the kernel's OOM killer struck in this cgroup (v2 memory.events, v1 memory.oom_control)."""
+        if not self.dirs:
+            return False
+        name = "memory.events" if self.kind == "v2" else "memory.oom_control"
+        fields = (self.dirs[0] / name).read_text().split()
+        return "oom_kill" in fields and int(fields[fields.index("oom_kill") + 1]) > 0
 
     def _pids(self) -> list[int]:
         pids = set()

@@ -60,11 +60,11 @@ def _go(problem, completion: str) -> str:
         return problem.prompt + completion + "\n" + problem.test
     imports = problem.extra.get("import", "")
     setup = problem.extra.get("test_setup", "")
-    body = problem.prompt.replace(imports, "") + completion
+    code = re.sub(r"//[^\n]*", "", completion)  # Go refuses unused imports: import what the completion uses
     wanted = dict.fromkeys(re.findall(r'"([^"]+)"', imports) + list(GO_HELPER_PACKAGES))
-    used = [p for p in wanted if f'"{p}"' not in setup and re.search(rf"\b{re.escape(p.split('/')[-1])}\.", body)]
+    used = [p for p in wanted if f'"{p}"' not in setup and re.search(rf"\b{re.escape(p.split('/')[-1])}\.", code)]
     block = "import (\n" + "".join(f'    "{p}"\n' for p in used) + ")\n" if used else ""
-    return setup + "\n" + block + body + "\n" + problem.test
+    return setup + "\n" + block + problem.prompt.replace(imports, "") + completion + "\n" + problem.test
 
 
 def _rust(problem, completion: str) -> str:

@@ -51,7 +51,7 @@ def _summary(outcome, stderr_fails: bool) -> tuple[bool, str]:
         detail = outcome.stderr.split(BUILD_FAILED, 1)[1].strip()
         if detail.startswith(("124", "137")):
             return False, "timed out (build)"
-        return False, "failed: compilation error: " + detail.partition("\n")[2].strip()[-RESULT_CHARS:]
+        return False, "failed: compilation error: " + detail.partition("\n")[2].strip()[:RESULT_CHARS]
     if outcome.returncode == 0 and not (stderr_fails and outcome.stderr.strip()):
         return True, "passed"
     text = (outcome.stderr.strip() or outcome.stdout.strip())[-RESULT_CHARS:]

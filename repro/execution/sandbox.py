@@ -162,7 +162,7 @@ class Sandbox:
     def run(self, files: dict[str, str], build: list[list[str]], run: list[str], env: dict, binds: dict,
             build_timeout: float, run_timeout: float) -> Outcome:
         """Write `files`, run the `build` commands (together within build_timeout), then `run` (run_timeout)."""
-        stage = Path(tempfile.mkdtemp(prefix="repro-exec-"))
+        stage = Path(tempfile.mkdtemp(prefix=f"repro-exec-{os.getpid()}-"))
         os.chmod(stage, 0o755)
         for name, text in files.items():
             (stage / name).write_text(text, encoding="utf-8")
@@ -171,7 +171,8 @@ class Sandbox:
         inside = "/stage" if self.mode != "none" else str(stage)
         env = {"PATH": SANDBOX_PATH, "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp", **env,
                "STAGE": inside}
-        script = _driver(build, run, build_timeout, run_timeout, "/tmp" if self.mode != "none" else f"{stage}/work")
+        work = Path(tempfile.mkdtemp(prefix=f"repro-exec-{os.getpid()}-work-")) if self.mode == "none" else None
+        script = _driver(build, run, build_timeout, run_timeout, str(work) if work else "/tmp")
         group = cgroup.RunCgroup(self.limits.memory_mb << 20, self.limits.tasks) \
             if self.mode != "none" and os.geteuid() == 0 and cgroup.flavour() else None
         filter_fd, pass_fds = None, ()
@@ -185,10 +186,9 @@ class Sandbox:
         elif self.mode == "unshare":
             argv = _unshare(stage, binds, uid, self.limits, script)
         else:
-            (stage / "work").mkdir()
             argv = ["sh", "-c", script]
             if "GOCACHE" in env:
-                env["GOCACHE"] = f"{stage}/work/.gocache"
+                env["GOCACHE"] = f"{work}/.gocache"
         wall = build_timeout + run_timeout + 5
 
         def setup() -> None:
@@ -200,7 +200,7 @@ class Sandbox:
 
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=env, cwd=stage if self.mode == "none" else "/", start_new_session=True,
+                                env=env, cwd=work or "/", start_new_session=True,
                                 pass_fds=pass_fds, preexec_fn=setup)
         timed_out = False
         try:
@@ -220,7 +220,9 @@ class Sandbox:
                 group.kill()
                 oom = group.oom_killed()
                 group.remove()
-            shutil.rmtree(stage, ignore_errors=True)
+            for folder in (stage, work):
+                if folder is not None:
+                    shutil.rmtree(folder, ignore_errors=True)
         stdout, stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
         code = None if timed_out else proc.returncode
         return Outcome(code, stdout, stderr, timed_out or code == 124, BUILD_FAILED in stderr, seconds, oom)

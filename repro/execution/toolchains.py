@@ -6,7 +6,7 @@ into every sandbox at /opt/repro-cache:
 - Go: a warm GOCACHE (testify and the helper packages) copied into each run; GOPATH mode, offline.
 - Node: `js-md5` and `lodash` from NODE_PATH (scripts/toolchains.sh installs them into /opt/repro-node).
 
-`python -m repro.execution.toolchains` builds the caches and prints what is available.
+`python -m repro.execution` builds the caches and prints what is available.
 """
 
 from __future__ import annotations
@@ -179,7 +179,3 @@ def main() -> None:
         if reason is None:
             context(name)
         print(reason or f"{name}: ready")
-
-
-if __name__ == "__main__":
-    main()
