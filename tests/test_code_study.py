@@ -191,12 +191,16 @@ def test_code_params_refuse_what_the_study_cannot_run(tmp_path):
 def test_paired_bootstrap_of_known_differences():
     from repro.report.code_answer import paired
 
-    zero = paired([0.0] * 10)
+    def cells(values):
+        return {("mean", "python", "English", f"Python/{i}"): v for i, v in enumerate(values)}
+
+    zero = paired(cells([0.0] * 10))
     assert zero["mean"] == 0 and zero["p_value"] == 1.0 and zero["n"] == 10
-    better = paired([100.0] * 8 + [0.0] * 2)
+    better = paired(cells([100.0] * 8 + [0.0] * 2))
     assert better["mean"] == 80 and better["ci_low"] > 40 and better["p_value"] < 0.01
-    mixed = paired([100.0, -100.0] * 10)
+    mixed = paired(cells([100.0, -100.0] * 10))
     assert mixed["ci_low"] < 0 < mixed["ci_high"] and mixed["p_value"] > 0.5
+    assert paired({})["n"] == 0
 
 
 def test_answers_pair_each_arm_with_none_by_problem():

@@ -1,34 +1,31 @@
 """The code study's answers: contrasts of greedy pass@1 between arms, paired by problem, with bootstrap
 confidence intervals, written as records of the multilingual study's fields (`contrast`, `task`, `group`,
-`languages`, `mean`, `ci_low`, `ci_high`, `p_value`, `n`) plus the benchmark's axes.
+`languages`, `mean`, `ci_low`, `ci_high`, `p_value`, `n`) plus the benchmark's axes; `languages` lists the
+programming (or prompt) languages a contrast pools.
 
-Unit of pairing: a problem (its pass rate, averaged over the seeds); a pooled contrast pairs (problem, language).
-Interval: percentile bootstrap over the pairs; p-value: two-sided, from the bootstrap distribution of the mean
-(the share of resampled means on the other side of 0, doubled; 1/(B+1) at the least).
+Cell: one problem of one problems file, its pass rate averaged over the seeds (0-100). Statistics are
+`repro.report.statistics.bootstrap_contrast`'s (the multilingual study's): each file (task) weighs equally, each
+problem equally within it; the bootstrap resamples problems (unit `example`), percentile 95% interval, two-sided
+bootstrap p-value.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
-
 import numpy as np
 
 from repro.params_code import LM_CONTROL, MULTITASK, NO_INTERMEDIATE, SUMMARIZATION
+from repro.report.statistics import bootstrap_contrast
 
 RESAMPLES = 2000
+FIELDS = ("seed", "target", "language", "example")  # a cell: (seeds pooled, programming language, prompt language,
+#                                                      problem)
 
 
-def paired(deltas: Iterable[float], seed: int = 0, resamples: int = RESAMPLES) -> dict:
-    """mean, 95% interval and p-value (0-100 scale in, same scale out) of paired differences."""
-    values = np.asarray(list(deltas), dtype=float)
-    if not len(values):
+def paired(differences: dict[tuple, float], key: str = "", resamples: int = RESAMPLES) -> dict:
+    """{mean, ci_low, ci_high, p_value, n} of paired differences {cell: treatment - control} (0-100)."""
+    if not differences:
         return {"mean": None, "ci_low": None, "ci_high": None, "p_value": None, "n": 0}
-    rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, len(values), (resamples, len(values)))].mean(axis=1)
-    mean = float(values.mean())
-    other_side = np.mean(means <= 0) if mean > 0 else np.mean(means >= 0) if mean < 0 else 1.0
-    return {"mean": mean, "ci_low": float(np.percentile(means, 2.5)), "ci_high": float(np.percentile(means, 97.5)),
-            "p_value": float(min(1.0, max(2 * other_side, 1 / (resamples + 1)))), "n": int(len(values))}
+    return bootstrap_contrast(differences, FIELDS, "example", n_resamples=resamples, key=key)
 
 
 def per_problem(executed: list[dict], arm: str, benchmark: str, programming: str, natural: str) -> dict[str, float]:
@@ -45,8 +42,14 @@ def per_problem(executed: list[dict], arm: str, benchmark: str, programming: str
     return {task: float(np.mean(rates)) for task, rates in sums.items()}
 
 
-def _delta(a: dict[str, float], b: dict[str, float]) -> list[float]:
-    return [a[t] - b[t] for t in sorted(a) if t in b]
+def _delta(a: dict[str, float], b: dict[str, float], programming: str = "", natural: str = "") -> dict:
+    """Paired cells {(seeds, programming, natural, problem): a - b} of the problems both have."""
+    return {("mean", programming, natural, t): a[t] - b[t] for t in sorted(a) if t in b}
+
+
+def _pooled(a: dict[tuple, float], b: dict[tuple, float]) -> dict:
+    """Paired cells of two arms' {(programming language, problem): rate} over HumanEval-X's languages."""
+    return {("mean", pl, "English", t): a[(pl, t)] - b[(pl, t)] for pl, t in sorted(a) if (pl, t) in b}
 
 
 def answers(code, executed: list[dict]) -> list[dict]:
@@ -59,19 +62,20 @@ def answers(code, executed: list[dict]) -> list[dict]:
     arms = code.trained_arms
     records = []
 
-    def record(contrast: str, task: str, group: str, languages: list[str], deltas: list[float], **axes) -> None:
+    def record(contrast: str, task: str, group: str, languages: list[str], deltas: dict, **axes) -> None:
+        key = "|".join([contrast, task, group, *languages, *map(str, axes.values())])
         records.append({"contrast": contrast, "task": task, "group": group, "languages": languages, **axes,
-                        **paired(deltas, seed=len(records))})
+                        **paired(deltas, key)})
 
     def rates(arm: str, s) -> dict[str, float]:
         return per_problem(executed, arm, s.benchmark, s.programming_language, s.natural_language)
 
     # 1. pass@1 delta vs no intermediate phase, per arm and programming language (and pooled)
     for arm in arms:
-        pooled = []
+        pooled = {}
         for s in x_sets + xl_sets:
-            deltas = _delta(rates(arm, s), rates(NO_INTERMEDIATE, s))
-            pooled += deltas if s.benchmark == "humaneval-x" else []
+            deltas = _delta(rates(arm, s), rates(NO_INTERMEDIATE, s), s.programming_language, s.natural_language)
+            pooled.update(deltas if s.benchmark == "humaneval-x" else {})
             record(f"{arm} - none", arm, "vs no intermediate", [s.programming_language], deltas,
                    benchmark=s.benchmark, programming_language=s.programming_language,
                    natural_language=s.natural_language)
@@ -79,19 +83,19 @@ def answers(code, executed: list[dict]) -> list[dict]:
                benchmark="humaneval-x", programming_language="all", natural_language="English")
     # 2. summarization vs the NLU tasks vs the LM control (HumanEval-X, pooled over programming languages)
     nlu = [a for a in arms if a not in (SUMMARIZATION, LM_CONTROL, MULTITASK)]
-    pooled_x = {arm: {f"{s.programming_language}:{t}": v for s in x_sets for t, v in rates(arm, s).items()}
+    pooled_x = {arm: {(s.programming_language, t): v for s in x_sets for t, v in rates(arm, s).items()}
                 for arm in code.arms}
     nlu_mean = {key: float(np.mean([pooled_x[a][key] for a in nlu])) for key in pooled_x[NO_INTERMEDIATE]
                 if nlu and all(key in pooled_x[a] for a in nlu)}
     languages = [s.programming_language for s in x_sets]
     if SUMMARIZATION in arms and nlu:
         record(f"{SUMMARIZATION} - mean({', '.join(nlu)})", SUMMARIZATION, "summarization vs NLU", languages,
-               _delta(pooled_x[SUMMARIZATION], nlu_mean), benchmark="humaneval-x", programming_language="all",
+               _pooled(pooled_x[SUMMARIZATION], nlu_mean), benchmark="humaneval-x", programming_language="all",
                natural_language="English")
     if LM_CONTROL in arms:
         for arm, values in ([(a, pooled_x[a]) for a in arms if a != LM_CONTROL]
                             + ([("mean(NLU)", nlu_mean)] if nlu else [])):
-            record(f"{arm} - {LM_CONTROL}", arm, "vs LM control", languages, _delta(values, pooled_x[LM_CONTROL]),
+            record(f"{arm} - {LM_CONTROL}", arm, "vs LM control", languages, _pooled(values, pooled_x[LM_CONTROL]),
                    benchmark="humaneval-x", programming_language="all", natural_language="English")
     # 3. the drop from English to each other prompt language (HumanEval-XL), per arm, and its change vs none
     for programming in code.benchmarks.humaneval_xl:
@@ -100,7 +104,7 @@ def answers(code, executed: list[dict]) -> list[dict]:
             if s.programming_language != programming or s is english:
                 continue
             for arm in code.arms:
-                drop = _delta(rates(arm, english), rates(arm, s))
+                drop = _delta(rates(arm, english), rates(arm, s), programming, s.natural_language)
                 record(f"English - {s.natural_language}", arm, "prompt-language drop", [s.natural_language], drop,
                        benchmark="humaneval-xl", programming_language=programming,
                        natural_language=s.natural_language)
