@@ -10,7 +10,7 @@ import yaml
 
 from repro.engine.batching import IGNORE
 from repro.params import ParamsError, load
-from repro.params_code import Budget
+from repro.params_code import PROGRAMMING_LANGUAGES, Benchmarks, Budget
 
 ROOT = Path(__file__).parents[1]
 REAL = ROOT.parent / "shared" / "real-data"
@@ -118,6 +118,8 @@ def world(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("code-world")
     code = load(ROOT / "params.yaml", "smoke").code
+    code = code.model_copy(update={"benchmarks": Benchmarks(
+        humaneval_x=list(PROGRAMMING_LANGUAGES), humaneval_xl={"python": ["English", "German", "Russian", "Chinese"]})})
     text = {"en": [f"Line number {i} of the text." for i in range(50)], "de": ["Zeile."] * 10}
     write_code_world(out, code, text, seed=0)
     return out, code
@@ -131,9 +133,10 @@ def _jsonl(path: Path) -> list[dict]:
 
 @pytest.mark.parametrize("language", ["python", "cpp", "java", "js", "go", "rust"])
 def test_smoke_problems_have_humaneval_x_fields(world, language):
-    out, _ = world
+    out, code = world
     rows = _jsonl(out / f"humaneval-x/humaneval_{language}.jsonl")
-    assert len(rows) == 12 and len({r["task_id"] for r in rows}) == 12
+    n = code.smoke.problems
+    assert len(rows) == n and len({r["task_id"] for r in rows}) == n
     real = REAL / "humaneval-x" / f"humaneval_{language}.jsonl.gz"
     if real.is_file():
         assert set(rows[0]) == set(_jsonl(real)[0])
@@ -164,7 +167,7 @@ def test_smoke_canonical_solutions_pass_and_wrong_ones_fail(world):
 
     out, _ = world
     for name in ("humaneval-x/humaneval_python.jsonl", "humaneval-xl/python/Chinese.jsonl",
-                 "humaneval-x/humaneval_js.jsonl"):
+                 "humaneval-x/humaneval_js.jsonl", "humaneval-x/humaneval_rust.jsonl"):
         problems = read_problems(out / name)
         if missing(next(iter(problems.values())).language):
             continue

@@ -178,7 +178,6 @@ def humaneval_x(index: int, expr: Expression, lang: str, rng: random.Random, nat
         checks = "".join(f"        assert_eq!({name}({t}), {expr.value(t)});\n" for t in tests)
         row |= {"prompt": f"\n/*\n {text}\n {shown.replace(chr(10), chr(10) + ' ')}\n*/\n",
                 "declaration": f"\nfn {name}(x:i32) -> i32{{\n",
-                "canonical_solution": f"\n{_body(expr, lang)}",
                 "test": f"\n#[cfg(test)]\nmod tests {{\n    use super::*;\n\n    #[test]\n    fn test_{name}() {{\n"
                         f"{checks}    }}\n\n}}\n", "example_test": "None"}
     return row
