@@ -119,10 +119,11 @@ def markdown(records: list[dict], profile: str, missing: list[str]) -> str:
     lines = [f"# Code study answer ({profile})", "",
              "Greedy pass@1 (0-100) differences, paired by problem (mean over seeds), 95% bootstrap interval.", ""]
     for group in dict.fromkeys(r["group"] for r in records):
-        lines += [f"## {group}", "", "| contrast | benchmark | programming | prompt language | mean | 95% CI | p | n |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [f"## {group}", "",
+                  "| arm | contrast | benchmark | programming | prompt language | mean | 95% CI | p | n |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for r in (r for r in records if r["group"] == group):
-            lines.append(f"| {r['contrast']} | {r['benchmark']} | {r['programming_language']} | "
+            lines.append(f"| {r['task']} | {r['contrast']} | {r['benchmark']} | {r['programming_language']} | "
                          f"{r['natural_language']} | {cell(r['mean'])} | [{cell(r['ci_low'])}, {cell(r['ci_high'])}] "
                          f"| {cell(r['p_value'], 3)} | {r['n']} |")
         lines.append("")
