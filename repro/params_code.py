@@ -20,6 +20,9 @@ TEXT_TASKS = {
     "anli_plus": ("snli", "mnli", "anli_r1", "anli_r2", "anli_r3"), "cnn_dailymail": ("cnn_dailymail",),
 }
 SUMMARIZATION = "cnn_dailymail"
+# English vs English + its machine translations at the same budget (the translate-train data the paper's Table 4
+# reads: repro.tasks.alternatives.TRANSLATIONS), for the tasks that have them
+TRANSLATED = {"mnli+translated": "mnli", "squad_v1+translated": "squad_v1"}
 PROGRAMMING_LANGUAGES = ("python", "cpp", "java", "js", "go", "rust")
 # HumanEval-XL's 23 prompt languages (FloatAI/humaneval-xl splits), as its files name them
 XL_LANGUAGES = ("English", "Russian", "Chinese", "German", "Spanish", "French", "Italian", "Portuguese", "Greek",
@@ -174,7 +177,7 @@ class CodeStudy(_Strict):
 
     @model_validator(mode="after")
     def _known(self) -> CodeStudy:
-        known = {NO_INTERMEDIATE, LM_CONTROL, MULTITASK, *TEXT_TASKS}
+        known = {NO_INTERMEDIATE, LM_CONTROL, MULTITASK, *TEXT_TASKS, *TRANSLATED}
         for arm in self.arms:
             if arm not in known:
                 raise ValueError(f"arms: unknown arm {arm!r} (one of {', '.join(sorted(known))})")
@@ -196,5 +199,6 @@ class CodeStudy(_Strict):
 
     def tasks_of(self, arm: str) -> list[str]:
         """The text-to-text tasks an arm trains on."""
-        return list(self.multitask_tasks) if arm == MULTITASK else [] if arm in (NO_INTERMEDIATE, LM_CONTROL) \
-            else [arm]
+        if arm == MULTITASK:
+            return list(self.multitask_tasks)
+        return [] if arm in (NO_INTERMEDIATE, LM_CONTROL) else [TRANSLATED.get(arm, arm)]

@@ -178,6 +178,12 @@ def test_smoke_canonical_solutions_pass_and_wrong_ones_fail(world):
         assert [r.passed for r in results] == [True] * len(right) + [False] * len(wrong), name
 
 
+def test_a_translated_arm_trains_on_its_task_plus_translations():
+    code = load(ROOT / "params.yaml", "smoke").code
+    assert "mnli+translated" in code.arms and code.tasks_of("mnli+translated") == ["mnli"]
+    assert code.tasks_of("multitask") == code.multitask_tasks and code.tasks_of("lm_control") == []
+
+
 def test_code_params_refuse_what_the_study_cannot_run(tmp_path):
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
     for change, message in (({"arms": ["mnli"]}, "`none` is the reference"),
@@ -222,8 +228,10 @@ def test_answers_pair_each_arm_with_none_by_problem():
         return {"arm": arm, "seed": 0, "files": files}
 
     executed = [summary("none", [1.0, 0.0, 0.0, 0.0]), summary("mnli", [1.0, 1.0, 1.0, 0.0])] + \
-        [summary(arm, [1.0, 0.0, 0.0, 0.0]) for arm in ("squad_v1", "cnn_dailymail", "lm_control")]
+        [summary(arm, [1.0, 0.0, 0.0, 0.0]) for arm in ("squad_v1", "cnn_dailymail", "lm_control", "mnli+translated")]
     records = answers(code, executed)
+    translated = next(r for r in records if r["group"] == "translated vs English" and r["programming_language"] == "all")
+    assert translated["contrast"] == "mnli+translated - mnli" and translated["mean"] == -50.0
     python = next(r for r in records if r["contrast"] == "mnli - none" and r["programming_language"] == "python"
                   and r["benchmark"] == "humaneval-x")
     assert python["mean"] == 50.0 and python["n"] == 4

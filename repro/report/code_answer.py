@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from repro.params_code import LM_CONTROL, MULTITASK, NO_INTERMEDIATE, SUMMARIZATION
+from repro.params_code import LM_CONTROL, MULTITASK, NO_INTERMEDIATE, SUMMARIZATION, TRANSLATED
 from repro.report.statistics import bootstrap_contrast
 
 RESAMPLES = 2000
@@ -82,7 +82,7 @@ def answers(code, executed: list[dict]) -> list[dict]:
         record(f"{arm} - none", arm, "vs no intermediate", [s.programming_language for s in x_sets], pooled,
                benchmark="humaneval-x", programming_language="all", natural_language="English")
     # 2. summarization vs the NLU tasks vs the LM control (HumanEval-X, pooled over programming languages)
-    nlu = [a for a in arms if a not in (SUMMARIZATION, LM_CONTROL, MULTITASK)]
+    nlu = [a for a in arms if a not in (SUMMARIZATION, LM_CONTROL, MULTITASK, *TRANSLATED)]
     pooled_x = {arm: {(s.programming_language, t): v for s in x_sets for t, v in rates(arm, s).items()}
                 for arm in code.arms}
     nlu_mean = {key: float(np.mean([pooled_x[a][key] for a in nlu])) for key in pooled_x[NO_INTERMEDIATE]
@@ -97,7 +97,18 @@ def answers(code, executed: list[dict]) -> list[dict]:
                             + ([("mean(NLU)", nlu_mean)] if nlu else [])):
             record(f"{arm} - {LM_CONTROL}", arm, "vs LM control", languages, _pooled(values, pooled_x[LM_CONTROL]),
                    benchmark="humaneval-x", programming_language="all", natural_language="English")
-    # 3. the drop from English to each other prompt language (HumanEval-XL), per arm, and its change vs none
+    # 3. English + translated vs English-only intermediate data, at the same budget, on both axes
+    for arm in (a for a in arms if a in TRANSLATED and TRANSLATED[a] in arms):
+        english_only, pooled = TRANSLATED[arm], {}
+        for s in x_sets + xl_sets:
+            deltas = _delta(rates(arm, s), rates(english_only, s), s.programming_language, s.natural_language)
+            pooled.update(deltas if s.benchmark == "humaneval-x" else {})
+            record(f"{arm} - {english_only}", arm, "translated vs English", [s.programming_language], deltas,
+                   benchmark=s.benchmark, programming_language=s.programming_language,
+                   natural_language=s.natural_language)
+        record(f"{arm} - {english_only}", arm, "translated vs English", [s.programming_language for s in x_sets],
+               pooled, benchmark="humaneval-x", programming_language="all", natural_language="English")
+    # 4. the drop from English to each other prompt language (HumanEval-XL), per arm, and its change vs none
     for programming in code.benchmarks.humaneval_xl:
         english = next(s for s in xl_sets if s.programming_language == programming and s.natural_language == "English")
         for s in xl_sets:

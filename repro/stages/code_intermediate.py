@@ -18,7 +18,7 @@ from pathlib import Path
 
 import typer
 
-from repro.params_code import LM_CONTROL, NO_INTERMEDIATE, SUMMARIZATION, TEXT_TASKS
+from repro.params_code import LM_CONTROL, NO_INTERMEDIATE, SUMMARIZATION, TEXT_TASKS, TRANSLATED
 from repro.stages.code_common import ArmOpt, SeedOpt, load, require, study
 from repro.stages.common import english
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly
@@ -33,10 +33,13 @@ def examples(layout, code_layout, source: str, split: str) -> list[dict]:
     return english(source, split, layout)
 
 
-def arm_rows(arm: str, code, tokenizer, layout, code_layout) -> list[list[dict]]:
-    """The encoded training rows of an arm, one list per task (the LM control: one list of article rows)."""
+def arm_rows(arm: str, code, tokenizer, layout, code_layout, languages: dict) -> list[list[dict]]:
+    """The encoded training rows of an arm, one list per task (the LM control: one list of article rows; a
+    translated arm: its task's English examples and their translations, pooled)."""
+    from repro import data
     from repro.kinds import text_to_text
     from repro.models import decoder
+    from repro.tasks.alternatives import extra_sources
 
     hp = code.training
     if arm == LM_CONTROL:
@@ -46,6 +49,9 @@ def arm_rows(arm: str, code, tokenizer, layout, code_layout) -> list[list[dict]]
     for task in code.tasks_of(arm):
         pairs = [text_to_text.cast(source, e) for source in TEXT_TASKS[task]
                  for e in examples(layout, code_layout, source, "train")]
+        if arm in TRANSLATED:
+            pairs += [text_to_text.cast(source, e) for source, lang in extra_sources(arm, languages)
+                      for e in data.read(layout, source, "train", lang)]
         out.append(text_to_text.encode(tokenizer, pairs, hp.max_length, hp.target_length))
     return out
 
@@ -116,7 +122,8 @@ def run(profile, layout, arm: str, seed) -> Path:
     tokenizer = decoder.tokenizer(pretrained)
     model = decoder.causal_lm(pretrained)
     hp = code.training
-    rows = budgeted(arm_rows(arm, code, tokenizer, layout, code_layout), code.budget, hp.batch_size, seed)
+    rows = budgeted(arm_rows(arm, code, tokenizer, layout, code_layout, profile.languages), code.budget,
+                    hp.batch_size, seed)
     if hp.lora:
         from repro.models.lora import wrap
 

@@ -14,12 +14,13 @@ from pathlib import Path
 import typer
 
 from repro.io import atomic_json, atomic_text
-from repro.params_code import LM_CONTROL, NO_INTERMEDIATE
+from repro.params_code import LM_CONTROL, NO_INTERMEDIATE, TRANSLATED
 from repro.stages.code_common import load, study
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly
 
-MISSING = ["English vs translated intermediate data (the multilingual study's translated arms) is not run by "
-           "this study yet", "multilingual vs English-only intermediate training on code: not run yet"]
+MISSING = ["multilingual intermediate training (several languages' own data, the multilingual study's arms) vs "
+           "English-only on code: not run yet; the `<task>+translated` arms (English + machine translations at "
+           "the same budget) are the one non-English comparison here"]
 
 
 def intermediate_of(code, arm: str) -> str:
@@ -27,6 +28,8 @@ def intermediate_of(code, arm: str) -> str:
         return "none"
     if arm == LM_CONTROL:
         return "language modelling on cnn_dailymail articles"
+    if arm in TRANSLATED:
+        return f"{TRANSLATED[arm]} + its translations"
     return "+".join(code.tasks_of(arm))
 
 
