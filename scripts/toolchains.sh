@@ -14,7 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 NODE_PREFIX=${NODE_PREFIX:-/opt/repro-node}
 PACKAGES=(bubblewrap util-linux coreutils g++ libboost-dev libssl-dev openjdk-17-jdk-headless golang-go
-          golang-github-stretchr-testify-dev rustc cargo librust-rand-dev librust-regex-dev librust-md5-dev)
+          golang-github-stretchr-testify-dev rustc cargo)
+# With their recommends: the crates' default features (rand's std/std_rng, regex's perf/unicode) are separate
+# librust-*+feature-dev packages that the -dev packages only recommend.
+CRATES=(librust-rand-dev librust-regex-dev librust-md5-dev)
 log() { echo "toolchains.sh: $*" >&2; }
 SUDO=; [[ $(id -u) -eq 0 ]] || SUDO=sudo
 
@@ -22,23 +25,34 @@ command -v node >/dev/null || PACKAGES+=(nodejs)
 command -v npm >/dev/null || PACKAGES+=(npm)
 # Debian 13 moved setpriv out of util-linux into its own package.
 if ! command -v setpriv >/dev/null && apt-cache show setpriv >/dev/null 2>&1; then PACKAGES+=(setpriv); fi
-missing=()
-for pkg in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if (( ${#missing[@]} )); then
-    log "installing ${missing[*]}"
+absent() {  # the packages among "$@" that are not installed
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
+    done
+}
+mapfile -t missing < <(absent "${PACKAGES[@]}")
+mapfile -t missing_crates < <(absent "${CRATES[@]}")
+if (( ${#missing[@]} + ${#missing_crates[@]} )); then
+    log "installing ${missing[*]} ${missing_crates[*]}"
     $SUDO apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+    if (( ${#missing[@]} )); then
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+    fi
+    if (( ${#missing_crates[@]} )); then
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing_crates[@]}"
+    fi
 else
     log "Debian packages present"
 fi
 
-for module in js-md5@0.7.3 lodash@4.17.21; do
+# One npm call for all modules: a second `npm install --prefix` would prune the first one's package.
+MODULES=(js-md5@0.7.3 lodash@4.17.21)
+for module in "${MODULES[@]}"; do
     if [[ ! -f "$NODE_PREFIX/node_modules/${module%@*}/package.json" ]]; then
-        log "npm: installing $module into $NODE_PREFIX"
+        log "npm: installing ${MODULES[*]} into $NODE_PREFIX"
         $SUDO mkdir -p "$NODE_PREFIX"
-        $SUDO npm install --no-audit --no-fund --no-save --prefix "$NODE_PREFIX" "$module" >&2
+        $SUDO npm install --no-audit --no-fund --prefix "$NODE_PREFIX" "${MODULES[@]}" >&2
+        break
     fi
 done
 

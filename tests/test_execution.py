@@ -118,3 +118,14 @@ def test_execute_path_never_imports_torch():
             "print(sorted(m for m in ('torch', 'transformers', 'datasets') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.strip() == "[]"
+
+
+def test_a_missing_toolchain_skips_its_language_with_one_line(monkeypatch):
+    from repro.execution import runner
+    from repro.execution.problems import Sample
+    monkeypatch.setattr(runner.toolchains, "missing", lambda lang: f"{lang}: rustc not installed (here: pretend)")
+    rust = Problem("Rust/0", "rust", "humaneval-x", "", "")
+    lines = []
+    results = runner.evaluate({"Rust/0": rust}, [Sample("Rust/0", 0, ""), Sample("Rust/0", 1, "")], warn=lines.append)
+    assert lines == ["skipping rust: rustc not installed (here: pretend)"]
+    assert [(r.passed, r.result) for r in results] == [(False, "skipped: rust: rustc not installed (here: pretend)")] * 2

@@ -118,7 +118,12 @@ ATTACKS = ["infinite loop", "fork bomb", "memory hog", "2 GB file", "network", "
            "environment", "left running"]
 
 
+BENIGN = {"Python/hostile": "    return 1\n", "CPP/hostile": "    return 1;\n}\n"}
+
+
 def _contained(host, problem: Problem, attack: str, completion: str, mode: str) -> None:
+    benign = check(problem, Sample(problem.task_id, 0, BENIGN[problem.task_id]), TIMEOUT, Sandbox(mode, LIMITS))
+    assert benign.passed, f"{mode} does not run a correct program: {benign.result}"   # so attacks fail for a reason
     start = time.perf_counter()
     result = check(problem, Sample(problem.task_id, 0, completion), TIMEOUT, Sandbox(mode, LIMITS))
     took = time.perf_counter() - start
@@ -153,6 +158,19 @@ def test_cpp_attack_is_contained(host, attack):
     _contained(host, CPP, attack, _cpp_attacks(host)[attack], mode)
 
 
+def test_output_flood_is_capped(host):
+    """Unbounded output (to its own stdout and through the driver's descriptors) neither fills the host nor
+    reaches the result beyond a short tail."""
+    mode = _mode()
+    flood = ("    import glob\n    sinks = [sys.stdout]\n    for fd in glob.glob('/proc/*/fd/1'):\n        try:\n"
+             "            sinks.append(open(fd, 'w'))\n        except OSError:\n            pass\n"
+             "    while True:\n        for s in sinks:\n            s.write('x' * 65536)\n")
+    start = time.perf_counter()
+    result = check(PYTHON, Sample(PYTHON.task_id, 0, flood), TIMEOUT, Sandbox(mode, LIMITS))
+    assert not result.passed and len(result.result) < 1000, result.result[:200]
+    assert time.perf_counter() - start < TIMEOUT + 30
+
+
 @pytest.mark.parametrize("attack", ["network", "shadow", "home", "write outside", "environment", "left running",
                                     "memory hog"])
 def test_unshare_fallback_contains_python_attacks(host, attack):
@@ -160,6 +178,8 @@ def test_unshare_fallback_contains_python_attacks(host, attack):
     if os.geteuid() != 0 or subprocess.run(["unshare", "--net", "--pid", "--mount", "--fork", "true"],
                                            capture_output=True).returncode:
         pytest.skip("unshare needs root here")
+    benign = check(PYTHON, Sample(PYTHON.task_id, 0, "    return 1\n"), TIMEOUT, Sandbox("unshare", LIMITS))
+    assert benign.passed, f"the fallback does not run a correct program: {benign.result}"  # attacks fail for a reason
     host["marker"] = uuid.uuid4().hex[:12]
     _contained(host, PYTHON, attack, _python_attacks(host)[attack], "unshare")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable
 
@@ -104,7 +104,6 @@ def evaluate(problems: dict[str, Problem], samples: list[Sample], timeout: float
     skipped = unavailable(problems[s.task_id].language for s in samples)
     for reason in skipped.values():
         warn(f"skipping {reason}")
-    mode = detect()
     results: list[Result | None] = [None] * len(samples)
     jobs = []
     for index, sample in enumerate(samples):
@@ -113,6 +112,9 @@ def evaluate(problems: dict[str, Problem], samples: list[Sample], timeout: float
             results[index] = Result(sample.task_id, sample.completion_id, False, f"skipped: {skipped[language]}")
         else:
             jobs.append((index, (problems[sample.task_id], sample, timeout)))
+    if not jobs:
+        return results
+    mode = detect()
     if workers <= 1:
         _init(mode, limits)
         for index, job in jobs:
@@ -122,12 +124,7 @@ def evaluate(problems: dict[str, Problem], samples: list[Sample], timeout: float
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(mode, limits)) as pool:
             futures = {pool.submit(_check, job): index for index, job in jobs}
-            for future in _as_completed(futures):
+            for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 advance(1)
     return results
-
-
-def _as_completed(futures):
-    from concurrent.futures import as_completed
-    return as_completed(futures)

@@ -107,13 +107,13 @@ def _bwrap(stage: Path, binds: dict, uid: int, limits: Limits, seccomp_fd: int |
 
 
 def _unshare(stage: Path, binds: dict, uid: int, limits: Limits, script: str) -> list[str]:
-    mounts = ["mount --make-rprivate /",
-              f"mount -t tmpfs -o size={limits.tmp_mb}m,mode=1777 tmpfs /tmp",
-              "mount -t tmpfs -o size=1m tmpfs /dev/shm"]
-    mounts += [f"[ ! -d {d} ] || mount -t tmpfs -o size=1m,mode=755 tmpfs {d}" for d in ("/root", "/home")]
-    mounts += ["mkdir -p /stage", f"mount --bind -o ro {shlex.quote(str(stage))} /stage"]
+    # The binds first: the staging folder and caches live under /tmp and /root, which the tmpfs mounts then hide.
+    mounts = ["mount --make-rprivate /", "mkdir -p /stage", f"mount --bind -o ro {shlex.quote(str(stage))} /stage"]
     for host, inside in binds.items():
         mounts += [f"mkdir -p {shlex.quote(inside)}", f"mount --bind -o ro {shlex.quote(host)} {shlex.quote(inside)}"]
+    mounts += [f"mount -t tmpfs -o size={limits.tmp_mb}m,mode=1777 tmpfs /tmp",
+               "mount -t tmpfs -o size=1m tmpfs /dev/shm"]
+    mounts += [f"[ ! -d {d} ] || mount -t tmpfs -o size=1m,mode=755 tmpfs {d}" for d in ("/root", "/home")]
     root_script = " && ".join(mounts) + " && cd /tmp && exec " + shlex.join(_setpriv(uid) + ["sh", "-c", script])
     return ["unshare", "--net", "--pid", "--ipc", "--uts", "--mount", "--fork", "--kill-child", "--mount-proc",
             "--", "sh", "-c", root_script]
@@ -171,7 +171,10 @@ class Sandbox:
         inside = "/stage" if self.mode != "none" else str(stage)
         env = {"PATH": SANDBOX_PATH, "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp", **env,
                "STAGE": inside}
-        work = Path(tempfile.mkdtemp(prefix=f"repro-exec-{os.getpid()}-work-")) if self.mode == "none" else None
+        work = None   # the unsandboxed mode's working folder: in memory where it can be, like the sandbox's tmpfs
+        if self.mode == "none":
+            shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+            work = Path(tempfile.mkdtemp(prefix=f"repro-exec-{os.getpid()}-work-", dir=shm))
         script = _driver(build, run, build_timeout, run_timeout, str(work) if work else "/tmp")
         group = cgroup.RunCgroup(self.limits.memory_mb << 20, self.limits.tasks) \
             if self.mode != "none" and os.geteuid() == 0 and cgroup.flavour() else None
@@ -198,19 +201,21 @@ class Sandbox:
             if self.mode == "unshare" and (program := seccomp.socket_filter()):
                 seccomp.install(program)
 
+        # Output goes to host temp files, not pipes: whatever reaches them (the driver's tails, or a program that
+        # reopens the driver's descriptors) is capped by RLIMIT_FSIZE, and only the tails are read back.
+        out_file, err_file = tempfile.TemporaryFile(), tempfile.TemporaryFile()
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=env, cwd=work or "/", start_new_session=True,
-                                pass_fds=pass_fds, preexec_fn=setup)
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_file, stderr=err_file, env=env,
+                                cwd=work or "/", start_new_session=True, pass_fds=pass_fds, preexec_fn=setup)
         timed_out = False
         try:
-            out, err = proc.communicate(timeout=wall)
+            proc.wait(timeout=wall)
         except subprocess.TimeoutExpired:
             timed_out = True
             os.killpg(proc.pid, signal.SIGKILL)
             if group is not None:
                 group.kill()
-            out, err = proc.communicate()
+            proc.wait()
         finally:
             seconds = time.perf_counter() - start
             if filter_fd is not None:
@@ -223,6 +228,14 @@ class Sandbox:
             for folder in (stage, work):
                 if folder is not None:
                     shutil.rmtree(folder, ignore_errors=True)
-        stdout, stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+        stdout, stderr = _tail(out_file), _tail(err_file)
         code = None if timed_out else proc.returncode
         return Outcome(code, stdout, stderr, timed_out or code == 124, BUILD_FAILED in stderr, seconds, oom)
+
+
+def _tail(handle, limit: int = 8192) -> str:
+    """The last `limit` bytes of an output file, decoded; the file is closed (and so deleted)."""
+    with handle:
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, size - limit))
+        return handle.read().decode("utf-8", "replace")

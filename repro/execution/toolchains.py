@@ -84,7 +84,8 @@ def _build_rust(target: Path) -> None:
         done = subprocess.run(["cargo", "build", "--release", "--message-format", "json"], cwd=root / "bundle",
                               capture_output=True, text=True, env={"PATH": SANDBOX_PATH, "HOME": tmp})
         if done.returncode:
-            raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "cargo failed")
+            errors = [line for line in done.stderr.splitlines() if line.startswith("error")]
+            raise RuntimeError(f"cargo could not build rand/regex/md5 offline: {(errors or ['no message'])[0]}")
         externs = {}
         for line in done.stdout.splitlines():
             message = json.loads(line)
@@ -174,8 +175,15 @@ def context(language: str, mounted: bool = True) -> dict:
 
 
 def main() -> None:
+    """One line per language; exit status 1 when a language cannot run here."""
+    failed = False
     for name in LANGUAGES:
         reason = missing(name)
         if reason is None:
-            context(name)
+            try:
+                context(name)
+            except (RuntimeError, OSError) as exc:
+                reason = f"{name}: toolchain cache not built ({exc})"
+        failed |= reason is not None
         print(reason or f"{name}: ready")
+    raise SystemExit(1 if failed else 0)
