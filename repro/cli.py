@@ -60,6 +60,13 @@ for name, stage_module, panel in (("ml-intermediate", "ml_intermediate", TRAIN),
                                   ("ml-answer", "ml_answer", REPORT)):
     app.command(name, rich_help_panel=panel)(importlib.import_module(f"repro.stages.{stage_module}").command)
 
+from repro.stages import code_data, code_execute, code_generate, code_intermediate, code_pretrain, code_report  # noqa: E402
+
+for name, module, panel in (("code-data", code_data, DATA), ("code-pretrain", code_pretrain, TRAIN),
+                            ("code-intermediate", code_intermediate, TRAIN), ("code-generate", code_generate, EVAL),
+                            ("code-execute", code_execute, EVAL), ("code-report", code_report, REPORT)):
+    app.command(name, rich_help_panel=panel)(module.command)
+
 
 @app.command(rich_help_panel=EVAL)
 @friendly
@@ -99,7 +106,8 @@ def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
             gpus: Annotated[str | None, typer.Option(help="local: the GPUs to use, e.g. 0,1,2,3 (default: every "
                                                           "visible GPU; none: CPU only)")] = None,
             study: Annotated[str, typer.Option(help="the study to run: paper (the paper's tables and claims) | "
-                                                    "multilingual (several languages vs English only)")]
+                                                    "multilingual (several languages vs English only) | code (decoders on "
+                                                    "HumanEval-X/XL)")]
             = "paper",
             no_gpu_ok: Annotated[bool, typer.Option("--no-gpu-ok", help="run a Hub-model profile (paper) on a "
                                                                         "machine without GPUs anyway")] = False,
@@ -193,7 +201,7 @@ def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --
                                                     "checkpoints' disk peak")] = 1,
          as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
          params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper",
-         study: Annotated[str, typer.Option(help="the study to price: paper | multilingual")] = "paper") -> None:
+         study: Annotated[str, typer.Option(help="the study to price: paper | multilingual | code")] = "paper") -> None:
     """Every stage the profile runs with its estimated GPU-hours (from dataset sizes, epochs and a throughput),
     and the disk the study needs.
 
@@ -209,6 +217,17 @@ def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --
         fail(f"--throughput: {throughput}: no such file")
     if parallel < 1:
         fail(f"--parallel: must be at least 1, got {parallel}")
+    if study == "code":
+        from repro.measure import plan_code
+
+        payload = plan_code.plan(load_params(params, profile), tokens_per_second=tokens_per_second)
+        if as_json:
+            typer.echo(json.dumps(payload, indent=1))
+        else:
+            from rich.console import Console
+
+            Console(width=140).print(plan_code.table(payload))
+        return
     payload = planning.plan(load_params(params, profile), Layout(profile), file=throughput,
                             tokens_per_second=tokens_per_second, parallel=parallel, study=study)
     if as_json:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from repro import suites
 from repro.errors import UserError
+from repro.params_code import CodeStudy
 from repro.tasks import INTERMEDIATE_IDS, INTERMEDIATE_TASKS, TARGET_TASKS, Alternative
 from repro.tasks.alternatives import BASELINE_ARM, Arm, check_language_sets, extra_sources
 
@@ -406,6 +407,7 @@ class Profile(_Strict):
     grid: Grid = Grid()
     study: Study
     multilingual: Multilingual | None = None  # the multilingual study (issue 10); None: the profile has none
+    code: CodeStudy | None = None  # the code-generation study (repro/params_code.py)
 
     @field_validator("languages")
     @classmethod

@@ -31,6 +31,10 @@ from repro.paths import Layout
 from repro.progress import console, follow, progress, stage
 from repro.studies import Planned, stage_name
 
+# stage modules that never run a model: no GPU is reserved for them
+CPU_ONLY = ("data", "code_data", "code_execute")
+
+
 class Executor(Protocol):
     """What runs the waves (repro/executors/local.py, repro/executors/ray.py)."""
 
@@ -61,7 +65,7 @@ def jobs(waves: list[list[Planned]], profile: Profile, layout: Layout, params_pa
     root, params = str(layout.root.resolve()), str(params_path.resolve())
 
     def need(group: str) -> int:
-        return 0 if group == "data" or not gpus else grid.gpus.get(group, 1)
+        return 0 if group in CPU_ONLY or not gpus else grid.gpus.get(group, 1)
 
     return [[Job(name, f"repro.stages.{group}", args, root, params, profile.name, run_id, need(group), cpus, memory,
                  grid.launcher) for name, group, args in wave] for wave in waves]

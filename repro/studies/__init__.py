@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-NAMES = ("paper", "multilingual")
+NAMES = ("paper", "multilingual", "code")
 
 Planned = tuple[str, str, tuple[str, ...]]  # (dvc stage name, stage module, its arguments after profile/layout)
 

@@ -1,0 +1,177 @@
+"""The decoder family (Qwen2.5-Coder and its kin): causal LMs for the code study, beside `encoder.py`.
+
+Paper profile: `Qwen/Qwen2.5-Coder-1.5B` (base, Apache-2.0; the 0.5B as a cheaper option) at a pinned revision,
+loaded without remote code (Qwen2 is a transformers architecture). Smoke: a tiny model of the same architecture
+(`Qwen2Config`) with a byte-level BPE that splits digits one by one, as Qwen2's tokenizer does, trained here.
+FLOPs and memory come from the model's own config.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+NAME = "decoder"
+EOS = "<|endoftext|>"  # Qwen2's end-of-text token, also its padding token
+# Qwen2's pre-tokenizer split (Qwen/Qwen2.5-Coder-1.5B tokenizer.json): single digits, a newline run apart from the
+# indentation after it, so "\n    return" splits the same way wherever it occurs
+QWEN2_SPLIT = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+               r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+# Qwen/Qwen2.5-Coder-1.5B config.json (for plans where the Hub cannot be reached)
+QWEN25_CODER_1_5B = {"num_hidden_layers": 28, "hidden_size": 1536, "num_attention_heads": 12,
+                     "num_key_value_heads": 2, "intermediate_size": 8960, "vocab_size": 151936,
+                     "tie_word_embeddings": True}
+QWEN25_CODER_0_5B = {"num_hidden_layers": 24, "hidden_size": 896, "num_attention_heads": 14,
+                     "num_key_value_heads": 2, "intermediate_size": 4864, "vocab_size": 151936,
+                     "tie_word_embeddings": True}
+
+
+def download(hub: str, revision: str, out: Path) -> None:
+    """The pretrained causal LM and its tokenizer at a pinned revision, saved as a plain HF directory."""
+    import transformers as tf
+
+    tf.AutoTokenizer.from_pretrained(hub, revision=revision, trust_remote_code=False).save_pretrained(out)
+    tf.AutoModelForCausalLM.from_pretrained(hub, revision=revision, trust_remote_code=False,
+                                            dtype="auto").save_pretrained(out)
+
+
+def tokenizer(path: Path):
+    """The model's tokenizer, padding on the left (batched generation continues every prompt at its end)."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(path))
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    tok.padding_side = "left"
+    return tok
+
+
+def causal_lm(path: Path):
+    import transformers as tf
+
+    tf.logging.set_verbosity_error()
+    return tf.AutoModelForCausalLM.from_pretrained(str(path), dtype="auto")
+
+
+def train_tokenizer(corpus: Sequence[str], vocab_size: int, max_length: int):
+    """A byte-level BPE with Qwen2's split (digits one by one), trained on the corpus; EOS is the one special."""
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(QWEN2_SPLIT), "isolated"),
+                                                 pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=[EOS], show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(corpus, trainer)
+    return PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=EOS, pad_token=EOS, model_max_length=max_length,
+                                   clean_up_tokenization_spaces=False)
+
+
+def lm_rows(tokenizer, texts: Sequence[str], max_length: int) -> list[dict]:
+    """Plain language modelling rows: every token (and the closing EOS) has a loss."""
+    ids = tokenizer(list(texts), add_special_tokens=False, truncation=True, max_length=max_length - 1)["input_ids"]
+    return [{"input_ids": row + [tokenizer.eos_token_id], "labels": row + [tokenizer.eos_token_id]} for row in ids]
+
+
+def pretrain_tiny(spec, corpus: Sequence[str], out: Path, *, seed: int, workdir: Path) -> None:
+    """Train tokenizer and a tiny Qwen2 causal LM from scratch on `corpus`; save both to `out`."""
+    import torch
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    from repro.engine.trainer import finetune
+    from repro.params import Hyper
+
+    torch.manual_seed(seed)
+    tok = train_tokenizer(corpus, spec.vocab_size, spec.max_length)
+    config = Qwen2Config(vocab_size=len(tok), hidden_size=spec.hidden_size, num_hidden_layers=spec.layers,
+                         num_attention_heads=spec.heads, num_key_value_heads=spec.kv_heads,
+                         intermediate_size=spec.intermediate_size, max_position_embeddings=2 * spec.max_length,
+                         tie_word_embeddings=True, bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id,
+                         pad_token_id=tok.pad_token_id, use_sliding_window=False)
+    model = Qwen2ForCausalLM(config)
+    hp = Hyper(learning_rate=spec.learning_rate, epochs=spec.epochs, batch_size=spec.batch_size,
+               max_length=spec.max_length, warmup_ratio=0.05, weight_decay=0.01, eval_every=0)
+    model = finetune(model, lm_rows(tok, corpus, spec.max_length), hp, scorer=None, workdir=workdir, seed=seed,
+                     pad_id=tok.pad_token_id, description="pretrain (causal LM)")
+    model.generation_config.pad_token_id = tok.pad_token_id
+    model.save_pretrained(out)
+    tok.save_pretrained(out)
+
+
+def generate(model, tokenizer, prompts: Sequence[str], *, max_new_tokens: int, batch_size: int,
+             stop: Sequence[str] = (), samples: int = 0, temperature: float = 0.8, top_p: float = 0.95,
+             seed: int = 0, max_prompt: int | None = None) -> list[list[str]]:
+    """Completions of each prompt with HF `generate`: one greedy (samples=0) or `samples` sampled ones. A sequence
+    stops at EOS or a stop string (the text after the stop is cut by the caller's decode)."""
+    import torch
+    import transformers as tf
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model = model.to(device).eval()
+    tf.set_seed(seed)
+    out: list[list[str]] = []
+    n = max(samples, 1)
+    for at in range(0, len(prompts), batch_size):
+        chunk = list(prompts[at:at + batch_size])
+        enc = tokenizer(chunk, return_tensors="pt", padding=True, add_special_tokens=False,
+                        truncation=max_prompt is not None, max_length=max_prompt).to(device)
+        with torch.no_grad():
+            ids = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=samples > 0,
+                                 temperature=temperature if samples else None, top_p=top_p if samples else None,
+                                 top_k=None, num_return_sequences=n, stop_strings=list(stop) or None,
+                                 tokenizer=tokenizer, pad_token_id=tokenizer.pad_token_id)
+        texts = tokenizer.batch_decode(ids[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+        out.extend(texts[i * n:(i + 1) * n] for i in range(len(chunk)))
+    return out
+
+
+def generate_vllm(path: Path, prompts: Sequence[str], *, max_new_tokens: int, stop: Sequence[str] = (),
+                  samples: int = 0, temperature: float = 0.8, top_p: float = 0.95, seed: int = 0) -> list[list[str]]:
+    """The same completions with vLLM (a GPU with vLLM installed): greedy, or `samples` sampled ones."""
+    from vllm import LLM, SamplingParams
+
+    llm = LLM(model=str(path), seed=seed, trust_remote_code=False)
+    params = SamplingParams(n=max(samples, 1), temperature=temperature if samples else 0.0,
+                            top_p=top_p if samples else 1.0, max_tokens=max_new_tokens, stop=list(stop) or None,
+                            seed=seed)
+    return [[c.text for c in result.outputs] for result in llm.generate(list(prompts), params)]
+
+
+def vllm_available() -> bool:
+    import importlib.util
+
+    import torch
+
+    return torch.cuda.is_available() and importlib.util.find_spec("vllm") is not None
+
+
+def shape(config: dict, name: str) -> dict:
+    """The dimensions FLOP and memory estimates need, from a config.json's fields."""
+    return {"name": name, "layers": config["num_hidden_layers"], "hidden": config["hidden_size"],
+            "heads": config["num_attention_heads"],
+            "kv_heads": config.get("num_key_value_heads") or config["num_attention_heads"],
+            "intermediate": config["intermediate_size"], "vocab": config["vocab_size"]}
+
+
+def parameters(dims: dict) -> int:
+    """Weights: attention (q, o full; k, v grouped), SwiGLU MLP, norms, one embedding table (tied LM head)."""
+    hidden, kv = dims["hidden"], dims["hidden"] * dims["kv_heads"] // dims["heads"]
+    per_layer = 2 * hidden * hidden + 2 * hidden * kv + 3 * hidden * dims["intermediate"] + 2 * hidden
+    return dims["layers"] * per_layer + dims["vocab"] * hidden + hidden
+
+
+def flops_per_token(dims: dict, length: float, training: bool = True) -> float:
+    """Model FLOPs per token at mean context `length`: 2 x the matrix-product weights (the LM head included) +
+    the causal attention's 2 x layers x hidden x length (scores and values, half the positions); training: 3x."""
+    hidden, kv = dims["hidden"], dims["hidden"] * dims["kv_heads"] // dims["heads"]
+    matmul = dims["layers"] * (2 * hidden * hidden + 2 * hidden * kv + 3 * hidden * dims["intermediate"])
+    forward = 2 * (matmul + dims["vocab"] * hidden) + 2 * dims["layers"] * hidden * length
+    return 3 * forward if training else forward
+
+
+def training_memory_gib(dims: dict, lora: bool = False) -> float:
+    """Full fine-tuning with AdamW in bf16 mixed precision: 16 bytes a weight (bf16 weight and gradient, fp32
+    master, two moments), activations aside; LoRA: the frozen bf16 weights only."""
+    return parameters(dims) * (2 if lora else 16) / 2**30

@@ -1,0 +1,202 @@
+"""The smoke world's code problems: small integer functions, written in HumanEval-X's six programming languages
+and documented in HumanEval-XL's prompt languages, in the exact release schemas.
+
+*Signal.* A problem is an expression over one argument `x`: one step (`x plus 3`, `the larger of x and 3`) or
+two (`x plus 3, then times 2`). Its docstring says the expression in words and shows one example; the function
+name is a neutral `solve_<n>`, so only the words say what to compute. The digits are shared by every language;
+the operation words are English or a prompt language's own (pseudo-)words, made from the smoke world's syllable
+inventory of that language (`repro.smoke.scripts`). A decoder that saw many documented functions learns the
+words-to-code map, mostly from English documentation: other prompt languages get a small share of the corpus,
+the stand-in for the little non-English documentation real code carries.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from repro.smoke.scripts import inventory
+from repro.smoke.streams import seeded_rng
+
+OPS = ("plus", "minus", "times", "larger", "smaller")
+CHAINABLE = ("plus", "minus", "times")
+# HumanEval-XL's language names -> the smoke world's language codes
+NATURAL = {"English": "en", "German": "de", "Russian": "ru", "Chinese": "zh", "Arabic": "ar", "French": "fr",
+           "Spanish": "es", "Hindi": "hi", "Turkish": "tr", "Vietnamese": "vi", "Finnish": "fi"}
+ENGLISH_WORDS = {"return": "Return", "plus": "plus", "minus": "minus", "times": "times",
+                 "larger": "the larger of", "smaller": "the smaller of", "and": "and", "then": "then"}
+SYMBOL = {"plus": "+", "minus": "-", "times": "*"}
+
+
+@dataclass(frozen=True)
+class Expression:
+    """x <op> a [then <op2> b]; `larger`/`smaller` only as a single step."""
+
+    op: str
+    a: int
+    op2: str | None = None
+    b: int | None = None
+
+    def value(self, x: int) -> int:
+        first = {"plus": x + self.a, "minus": x - self.a, "times": x * self.a, "larger": max(x, self.a),
+                 "smaller": min(x, self.a)}[self.op]
+        if self.op2 is None:
+            return first
+        return {"plus": first + self.b, "minus": first - self.b, "times": first * self.b}[self.op2]
+
+
+def expressions() -> list[Expression]:
+    """Every expression of the world, in a fixed order."""
+    singles = [Expression(op, a) for op in OPS for a in range(1, 10)]
+    doubles = [Expression(op, a, op2, b) for op in CHAINABLE for a in range(1, 10) for op2 in CHAINABLE
+               for b in range(1, 10)]
+    return singles + doubles
+
+
+def draw_expression(rng: random.Random, pool: list[Expression]) -> Expression:
+    """Singles as often as doubles (there are far fewer of them)."""
+    singles = [e for e in pool if e.op2 is None]
+    doubles = [e for e in pool if e.op2 is not None]
+    return rng.choice(singles if rng.random() < 0.5 or not doubles else doubles)
+
+
+def words(natural: str) -> dict[str, str]:
+    """The docstring words of a prompt language: English, or pseudo-words from the language's syllables."""
+    if natural == "English":
+        return ENGLISH_WORDS
+    code = NATURAL[natural]
+    syllables = inventory(code)
+    rng = seeded_rng("code-words", code)
+    out, taken = {}, set()
+    for key in ENGLISH_WORDS:
+        word = ""
+        while not word or word in taken:
+            word = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 3)))
+        taken.add(word)
+        out[key] = word.capitalize() if key == "return" else word
+    return out
+
+
+def describe(expr: Expression, natural: str) -> str:
+    """The docstring sentence: 'Return x plus 3, then times 2.'"""
+    w = words(natural)
+    if expr.op in ("larger", "smaller"):
+        text = f"{w['return']} {w[expr.op]} x {w['and']} {expr.a}"
+    else:
+        text = f"{w['return']} x {w[expr.op]} {expr.a}"
+    if expr.op2 is not None:
+        text += f", {w['then']} {w[expr.op2]} {expr.b}"
+    return text + "."
+
+
+def _c_expression(expr: Expression, lang: str) -> str:
+    """The expression in a C-family language (Go's larger/smaller are statements: see `_body`)."""
+    if expr.op in ("larger", "smaller"):
+        fn = {"python": "max", "cpp": "max", "java": "Math.max", "js": "Math.max", "rust": "std::cmp::max"}[lang]
+        if expr.op == "smaller":
+            fn = fn.replace("max", "min")
+        return f"{fn}(x, {expr.a})"
+    first = f"x {SYMBOL[expr.op]} {expr.a}"
+    return first if expr.op2 is None else f"({first}) {SYMBOL[expr.op2]} {expr.b}"
+
+
+def _body(expr: Expression, lang: str) -> str:
+    """The canonical solution: the function's body (and closing braces) after the prompt."""
+    if lang == "python":
+        return f"    return {_c_expression(expr, lang)}\n"
+    if lang == "go":
+        if expr.op in ("larger", "smaller"):
+            cmp = ">" if expr.op == "larger" else "<"
+            return f"    if x {cmp} {expr.a} {{\n        return x\n    }}\n    return {expr.a}\n}}\n"
+        return f"    return {_c_expression(expr, lang)}\n}}\n"
+    if lang == "java":
+        return f"        return {_c_expression(expr, lang)};\n    }}\n}}"
+    return f"    return {_c_expression(expr, lang)};\n}}\n"
+
+
+def _examples(rng: random.Random) -> list[int]:
+    return rng.sample(range(-5, 12), 4)
+
+
+def humaneval_x(index: int, expr: Expression, lang: str, rng: random.Random, natural: str = "English") -> dict:
+    """One problem in HumanEval-X's schema for `lang` (THUDM/humaneval-x; fields as in its release files)."""
+    example, *tests = _examples(rng)
+    text = describe(expr, natural)
+    prefix = {"python": "Python", "cpp": "CPP", "java": "Java", "js": "JavaScript", "go": "Go", "rust": "Rust"}[lang]
+    name = f"Solve_{index}" if lang == "go" else f"solve_{index}"
+    shown = f">>> {name}({example})\n{expr.value(example)}"
+    row = {"task_id": f"{prefix}/{index}", "canonical_solution": _body(expr, lang)}
+    if lang == "python":
+        declaration = f"def {name}(x: int) -> int:\n"
+        doc = "    " + shown.replace("\n", "\n    ")
+        checks = "".join(f"    assert {name}({t}) == {expr.value(t)}\n" for t in tests)
+        row |= {"prompt": f'{declaration}    """ {text}\n{doc}\n    """\n', "text": f"    {text}\n{doc}",
+                "declaration": declaration,
+                "test": f"\n\nMETADATA = {{}}\n\n\ndef check({name}):\n{checks}\ncheck({name})\n",
+                "example_test": f"def check({name}):\n    assert {name}({example}) == {expr.value(example)}\n"
+                                f"check({name})\n"}
+    elif lang == "cpp":
+        declaration = f"#include<stdio.h>\n#include<algorithm>\nusing namespace std;\nint {name}(int x){{\n"
+        checks = "".join(f"    assert ({name}({t}) == {expr.value(t)});\n" for t in tests)
+        row |= {"prompt": f"/*\n{text}\n{shown}\n*/\n{declaration}", "declaration": declaration,
+                "test": f"#undef NDEBUG\n#include<assert.h>\nint main(){{\n{checks}}}\n",
+                "example_test": f"#undef NDEBUG\n#include<assert.h>\nint main(){{\n"
+                                f"    assert ({name}({example}) == {expr.value(example)});\n}}\n"}
+    elif lang == "java":
+        declaration = f"import java.util.*;\nimport java.lang.*;\n\nclass Solution {{\n    public int {name}(int x) {{\n"
+        doc = "    " + shown.replace("\n", "\n    ")
+        checks = ",\n".join(f"                s.{name}({t}) == {expr.value(t)}" for t in tests)
+        main = ("public class Main {\n    public static void main(String[] args) {\n        Solution s = new Solution();\n"
+                "        List<Boolean> correct = Arrays.asList(\n{}\n        );\n        if (correct.contains(false)) {{\n"
+                "            throw new AssertionError();\n        }}\n    }}\n}}\n")
+        row |= {"prompt": f"import java.util.*;\nimport java.lang.*;\n\nclass Solution {{\n    /**\n    {text}\n"
+                          f"{doc}\n     */\n    public int {name}(int x) {{\n",
+                "text": f"    {text}\n{doc}", "declaration": declaration,
+                "test": main.replace("{}", checks).replace("{{", "{").replace("}}", "}"),
+                "example_test": main.replace("{}", f"                s.{name}({example}) == {expr.value(example)}")
+                .replace("{{", "{").replace("}}", "}")}
+    elif lang == "js":
+        declaration = f"\nconst {name} = (x) => {{\n"
+        doc = "  " + shown.replace("\n", "\n  ")
+        checks = "".join(f"  console.assert({name}({t}) === {expr.value(t)})\n" for t in tests)
+        tester = f"test{name[0].upper()}{name[1:]}"
+        row |= {"prompt": f"/* {text}\n{doc}\n  */\nconst {name} = (x) => {{\n", "declaration": declaration,
+                "test": f"const {tester} = () => {{\n{checks}}}\n\n{tester}()\n",
+                "example_test": f"const {tester} = () => {{\n  console.assert({name}({example}) === "
+                                f"{expr.value(example)})\n}}\n{tester}()\n"}
+    elif lang == "go":
+        docstring = f"// {text}\n// " + shown.replace("\n", "\n// ") + "\n"
+        declaration = f"\nfunc {name}(x int) int {{\n"
+        checks = "".join(f"    assert.Equal({expr.value(t)}, {name}({t}))\n" for t in tests)
+        row |= {"prompt": f"\n{docstring}func {name}(x int) int {{\n", "import": "", "docstring": docstring,
+                "declaration": declaration,
+                "test": f"func Test{name}(t *testing.T) {{\n    assert := assert.New(t)\n{checks}}}\n",
+                "test_setup": 'package main\n\nimport (\n    "testing"\n    "github.com/stretchr/testify/assert"\n)\n',
+                "example_test": f"func Test{name}(t *testing.T) {{\n    assert := assert.New(t)\n"
+                                f"    assert.Equal({expr.value(example)}, {name}({example}))\n}}\n"}
+    else:  # rust
+        checks = "".join(f"        assert_eq!({name}({t}), {expr.value(t)});\n" for t in tests)
+        row |= {"prompt": f"\n/*\n {text}\n {shown.replace(chr(10), chr(10) + ' ')}\n*/\n",
+                "declaration": f"\nfn {name}(x:i32) -> i32{{\n",
+                "test": f"\n#[cfg(test)]\nmod tests {{\n    use super::*;\n\n    #[test]\n    fn test_{name}() {{\n"
+                        f"{checks}    }}\n\n}}\n", "example_test": "None"}
+    return row
+
+
+def humaneval_xl(index: int, expr: Expression, natural: str, rng: random.Random) -> dict:
+    """One Python problem in HumanEval-XL's schema (FloatAI/humaneval-xl): the prompt documented in `natural`."""
+    x = humaneval_x(index, expr, "python", rng, natural)
+    name = f"solve_{index}"
+    description = describe(expr, natural)
+    checks = x["test"].split(f"def check({name}):\n")[1].split("\ncheck(")[0].replace(f"{name}(", "candidate(")
+    return {"task_id": f"python/{index}", "prompt": x["prompt"], "entry_point": name,
+            "test": f"\n\nMETADATA = {{}}\n\n\ndef check(candidate):\n{checks}", "language": "python",
+            "canonical_solution": x["canonical_solution"], "description": description, "natural_language": natural}
+
+
+def corpus_function(rng: random.Random, pool: list[Expression], lang: str, natural: str) -> str:
+    """One documented, solved function for the decoder's pretraining corpus (a random name, not `solve_<n>`)."""
+    row = humaneval_x(rng.randint(0, 999), draw_expression(rng, pool), lang, rng, natural)
+    if lang == "rust":
+        return row["prompt"] + row["declaration"] + row["canonical_solution"]
+    return row["prompt"] + row["canonical_solution"]
