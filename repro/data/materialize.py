@@ -48,7 +48,7 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
         for source in task.train:
             wanted[(source, None)] = ("train", "validation")
     for task in map(TARGET_TASKS.get, _targets(profile)):
-        for source in task.train:
+        for source in task.train_before + task.train:
             lang = "en" if SOURCES[source].per_language else None
             wanted[(source, lang)] = ("train", "validation")
         if task.evaluate:
@@ -95,7 +95,7 @@ def _count_examples(manifest: dict, staging: Path) -> None:
 
 def _write_gold(profile: Profile, staging: Path) -> None:
     """Gold labels of every evaluated split, in the XTREME layout, under the (staged) data directory."""
-    from repro import kinds
+    from repro import kinds, suites
     from repro.suites import submission
 
     for task_id, task in TARGET_TASKS.items():
@@ -106,7 +106,7 @@ def _write_gold(profile: Profile, staging: Path) -> None:
                 continue
             examples = read_file(staging / key / f"{split}.parquet", task.evaluate)
             submission.write_labels(staging / "labels", task_id, lang,
-                                    kinds.of(task).submission_gold(task, examples, lang))
+                                    kinds.of(task).submission_gold(task, examples, lang), suites.get(task.suite))
 
 
 def _check_sources(profile: Profile, plan) -> None:

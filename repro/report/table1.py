@@ -35,7 +35,8 @@ def table1(study: Study) -> Table:
                   "train_published_certainty", "n_languages", "n_languages_xtreme", "languages", "sources"]
     rows, csv_rows = [], []
     missing = []
-    for role, tasks in (("intermediate", INTERMEDIATE_TASKS), ("target", TARGET_TASKS)):
+    xtreme_targets = {task_id: task for task_id, task in TARGET_TASKS.items() if task.suite == xtreme.NAME}
+    for role, tasks in (("intermediate", INTERMEDIATE_TASKS), ("target", xtreme_targets)):
         for task_id, task in tasks.items():
             if role == "intermediate":
                 train_keys = list(task.train)

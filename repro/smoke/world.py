@@ -62,6 +62,8 @@ def _write_all(world: WorldContext, langs: dict[str, list[str]], n_train: int, n
     multiple_choice.hellaswag(world, train_dev)
     multiple_choice.cosmosqa(world, train_dev)
     multiple_choice.commonsenseqa(world, train_dev)
+    multiple_choice.siqa(world, train_dev)
+    multiple_choice.copa(world, train_dev)
     ccg.ccgbank(world, {"train": n_train, "validation": n_eval, "test": n_eval})
 
     nli.xnli(world, langs["xnli"], n_eval)
@@ -73,6 +75,7 @@ def _write_all(world: WorldContext, langs: dict[str, list[str]], n_train: int, n
     qa.tydiqa(world, langs["tydiqa"], n_train, n_eval)
     bitext.bucc(world, langs["bucc2018"], n_eval)
     bitext.tatoeba(world, langs["tatoeba"], n_eval)
+    multiple_choice.xcopa(world, langs["xcopa"], n_eval)
 
     xnli_other = [lang for lang in langs["xnli"] if lang != "en"]
     xquad_other = [lang for lang in langs["xquad"] if lang != "en"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from repro.tasks.alternatives import Alternative
 from repro.tasks.intermediate import INTERMEDIATE_TASKS
 from repro.tasks.task import Task
-from repro.tasks.xtreme import XTREME_TASKS
+from repro.tasks.xtreme import XTREME_R_TASKS, XTREME_TASKS
 
-TARGET_TASKS: dict[str, Task] = {**XTREME_TASKS}
+TARGET_TASKS: dict[str, Task] = {**XTREME_TASKS, **XTREME_R_TASKS}
 
 MULTITASK = "multitask"
 BASELINE = "none"
