@@ -27,7 +27,8 @@ def project(tmp_path_factory) -> Path:
         shutil.copy(ROOT / name, project / name)
     shutil.copytree(ROOT / "repro", project / "repro", ignore=shutil.ignore_patterns("__pycache__"))
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
-    raw["profiles"]["smoke"]["multilingual"].update(trained_targets=["xnli", "xcopa"], squad_targets=[])
+    raw["profiles"]["smoke"]["multilingual"].update(trained_targets=["xnli", "xcopa"], squad_targets=[],
+                                                       xtreme_r_languages={})
     (project / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
     run(["git", "init", "-q"], project)
     run([sys.executable, "-m", "dvc", "init", "-q"], project)

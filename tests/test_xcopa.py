@@ -105,3 +105,12 @@ def test_a_target_outside_the_study_is_refused(tmp_path):
     smoke.multilingual.trained_targets.remove("xcopa")
     with pytest.raises(ValueError, match="xcopa: not among profiles.smoke.multilingual.trained_targets"):
         ml_target.run(smoke, Layout("smoke", tmp_path), "mnli-A1-1", "xcopa")
+
+
+def test_the_paper_study_refuses_xcopa(tmp_path):
+    raw = yaml.safe_load((ROOT / "params.yaml").read_text())
+    raw["profiles"]["smoke"]["study"]["trained_targets"].append("xcopa")
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ParamsError, match="xcopa: an xtreme-r target, trained by the multilingual study"):
+        load(path, "smoke")

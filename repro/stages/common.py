@@ -120,7 +120,8 @@ def evaluate_languages(profile: Profile, layout: Layout, intermediate_id: str, t
         rows = kind.encode(tokenizer, examples, hp, labels)
         predictions = predict(task, model, rows, examples, tokenizer.pad_token_id, labels)
         submission.write_predictions(layout.predictions(intermediate_id), task.id, lang,
-                                     kind.submission(task, predictions, examples), suites.get(task.suite))
+                                     kind.submission(task, predictions, examples),
+                                     suites.listing(task.suite, task.id, lang))
         splits[lang] = split
         gold = kind.gold(task, examples, rows)
         for metric, value in kind.score(task, predictions, gold, lang, profile.scoring).items():

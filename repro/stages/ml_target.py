@@ -15,7 +15,7 @@ import typer
 
 from repro.params import Profile
 from repro.paths import Layout
-from repro.stages.ml_common import arm_of, settings, study_layout
+from repro.stages.ml_common import arm_of, evaluated, settings, study_layout
 from repro.stages.options import ParamsOpt, ProfileOpt, TargetOpt, friendly, load
 from repro.tasks import Task, target as lookup
 from repro.tasks.alternatives import BASELINE_ARM, Arm, parse_run
@@ -76,7 +76,7 @@ def run(profile: Profile, layout: Layout, run: str, target_id: str) -> dict:
     if target_id not in settings(profile).trained_targets:
         raise ValueError(f"{target_id}: not among profiles.{profile.name}.multilingual.trained_targets")
     encoder, seed = encoder_of(profile, layout, run)
-    profile = profile.model_copy(update={"seed": seed})
+    profile = evaluated(profile).model_copy(update={"seed": seed})
     hp = profile.target.for_task(target_id)
     tokenizer = models.of(profile.model).tokenizer(encoder)
     model, english_dev, chain = train(profile, layout, run, task, encoder, tokenizer, seed)
