@@ -21,7 +21,7 @@ def write_smoke_world(out_dir: Path, languages: dict[str, list[str]], *, n_train
                       n_corpus: int = 2000, seed: int = 0) -> dict[str, dict[str, int]]:
     """Write every dataset of the study under `out_dir` and return {dataset_key: {split: rows}}.
 
-    `languages` maps target task ids (xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa, bucc2018, tatoeba) to
+    `languages` maps target task ids (xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa, bucc2018, tatoeba, xcopa) to
     their evaluation languages; tasks left out get no per-language data. Files: `<dataset_key>/<split>.parquet`
     in the registry's Hub schema, except the sources of `RELEASES`, written in their release format: CCGbank AUTO
     files under `ccgbank/data/AUTO` (counted as `ccg`) and the BUCC 2018 files under `bucc2018/<lang>-en/` (counted
