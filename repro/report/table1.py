@@ -45,7 +45,8 @@ def table1(study: Study) -> Table:
             else:
                 train_keys = [dataset_key(s, "en" if SOURCES[s].per_language else None) for s in task.train]
                 prefix = f"{task.evaluate}."
-                langs = sorted((k[len(prefix):] for k in manifest if k.startswith(prefix)),
+                langs = sorted((k[len(prefix):] for k in manifest if k.startswith(prefix)  # XTREME's languages:
+                                if k[len(prefix):] in xtreme.TASK2LANGS[task_id]),  # not XTREME-R's additions
                                key=lambda lang: (lang != "en", lang))
                 eval_keys = [dataset_key(task.evaluate, lang) for lang in langs]
             if any(k not in manifest for k in train_keys) or not langs:
