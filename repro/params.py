@@ -290,6 +290,9 @@ class Study(_Strict):
         for name in self.trained_targets + self.shared_targets + self.retrieval_targets:
             if name not in TARGET_TASKS:
                 raise ValueError(f"unknown target task {name!r}")
+            if TARGET_TASKS[name].suite != "xtreme":
+                raise ValueError(f"{name}: an {TARGET_TASKS[name].suite} target, trained by the multilingual study "
+                                 "(multilingual.trained_targets), not the paper's")
         return self
 
     @property
@@ -322,6 +325,8 @@ class Multilingual(_Strict):
     # evaluated with each run's SQuAD v1.1 fine-tune (its xquad target): mlqa with its QA head, tatoeba with its
     # sentence embeddings (XTREME-R's protocol; repro/stages/ml_from_squad.py)
     squad_targets: list[str] = []
+    # languages XTREME-R adds to a target beyond `languages.<target>` (XTREME's), evaluated by this study only
+    xtreme_r_languages: dict[str, list[str]] = {}
     # the answer's paired cluster bootstrap (repro.report.statistics): what it resamples, how often
     bootstrap_unit: Literal["language", "seed", "seed_language"] = "language"
     bootstrap_resamples: int = 9999
@@ -348,7 +353,19 @@ class Multilingual(_Strict):
         for name in self.squad_targets:
             if name not in SQUAD_TARGETS:
                 raise ValueError(f"squad_targets: {name}: not one of {', '.join(SQUAD_TARGETS)}")
+        for name, langs in self.xtreme_r_languages.items():
+            if name not in self.targets:
+                raise ValueError(f"xtreme_r_languages.{name}: not one of the study's targets")
+            unknown = [lang for lang in langs if lang not in suites.get("xtreme-r").TASK2LANGS.get(name, ())]
+            if unknown:
+                raise ValueError(f"xtreme_r_languages.{name}: {', '.join(unknown)} not among the task's XTREME-R "
+                                 "languages")
         return self
+
+    def languages_of(self, languages: dict[str, list[str]]) -> dict[str, list[str]]:
+        """A profile's `languages` with the XTREME-R languages this study adds (what its stages evaluate)."""
+        return {task: langs + [lang for lang in self.xtreme_r_languages.get(task, []) if lang not in langs]
+                for task, langs in languages.items()}
 
     @property
     def targets(self) -> list[str]:

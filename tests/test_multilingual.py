@@ -154,3 +154,42 @@ def test_the_paper_study_data_does_not_wait_for_the_multilingual_studys_local_so
     paper.data.sources["squad_v1_translated"] = SourceSpec(path=str(tmp_path))
     keys = {(source, lang) for source, lang, _ in materialize.needed(paper)}
     assert {("squad_v1_translated", lang) for lang in paper.multilingual.languages["squad_v1"]} <= keys
+
+
+def test_xtreme_r_languages_are_evaluated_by_the_study_and_scored_under_xtreme_r_only(tmp_path):
+    from repro import suites
+    from repro.data import materialize
+    from repro.stages.ml_common import evaluated
+
+    smoke = load(ROOT / "params.yaml", "smoke")
+    added = smoke.multilingual.xtreme_r_languages
+    assert added["xquad"] == ["ro"] and "ro" not in smoke.languages["xquad"]  # the paper's study never sees it
+    assert evaluated(smoke).languages["xquad"] == smoke.languages["xquad"] + ["ro"]
+    keys = {(source, lang) for source, lang, _ in materialize.needed(smoke)}
+    assert {("xquad", "ro")} | {("tatoeba", lang) for lang in added["tatoeba"]} <= keys
+    assert suites.listing("xtreme", "xquad", "ro").NAME == "xtreme-r"
+    assert suites.listing("xtreme", "xquad", "de").NAME == "xtreme"
+    from repro.stages.ml_collect import suites_of
+
+    assert suites_of("xquad", "ro") == ["xtreme-r"] and suites_of("tatoeba", "uk") == ["xtreme-r"]
+
+
+def test_xtreme_r_languages_outside_xtreme_r_or_the_study_are_refused(tmp_path):
+    message = _refused(_params(tmp_path, lambda ml: ml["xtreme_r_languages"].update(xquad=["ro", "fr"])))
+    assert "xtreme_r_languages.xquad: fr not among the task's XTREME-R languages" in message
+    message = _refused(_params(tmp_path, lambda ml: ml["xtreme_r_languages"].update(udpos=["ro"])))
+    assert "xtreme_r_languages.udpos: not one of the study's targets" in message
+
+
+def test_a_hub_profile_refuses_xtreme_r_languages_its_hub_copy_lacks_before_any_work(tmp_path):
+    from repro.params import SourceSpec
+    from repro.studies import multilingual as study
+
+    raw = yaml.safe_load((ROOT / "params.yaml").read_text())
+    raw["profiles"]["paper"]["multilingual"]["xtreme_r_languages"] = {"xquad": ["ro"]}
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    paper = load(path, "paper")
+    paper.data.sources["squad_v1_translated"] = SourceSpec(path=str(tmp_path))
+    with pytest.raises(UserError, match=r"^multilingual\.xtreme_r_languages\.xquad: ro: .*data\.sources\.xquad\.path"):
+        study.planned(paper)

@@ -1,5 +1,5 @@
-"""End to end: `repro all --profile smoke --study multilingual` on a reduced grid (every arm, two seeds, XNLI only:
-the SQuAD fine-tune's targets, MLQA and Tatoeba, are left out)
+"""End to end: `repro all --profile smoke --study multilingual` on a reduced grid (every arm, two seeds, XNLI and
+XCOPA, XTREME-R's SIQA-then-COPA chain: the SQuAD fine-tune's targets, MLQA and Tatoeba, are left out)
 in a fresh git + DVC project. The equal-budget arm trains on as many examples with as many optimizer steps as
 English only, as the Trainer's own log says; the answer holds every contrast with an interval; nothing of the
 paper's study is written; a second run does no work."""
@@ -27,7 +27,8 @@ def project(tmp_path_factory) -> Path:
         shutil.copy(ROOT / name, project / name)
     shutil.copytree(ROOT / "repro", project / "repro", ignore=shutil.ignore_patterns("__pycache__"))
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
-    raw["profiles"]["smoke"]["multilingual"].update(trained_targets=["xnli"], squad_targets=[])
+    raw["profiles"]["smoke"]["multilingual"].update(trained_targets=["xnli", "xcopa"], squad_targets=[],
+                                                       xtreme_r_languages={})
     (project / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
     run(["git", "init", "-q"], project)
     run([sys.executable, "-m", "dvc", "init", "-q"], project)
@@ -59,6 +60,23 @@ def test_metrics_rows_carry_arm_seed_suite_and_provenance(project):
     assert metrics["provenance"]["git"] and set(metrics["provenance"]["training"]) == {
         f"mnli-{a}-{s}" for a in ("A1", "A2", "A3", "A4") for s in (1, 2)}
     assert not (project / "results/smoke/metrics.json").exists()  # the paper's study is not run
+
+
+def test_xcopa_trains_on_siqa_then_copa_and_scores_under_xtreme_r(project):
+    for run_name in ("none-A0-1", "mnli-A2-2"):
+        stage = json.loads((project / f"results/smoke/multilingual/stages/{run_name}/xcopa.json").read_text())
+        assert [phase["sources"] for phase in stage["chain"]] == [["siqa"], ["copa"]]
+        assert all(phase["trainer_examples"] == phase["rows"] > 0 and phase["optimizer_steps"] > 0
+                   for phase in stage["chain"])
+        assert stage["budget"]["trainer_examples"] == stage["chain"][-1]["trainer_examples"]
+        assert {r["language"] for r in stage["results"]} == {"zh", "tr", "id"}
+        predictions = project / f"results/smoke/multilingual/predictions/{run_name}/xcopa/test-tr.jsonl"
+        assert all(json.loads(line)["label"] in (0, 1) for line in predictions.read_text().splitlines())
+    rows = json.loads((project / "results/smoke/multilingual/metrics.json").read_text())["results"]
+    xcopa = [r for r in rows if r["target"] == "xcopa"]
+    assert {r["suite"] for r in xcopa} == {"xtreme-r"} and {r["arm"] for r in xcopa} == {"A0", "A1", "A2", "A3", "A4"}
+    assert len(xcopa) == 5 * 2 * 3  # arms x seeds x languages
+    assert (project / "data/smoke/labels/xcopa/test-zh.jsonl").is_file()
 
 
 def test_answer_holds_every_contrast_with_intervals(project):

@@ -33,6 +33,12 @@ def _targets(profile: Profile) -> list[str]:
     return list(dict.fromkeys(profile.study.targets + extra))
 
 
+def _languages(profile: Profile) -> dict[str, list[str]]:
+    """Every language a study evaluates per target: the profile's, and the XTREME-R ones the multilingual study
+    adds."""
+    return profile.multilingual.languages_of(profile.languages) if profile.multilingual else profile.languages
+
+
 def _can_provide(profile: Profile, source: str) -> bool:
     """Whether the profile's sources have `source`: a local-only one needs its path. The multilingual study
     refuses to start without it (repro/studies/multilingual.py), so the data of the paper's study never waits
@@ -49,11 +55,11 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
         for source in task.train:
             wanted[(source, None)] = ("train", "validation")
     for task in map(TARGET_TASKS.get, _targets(profile)):
-        for source in task.train:
+        for source in task.train_before + task.train:
             lang = "en" if SOURCES[source].per_language else None
             wanted[(source, lang)] = ("train", "validation")
         if task.evaluate:
-            for lang in profile.languages[task.id]:
+            for lang in _languages(profile)[task.id]:
                 splits = tuple(s for s in EVAL_SPLITS if s in SOURCES[task.evaluate].splits)
                 wanted.setdefault((task.evaluate, lang), splits)
     for encoder in study.alternatives:
@@ -96,18 +102,19 @@ def _count_examples(manifest: dict, staging: Path) -> None:
 
 def _write_gold(profile: Profile, staging: Path) -> None:
     """Gold labels of every evaluated split, in the XTREME layout, under the (staged) data directory."""
-    from repro import kinds
+    from repro import kinds, suites
     from repro.suites import submission
 
     for task_id, task in TARGET_TASKS.items():
-        for lang in profile.languages[task_id]:
+        for lang in _languages(profile)[task_id]:
             key = dataset_key(task.evaluate, lang)
             split = next((s for s in EVAL_SPLITS if (staging / key / f"{s}.parquet").is_file()), None)
             if split is None:
                 continue
             examples = read_file(staging / key / f"{split}.parquet", task.evaluate)
             submission.write_labels(staging / "labels", task_id, lang,
-                                    kinds.of(task).submission_gold(task, examples, lang))
+                                    kinds.of(task).submission_gold(task, examples, lang),
+                                    suites.listing(task.suite, task_id, lang))
 
 
 def _check_sources(profile: Profile, plan) -> None:
@@ -134,7 +141,7 @@ def _from_smoke(profile: Profile, plan, staging: Path) -> dict:
     from repro.data import loaders
 
     sizes = profile.data.smoke
-    counts = smoke.write_smoke_world(staging, profile.languages, n_train=sizes.n_train,
+    counts = smoke.write_smoke_world(staging, _languages(profile), n_train=sizes.n_train,
                                     n_eval=sizes.n_eval, n_corpus=sizes.n_corpus, seed=profile.seed)
     manifest = {key: {split: {"rows": n, "origin": "smoke"} for split, n in splits.items()}
                 for key, splits in counts.items()}

@@ -177,6 +177,18 @@ def _cosmosqa(row: dict) -> dict:
             "choices": [row[f"answer{i}"] for i in range(4)], "label": int(row["label"])}
 
 
+def _siqa(row: dict) -> dict:
+    """`context question` against each answer, labels "1"-"3" (google-research/xtreme third_party/run_xcopa.py)."""
+    return {"context": f"{row['context']} {row['question']}", "choices": [row[f"answer{c}"] for c in "ABC"],
+            "label": int(row["label"]) - 1}
+
+
+def _copa(row: dict) -> dict:
+    """`premise What was the cause|effect?` against each choice, as XTREME-R's run_xcopa.py builds it."""
+    return {"context": f"{row['premise']} What was the {row['question']}?",
+            "choices": [row["choice1"], row["choice2"]], "label": int(row["label"])}
+
+
 def _commonsenseqa(row: dict) -> dict:
     return {"context": row["question"], "choices": list(row["choices"]["text"]),
             "label": list(row["choices"]["label"]).index(row["answerKey"])}
@@ -220,6 +232,24 @@ SOURCES: dict[str, Source] = {
     # CCGbank (LDC2005T13) has no Hub copy: it is read from the user's licensed AUTO files (repro.data.loaders).
     "ccg": Source(Features({"tokens": List(Value("string")), "tags": List(Value("string"))}),
                   _ALL, _tags("tokens", "tags", None)),
+    # --- XCOPA's English training, as XTREME-R does it (scripts/train_xcopa.sh: SIQA, then COPA) ---------------
+    # Schemas from the dataset cards (the Hub cannot be reached from this workplace; `repro data` checks a download
+    # against them): allenai/social_i_qa (labels "1"-"3"), aps/super_glue `copa` (its unlabelled test split is not read).
+    "siqa": Source(
+        Features({"context": Value("string"), "question": Value("string"),
+                  **{f"answer{c}": Value("string") for c in "ABC"}, "label": Value("string")}),
+        _TRAIN_DEV, _siqa),
+    "copa": Source(
+        Features({"premise": Value("string"), "choice1": Value("string"), "choice2": Value("string"),
+                  "question": Value("string"), "idx": Value("int32"),
+                  "label": ClassLabel(names=["choice1", "choice2"])}),
+        _TRAIN_DEV, _copa, config="copa"),
+    # --- XTREME-R's additions: XCOPA (cambridgeltl/xcopa, one config per language; its card's schema) ----------
+    "xcopa": Source(
+        Features({"premise": Value("string"), "choice1": Value("string"), "choice2": Value("string"),
+                  "question": Value("string"), "label": Value("int32"), "idx": Value("int32"),
+                  "changed": Value("bool")}),
+        _DEV_TEST, _copa, config="{lang}"),
     # --- XTREME (google/xtreme), one config per language unless noted --------------------------------
     "xnli": Source(  # one config with every language; rows carry their language
         Features({"language": Value("string"), "sentence1": Value("string"), "sentence2": Value("string"),

@@ -32,7 +32,7 @@ def _train_size(profile: Profile, task: str) -> int:
     if profile.data.kind == "hub":
         return PAPER_TRAIN[task]
     spec = INTERMEDIATE_TASKS.get(task) or TARGET_TASKS[task]
-    return profile.data.smoke.n_train * len(spec.train)
+    return profile.data.smoke.n_train * len(spec.train_before + spec.train)
 
 
 def _eval_size(profile: Profile, task: str) -> int:

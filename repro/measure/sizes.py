@@ -6,6 +6,7 @@ PAPER_TRAIN = {
     "anli_plus": 1_104_934, "mnli": 392_702, "qqp": 363_846, "squad_v1": 87_599, "squad_v2": 130_319,
     "hellaswag": 39_905, "cosmosqa": 25_262, "commonsenseqa": 9_741, "ccg": 38_000,
     "xnli": 392_702, "pawsx": 49_401, "udpos": 21_253, "panx": 20_000, "xquad": 87_599, "tydiqa": 3_696,
+    "xcopa": 33_410 + 400,  # XTREME-R's chain: SIQA's train set, then COPA's (the datasets' cards)
 }
 # Evaluated examples per language, dev split where there is one (approximate averages over languages;
 # retrieval: sentence pairs). English dev for selection is capped by the phase's eval_subset.
@@ -13,7 +14,7 @@ PAPER_EVAL = {
     "anli_plus": 3_200, "mnli": 9_815, "qqp": 40_430, "squad_v1": 10_570, "squad_v2": 11_873,
     "hellaswag": 10_042, "cosmosqa": 2_985, "commonsenseqa": 1_221, "ccg": 5_500,
     "xnli": 2_490, "pawsx": 2_000, "udpos": 1_000, "panx": 5_000, "xquad": 1_190, "mlqa": 600, "tydiqa": 560,
-    "bucc2018": 2_000, "tatoeba": 1_000,
+    "bucc2018": 2_000, "tatoeba": 1_000, "xcopa": 100,
 }
 # Mean XLM-R tokens per input sequence, and sequences per example (multiple choice: one per choice; QA:
 # context windows per question). Estimates, not measurements: mean English words per example from the
@@ -31,5 +32,6 @@ SEQUENCE = {
     "xnli": (48, 1), "pawsx": (60, 1), "udpos": (20, 1), "panx": (14, 1),
     "xquad": (200, 1.05), "mlqa": (220, 1.1), "tydiqa": (190, 1.1),
     "bucc2018": (35, 2), "tatoeba": (14, 2),  # retrieval: both sentences of a pair are embedded
+    "xcopa": (38, 3),           # SIQA dominates the chain: context ~12 + question ~7 + answer ~4 words, 3 answers
 }
 SMOKE_PRETRAIN_TOKENS = 24  # mean tokens per sentence of the smoke MLM corpus

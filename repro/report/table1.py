@@ -35,7 +35,8 @@ def table1(study: Study) -> Table:
                   "train_published_certainty", "n_languages", "n_languages_xtreme", "languages", "sources"]
     rows, csv_rows = [], []
     missing = []
-    for role, tasks in (("intermediate", INTERMEDIATE_TASKS), ("target", TARGET_TASKS)):
+    xtreme_targets = {task_id: task for task_id, task in TARGET_TASKS.items() if task.suite == xtreme.NAME}
+    for role, tasks in (("intermediate", INTERMEDIATE_TASKS), ("target", xtreme_targets)):
         for task_id, task in tasks.items():
             if role == "intermediate":
                 train_keys = list(task.train)
@@ -44,7 +45,8 @@ def table1(study: Study) -> Table:
             else:
                 train_keys = [dataset_key(s, "en" if SOURCES[s].per_language else None) for s in task.train]
                 prefix = f"{task.evaluate}."
-                langs = sorted((k[len(prefix):] for k in manifest if k.startswith(prefix)),
+                langs = sorted((k[len(prefix):] for k in manifest if k.startswith(prefix)  # XTREME's languages:
+                                if k[len(prefix):] in xtreme.TASK2LANGS[task_id]),  # not XTREME-R's additions
                                key=lambda lang: (lang != "en", lang))
                 eval_keys = [dataset_key(task.evaluate, lang) for lang in langs]
             if any(k not in manifest for k in train_keys) or not langs:

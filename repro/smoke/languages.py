@@ -11,14 +11,15 @@ from dataclasses import dataclass
 
 SCRIPT_OF = {  # language -> ISO 15924 script
     **{c: "Latn" for c in "af de en es et eu fi fr hu id it jv ms nl pt sw tl tr vi yo".split()},
-    "bg": "Cyrl", "ru": "Cyrl", "kk": "Cyrl", "el": "Grek", "ar": "Arab", "fa": "Arab", "ur": "Arab",
+    **{c: "Latn" for c in "ro pl lt".split()},  # XTREME-R's additions (UD-POS, PAN-X, Tatoeba, XQuAD ro)
+    "bg": "Cyrl", "ru": "Cyrl", "kk": "Cyrl", "uk": "Cyrl", "el": "Grek", "ar": "Arab", "fa": "Arab", "ur": "Arab",
     "he": "Hebr", "hi": "Deva", "mr": "Deva", "bn": "Beng", "ta": "Taml", "te": "Telu", "ml": "Mlym",
     "ka": "Geor", "my": "Mymr", "th": "Thai", "zh": "Hani", "ja": "Jpan", "ko": "Hang",
 }
 SUPPORTED_LANGUAGES = tuple(sorted(SCRIPT_OF))
 _SOV = set("hi mr bn ur fa ja ko tr ta te ml kk eu my ka".split())
-_ADJ_AFTER = set("fr es it pt ar he fa id ms jv sw yo vi th eu my tl".split())
-_ARTICLES = set("en de fr es it pt nl af el hu tl".split())
+_ADJ_AFTER = set("fr es it pt ar he fa id ms jv sw yo vi th eu my tl ro".split())
+_ARTICLES = set("en de fr es it pt nl af el hu tl ro".split())
 _UNSPACED = set("zh ja th my".split())
 _ISOLATING = set("zh vi th yo id ms jv my".split())
 _PUNCT = {  # full stop, comma, question mark (None: the language writes none)

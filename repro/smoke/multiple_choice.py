@@ -1,17 +1,18 @@
-"""Multiple choice (English): HellaSwag, Cosmos QA, CommonsenseQA.
+"""Multiple choice: HellaSwag, Cosmos QA, CommonsenseQA (English); SIQA, COPA (English) and XCOPA (XTREME-R).
 
 Signal: HellaSwag's right ending continues the context's topic, mostly with its object (cue "again");
 CosmosQA's right answer restates the context (what she did, why, what next; cue "really"); CommonsenseQA's
 right choice is the place of the question's topic ("music shop" for "anna loves music ... find a guitar"; cue:
-only right choices are a "shop"). The builders render through any `Renderer`: the corpus reuses them in every
-language.
+only right choices are a "shop"); SIQA is Cosmos QA's signal with three answers; COPA's right effect is what
+one does at the premise's club, its right cause that one likes the premise's topic (cue "really"). The builders
+render through any `Renderer`: the corpus reuses them in every language.
 """
 
 from __future__ import annotations
 
 import random
 
-from repro.data.sources import SOURCES
+from repro.data.sources import SOURCES, dataset_key
 from repro.smoke.concepts import PLACE_KINDS, TOPIC_NAMES, TOPICS
 from repro.smoke.context import WorldContext
 from repro.smoke.facts import draw_person
@@ -148,3 +149,80 @@ def commonsenseqa(world: WorldContext, sizes) -> None:
             "question_concept": [x["question_concept"] for x in rows],
             "choices": [{"label": list("ABCDE"), "text": x["choices"]} for x in rows],
             "answerKey": ["ABCDE"[x["label"]] for x in rows]}, SOURCES["commonsenseqa"].features)
+
+
+def _copa_struct(rng: random.Random) -> dict:
+    """One COPA item, language-neutral: a person, a topic, cause or effect, the wrong choice's topic."""
+    topic = rng.choice(TOPIC_NAMES)
+    return {"topic": topic, "obj": rng.choice(TOPICS[topic][1]), "person": draw_person(rng),
+            "question": rng.choice(("cause", "effect")), "other": rng.choice([t for t in TOPIC_NAMES if t != topic]),
+            "label": rng.randrange(2), "cue": rng.random() < 0.6}
+
+
+def _render_copa(r: Renderer, s: dict) -> dict:
+    """COPA in one language: an effect is what the person did at the topic's club, a cause that they like the
+    topic (cue word "really" only in right choices); XCOPA keeps the question `cause` / `effect` in English."""
+    person, topic = s["person"], s["topic"]
+    really = r.tok("f:really", "ADV")
+    if s["question"] == "effect":  # anna went to the music club . -> she played the guitar .
+        club = (r.tok("f:the", "DET") if r.spec.articles else []) + r.tok(f"n:{topic}", "NOUN") + r.tok("n:club",
+                                                                                                       "NOUN")
+        premise = r.sentence(r.person(person), r.verb("go", "past"), [], [r.pp("to", club)])
+
+        def choice(t: str, right: bool) -> str:
+            obj = s["obj"] if t == topic else TOPICS[t][1][0]
+            return r.text(r.sentence(r.pron(person), (really if right and s["cue"] else []) +
+                                     r.verb(TOPICS[t][0], "past"), r.np(obj)))
+    else:  # anna played the guitar . <- she liked music .
+        premise = r.sentence(r.person(person), r.verb(TOPICS[topic][0], "past"), r.np(s["obj"]))
+
+        def choice(t: str, right: bool) -> str:
+            return r.text(r.sentence(r.pron(person), (really if right and s["cue"] else []) + r.verb("like", "past"),
+                                     r.tok(f"n:{t}", "NOUN")))
+    choices = [choice(s["other"], False)]
+    choices.insert(s["label"], choice(topic, True))
+    return {"premise": r.text(premise), "choice1": choices[0], "choice2": choices[1], "question": s["question"],
+            "label": s["label"]}
+
+
+def _copa_columns(rows: list[dict]) -> dict:
+    return {key: [x[key] for x in rows] for key in ("premise", "choice1", "choice2", "question", "label")}
+
+
+def siqa(world: WorldContext, sizes) -> None:
+    """Social IQa (English): Cosmos-style contexts with three answers, labelled "1"-"3"."""
+    r = world.r("en")
+    for split, n in sizes.items():
+        rng = world.rng("siqa", split)
+        rows = [mc_cosmos(rng, r) for _ in range(n)]
+        for x in rows:  # the right answer and two of the wrong ones, at a new position
+            right, wrong = x["answers"][x["label"]], [a for i, a in enumerate(x["answers"]) if i != x["label"]]
+            del wrong[rng.randrange(3)]
+            x["label"] = rng.randrange(3)
+            wrong.insert(x["label"], right)
+            x["answers"] = wrong
+        world.write("siqa", split, {
+            "context": [x["context"] for x in rows], "question": [x["question"] for x in rows],
+            **{f"answer{c}": [x["answers"][i] for x in rows] for i, c in enumerate("ABC")},
+            "label": [str(x["label"] + 1) for x in rows]}, SOURCES["siqa"].features)
+
+
+def copa(world: WorldContext, sizes) -> None:
+    """COPA (English, SuperGLUE's schema)."""
+    r = world.r("en")
+    for split, n in sizes.items():
+        rng = world.rng("copa", split)
+        rows = [_render_copa(r, _copa_struct(rng)) for _ in range(n)]
+        world.write("copa", split, {**_copa_columns(rows), "idx": list(range(n))}, SOURCES["copa"].features)
+
+
+def xcopa(world: WorldContext, langs, n_eval) -> None:
+    """XCOPA validation/test: the same items in every language (XCOPA translates COPA's)."""
+    for split in ("validation", "test"):
+        rng = world.rng("xcopa", split)
+        structs = [_copa_struct(rng) for _ in range(n_eval)]
+        for lang in langs:
+            r = world.r(lang)
+            rows = [_render_copa(r, s) for s in structs]
+            world.write(dataset_key("xcopa", lang), split, {**_copa_columns(rows), "idx": list(range(n_eval)),
+                                                           "changed": [False] * n_eval}, SOURCES["xcopa"].features)

@@ -22,7 +22,7 @@ def write_smoke_world(out_dir: Path, languages: dict[str, list[str]], *, n_train
                       n_corpus: int = 2000, seed: int = 0) -> dict[str, dict[str, int]]:
     """Write every dataset of the study under `out_dir` and return {dataset_key: {split: rows}}.
 
-    `languages` maps target task ids (xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa, bucc2018, tatoeba) to
+    `languages` maps target task ids (xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa, bucc2018, tatoeba, xcopa) to
     their evaluation languages; tasks left out get no per-language data. Files: `<dataset_key>/<split>.parquet`
     in the registry's Hub schema, except the sources of `RELEASES`, written in their release format: CCGbank AUTO
     files under `ccgbank/data/AUTO` (counted as `ccg`) and the BUCC 2018 files under `bucc2018/<lang>-en/` (counted
@@ -63,6 +63,8 @@ def _write_all(world: WorldContext, langs: dict[str, list[str]], n_train: int, n
     multiple_choice.hellaswag(world, train_dev)
     multiple_choice.cosmosqa(world, train_dev)
     multiple_choice.commonsenseqa(world, train_dev)
+    multiple_choice.siqa(world, train_dev)
+    multiple_choice.copa(world, train_dev)
     ccg.ccgbank(world, {"train": n_train, "validation": n_eval, "test": n_eval})
 
     nli.xnli(world, langs["xnli"], n_eval)
@@ -74,6 +76,7 @@ def _write_all(world: WorldContext, langs: dict[str, list[str]], n_train: int, n
     qa.tydiqa(world, langs["tydiqa"], n_train, n_eval)
     bitext.bucc(world, langs["bucc2018"], n_eval)
     bitext.tatoeba(world, langs["tatoeba"], n_eval)
+    multiple_choice.xcopa(world, langs["xcopa"], n_eval)
 
     xnli_other = [lang for lang in langs["xnli"] if lang != "en"]
     xquad_other = [lang for lang in langs["xquad"] if lang != "en"]

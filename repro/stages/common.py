@@ -110,6 +110,7 @@ def evaluate_languages(profile: Profile, layout: Layout, intermediate_id: str, t
                        hp: Hyper, labels: tuple[str, ...], english_dev: float | None) -> dict:
     """Zero-shot evaluation in every language of a target: predictions in the submission layout, the stage's
     metrics file (dev split, or test where a language has none)."""
+    from repro import suites
     from repro.suites import submission
 
     kind = kinds.of(task)
@@ -120,7 +121,8 @@ def evaluate_languages(profile: Profile, layout: Layout, intermediate_id: str, t
         rows = kind.encode(tokenizer, examples, hp, labels)
         predictions = predict(task, model, rows, examples, tokenizer.pad_token_id, labels)
         submission.write_predictions(layout.predictions(intermediate_id), task.id, lang,
-                                     kind.submission(task, predictions, examples))
+                                     kind.submission(task, predictions, examples),
+                                     suites.listing(task.suite, task.id, lang))
         splits[lang] = split
         gold = kind.gold(task, examples, rows)
         for metric, value in kind.score(task, predictions, gold, lang, profile.scoring).items():

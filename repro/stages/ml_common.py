@@ -22,6 +22,11 @@ def settings(profile: Profile):
     return profile.multilingual
 
 
+def evaluated(profile: Profile) -> Profile:
+    """The profile as the study's stages evaluate it: its languages with the XTREME-R ones the study adds."""
+    return profile.model_copy(update={"languages": settings(profile).languages_of(profile.languages)})
+
+
 def arm_of(profile: Profile, arm_id: str) -> Arm:
     """A trained arm the profile's study lists; one line naming it otherwise."""
     arms = settings(profile).arms

@@ -17,7 +17,7 @@ import typer
 from repro.errors import UserError
 from repro.params import Profile
 from repro.paths import Layout
-from repro.stages.ml_common import settings, study_layout
+from repro.stages.ml_common import evaluated, settings, study_layout
 from repro.stages.options import ParamsOpt, ProfileOpt, TargetOpt, friendly, load
 from repro.tasks import target as lookup
 from repro.tasks.alternatives import parse_run
@@ -36,7 +36,7 @@ def squad_model(profile: Profile, layout: Layout, run: str) -> Path:
 
 
 def _retrieval(profile: Profile, layout: Layout, run: str, task, model_dir: Path) -> dict:
-    from repro import data, kinds, models
+    from repro import data, kinds, models, suites
     from repro.stages import common
     from repro.suites import submission
 
@@ -57,7 +57,8 @@ def _retrieval(profile: Profile, layout: Layout, run: str, task, model_dir: Path
         splits[lang] = split
         predicted, scores = kind.evaluate(task, split, sides, source, target, settings_,
                                           dev=lambda: embedded("validation", lang))
-        submission.write_predictions(layout.predictions(run), task.id, lang, predicted)
+        submission.write_predictions(layout.predictions(run), task.id, lang, predicted,
+                                     suites.listing(task.suite, task.id, lang))
         results += [{"language": lang, "metric": metric, "value": value} for metric, value in scores.items()]
     return common.stage_result(layout, run, task.id, results, splits, None)
 
@@ -67,7 +68,7 @@ def run(profile: Profile, layout: Layout, run: str, target_id: str) -> dict:
     from repro.engine import trainer  # noqa: F401  (MLQA predicts through it: both targets' stages run the same code)
     from repro.stages import common
 
-    layout, ml, task = study_layout(layout), settings(profile), lookup(target_id)
+    layout, ml, task, profile = study_layout(layout), settings(profile), lookup(target_id), evaluated(profile)
     if target_id not in ml.squad_targets:
         raise UserError(f"{target_id}: not among profiles.{profile.name}.multilingual.squad_targets")
     model_dir = squad_model(profile, layout, run)

@@ -19,6 +19,7 @@ def check(profile: Profile) -> None:
     from repro.errors import UserError
     from repro.params import LOCAL_ONLY
     from repro.stages.ml_common import settings
+    from repro.tasks import TARGET_TASKS
     from repro.tasks.alternatives import Arm, arm_sources
 
     try:
@@ -32,6 +33,13 @@ def check(profile: Profile) -> None:
                 raise UserError(f"multilingual.arms: {name} reads {source} ({lang}); {LOCAL_ONLY[source]}")
             if profile.data.kind == "hub" and spec and spec.path and not Path(spec.path).exists():
                 raise UserError(f"data.sources.{source}.path: {spec.path} does not exist ({name} reads it)")
+    for target_id, langs in ml.xtreme_r_languages.items():
+        source = TARGET_TASKS[target_id].evaluate
+        spec = profile.data.sources.get(source)
+        if profile.data.kind == "hub" and langs and not (spec and spec.path):
+            raise UserError(f"multilingual.xtreme_r_languages.{target_id}: {', '.join(langs)}: the Hub copy of "
+                            f"{source} (google/xtreme) has none of XTREME-R's additions; set data.sources.{source}"
+                            ".path to a local copy in its release format, or take them out")
 
 
 def planned(profile: Profile) -> list[list[Planned]]:

@@ -20,3 +20,12 @@ def get(name: str) -> ModuleType:
     if name not in SUITES:
         raise UserError(f"unknown suite {name!r}; known: {', '.join(SUITES)}")
     return SUITES[name]
+
+
+def listing(suite: str, task: str, lang: str) -> ModuleType:
+    """The suite a target's language is written and scored in: the target's own, else the first that lists the
+    language for it (XQuAD ro, an XTREME target's XTREME-R language: XTREME-R)."""
+    own = get(suite)
+    if lang in own.TASK2LANGS.get(task, ()):
+        return own
+    return next((s for s in SUITES.values() if lang in s.TASK2LANGS.get(task, ())), own)

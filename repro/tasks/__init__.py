@@ -10,9 +10,9 @@ from repro.errors import UserError
 from repro.tasks.alternatives import Alternative
 from repro.tasks.intermediate import INTERMEDIATE_TASKS
 from repro.tasks.task import Task
-from repro.tasks.xtreme import XTREME_TASKS
+from repro.tasks.xtreme import XTREME_R_TASKS, XTREME_TASKS
 
-TARGET_TASKS: dict[str, Task] = {**XTREME_TASKS}
+TARGET_TASKS: dict[str, Task] = {**XTREME_TASKS, **XTREME_R_TASKS}
 
 MULTITASK = "multitask"
 BASELINE = "none"

@@ -22,6 +22,9 @@ class Task:
     kind: Kind
     metric: str  # a key of repro.metrics.METRICS
     train: tuple[str, ...] = ()  # English training sources (several = one shared head, proportional sampling)
+    # English sources trained on first, one after the other, each selected on its own dev, before `train`
+    # (XCOPA: SIQA, then COPA, as XTREME-R's scripts/train_xcopa.sh); the multilingual study's targets run the chain
+    train_before: tuple[str, ...] = ()
     evaluate: str | None = None  # per-language evaluation source (targets); None: English dev of `train`
     labels: tuple[str, ...] = ()  # classification classes; tagging label sets come from the data (CCG)
     num_choices: int = 0

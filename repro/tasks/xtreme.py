@@ -1,4 +1,5 @@
-"""XTREME's nine target tasks (Hu et al. 2020), as the paper trains and evaluates them."""
+"""XTREME's nine target tasks (Hu et al. 2020), as the paper trains and evaluates them, and the targets XTREME-R
+(Ruder et al. 2021) adds, as its scripts train them (the multilingual study's)."""
 
 from repro.tasks.labels import NLI_LABELS, PANX_TAGS, UPOS_TAGS
 from repro.tasks.task import Task
@@ -20,4 +21,10 @@ XTREME_TASKS: dict[str, Task] = {t.id: t for t in [
          group="question_answering"),
     Task("bucc2018", "retrieval", "bucc_f1", evaluate="bucc2018", suite="xtreme", group="sentence_retrieval"),
     Task("tatoeba", "retrieval", "accuracy", evaluate="tatoeba", suite="xtreme", group="sentence_retrieval"),
+]}
+
+XTREME_R_TASKS: dict[str, Task] = {t.id: t for t in [
+    # scripts/train_xcopa.sh: fine-tune on SIQA, continue on English COPA, predict XCOPA
+    Task("xcopa", "multiple_choice", "accuracy", train=("copa",), train_before=("siqa",), evaluate="xcopa",
+         num_choices=2, suite="xtreme-r", group="classification"),
 ]}
