@@ -17,6 +17,20 @@ from repro.io import atomic_dir
 SERIES = {"loss": "train/loss", "eval_score": "dev/score"}  # Trainer log key -> dvclive metric
 
 
+def _live(live_dir: Path, resume: bool):
+    """dvclive's Live writing the series files only, without its DVC and git integration: the stage's dvc.yaml
+    entry declares the files, and Live's lookup of the baseline commit fails in a repository with no commits
+    yet (dvclive 3.49.1 raises SCMError "Empty git repo" from `_init_dvc`)."""
+    from dvclive import Live
+
+    class Series(Live):
+        def _init_dvc(self):
+            self._dvc_file = self._init_dvc_file()
+
+    return Series(str(live_dir), resume=resume, save_dvc_exp=False, dvcyaml=None, report=None,
+                  monitor_system=False)
+
+
 class Curves(TrainerCallback):
     """Log the Trainer's loss and dev score with dvclive (rank 0 only)."""
 
@@ -26,10 +40,7 @@ class Curves(TrainerCallback):
 
     def on_train_begin(self, args, state, control, **kwargs):
         if state.is_world_process_zero:
-            from dvclive import Live
-
-            self.live = Live(str(self.live_dir), resume=self.resume, save_dvc_exp=False, dvcyaml=None,
-                             report=None, monitor_system=False)
+            self.live = _live(self.live_dir, self.resume)
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if self.live is None or not logs:
