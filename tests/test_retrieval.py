@@ -170,6 +170,8 @@ def _bucc_only_params(tmp_path: Path, release: Path) -> Path:
                      "shared_targets": [], "retrieval_targets": ["bucc2018"]}
     body["languages"]["bucc2018"] = ["de"]
     body["data"]["sources"] = {"bucc2018": {"path": str(release)}}
+    for study in ("multilingual", "code"):  # the other studies, whose sources this profile does not have
+        body.pop(study, None)
     body["retrieval"].update(layer=2, max_length=32, batch_size=8)
     path = tmp_path / "params.yaml"
     path.write_text(yaml.safe_dump({"profiles": {"bucconly": body}}))
