@@ -185,11 +185,11 @@ class SourceSpec(_Strict):
 class SmokeSizes(_Strict):
     n_train: Count = 384
     n_eval: Count = 64
-    n_corpus: Count = 3000
+    corpus_per_language: Count = 134  # MLM corpus lines of each language (English: 4x), whatever the others
 
 
 class Data(_Strict):
-    kind: Literal["hub", "smoke"]
+    origin: Literal["hub", "smoke"]  # hub: the sources below (Hub or local copies); smoke: the generated world
     sources: dict[str, SourceSpec] = {}
     smoke: SmokeSizes = SmokeSizes()
 
@@ -383,7 +383,7 @@ class Profile(_Strict):
     @model_validator(mode="after")
     def _local_sources(self) -> Profile:
         """A study that reads a source with no Hub copy names an existing path for it (the smoke world has all)."""
-        if self.data.kind == "smoke":
+        if self.data.origin == "smoke":
             return self
         for source in sorted(self.study.sources(self.languages) & set(LOCAL_ONLY)):
             spec = self.data.sources.get(source)
@@ -403,6 +403,12 @@ class Profile(_Strict):
             except ValueError as exc:
                 raise ValueError(f"multilingual.{exc}") from None
         return self
+
+    @property
+    def evaluated_languages(self) -> dict[str, list[str]]:
+        """Every language a study of the profile evaluates per target: `languages`, and the XTREME-R ones the
+        multilingual study adds."""
+        return self.multilingual.languages_of(self.languages) if self.multilingual else self.languages
 
     @property
     def fingerprint(self) -> str:

@@ -31,10 +31,6 @@ from repro.paths import Layout
 from repro.progress import console, follow, progress, stage
 from repro.studies import Planned, stage_name
 
-# stage modules that never run a model: no GPU is reserved for them
-CPU_ONLY = ("data", "code_data", "code_execute")
-
-
 class Executor(Protocol):
     """What runs the waves (repro/executors/local.py, repro/executors/ray.py)."""
 
@@ -56,16 +52,16 @@ class StageFailed(UserError):
 
 
 def jobs(waves: list[list[Planned]], profile: Profile, layout: Layout, params_path: Path, run_id: str,
-         gpus: bool) -> list[list[Job]]:
-    """The planned waves as jobs with what each stage needs (`grid`): GPUs where the executor has any (the data
-    stage none; a group's `grid.gpus`, else 1), CPU cores, memory."""
+         gpus: bool, cpu_only: tuple[str, ...]) -> list[list[Job]]:
+    """The planned waves as jobs with what each stage needs (`grid`): GPUs where the executor has any (none for
+    the stage modules in `cpu_only`, which run no model; a group's `grid.gpus`, else 1), CPU cores, memory."""
     grid = profile.grid
     cpus = grid.cpus or profile.threads or 1
     memory = int(grid.memory_gib * 2**30) if grid.memory_gib else None
     root, params = str(layout.root.resolve()), str(params_path.resolve())
 
     def need(group: str) -> int:
-        return 0 if group in CPU_ONLY or not gpus else grid.gpus.get(group, 1)
+        return 0 if group in cpu_only or not gpus else grid.gpus.get(group, 1)
 
     return [[Job(name, f"repro.stages.{group}", args, root, params, profile.name, run_id, need(group), cpus, memory,
                  grid.launcher) for name, group, args in wave] for wave in waves]
@@ -219,7 +215,7 @@ def _run(study, profile: Profile, layout: Layout, params_path: Path, executor: E
         return
     run_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     with executor:
-        waves = jobs(planned, profile, layout, params_path, run_id, executor.has_gpus)
+        waves = jobs(planned, profile, layout, params_path, run_id, executor.has_gpus, study.CPU_ONLY)
         executor.check([job for wave in waves for job in wave if job.name in stale])
         console.log(executor.describe())
         with follow(progress_dir(layout.root, profile.name, run_id)) as follower:

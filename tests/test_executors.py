@@ -34,7 +34,8 @@ LOOPBACK = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED":
 
 def test_jobs_ask_for_what_each_stage_needs():
     paper = load(PARAMS, "paper")
-    waves = pipeline.jobs(paper_study.planned(paper), paper, Layout("paper", ROOT), PARAMS, "run", gpus=True)
+    waves = pipeline.jobs(paper_study.planned(paper), paper, Layout("paper", ROOT), PARAMS, "run", gpus=True,
+                          cpu_only=paper_study.CPU_ONLY)
     flat = {job.name: job for wave in waves for job in wave}
     assert [name for wave in paper_study.planned(paper) for name, _, _ in wave] == list(flat)
     assert flat["data-paper"].gpus == 0 and flat["target-paper@mnli-xnli"].gpus == 1
@@ -44,11 +45,12 @@ def test_jobs_ask_for_what_each_stage_needs():
     four = paper.model_copy(update={"grid": paper.grid.model_copy(update={"gpus": {"intermediate": 4},
                                                                           "memory_gib": 24.0})})
     wide = {job.name: job for wave in pipeline.jobs(paper_study.planned(four), four, Layout("paper", ROOT), PARAMS,
-                                                    "run", True) for job in wave}
+                                                    "run", True, paper_study.CPU_ONLY) for job in wave}
     assert wide["intermediate-paper@mnli"].gpus == 4 and wide["multitask-paper"].gpus == 1
     assert wide["target-paper@mnli-xnli"].memory == 24 * 2**30
     smoke = load(PARAMS, "smoke")
-    cpu = pipeline.jobs(paper_study.planned(smoke), smoke, Layout("smoke", ROOT), PARAMS, "run", gpus=False)
+    cpu = pipeline.jobs(paper_study.planned(smoke), smoke, Layout("smoke", ROOT), PARAMS, "run", gpus=False,
+                       cpu_only=paper_study.CPU_ONLY)
     assert {job.gpus for wave in cpu for job in wave} == {0} and {job.cpus for wave in cpu for job in wave} == {1}
 
 

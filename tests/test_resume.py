@@ -50,7 +50,7 @@ def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("resume")
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
     smoke = raw["profiles"]["smoke"]
-    smoke["data"]["smoke"] = {"n_train": 128, "n_eval": 32, "n_corpus": 400}
+    smoke["data"]["smoke"] = {"n_train": 128, "n_eval": 32, "corpus_per_language": 20}
     smoke["model"]["pretrain"].update(epochs=1, vocab_size=1000)
     smoke["intermediate"]["tasks"]["mnli"] = {"epochs": 3, "eval_every": 4, "patience": 4}
     (root / "params.yaml").write_text(yaml.safe_dump(raw))

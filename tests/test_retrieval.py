@@ -163,7 +163,7 @@ def _tiny_encoder(out: Path, corpus: list[str]) -> None:
 
 
 def _bucc_only_params(tmp_path: Path, release: Path) -> Path:
-    """A hub-kind profile (the paper's, its study cut to BUCC de) whose BUCC comes from `release`."""
+    """A hub-origin profile (the paper's, its study cut to BUCC de) whose BUCC comes from `release`."""
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
     body = raw["profiles"]["paper"]
     body["study"] = {"intermediate_tasks": [], "intermediate": ["none"], "alternatives": [], "trained_targets": [],

@@ -523,7 +523,7 @@ def test_qa_questions_point_at_the_answer_sentence(tables, key, split):
 # Determinism and argument checks.
 
 def test_same_seed_gives_identical_bytes_across_processes(tmp_path):
-    small = dict(n_train=40, n_eval=12, n_corpus=120)
+    small = dict(n_train=40, n_eval=12, corpus_per_language=10)
     write_smoke_world(tmp_path / "a", LANGUAGES, **small)
     code = ("import sys; from pathlib import Path; from repro.smoke import write_smoke_world; "
             f"write_smoke_world(Path(sys.argv[1]), {LANGUAGES!r}, **{small!r})")
@@ -543,7 +543,7 @@ def test_every_supported_language_renders(tmp_path):
     """All XTREME languages (17 scripts): exact QA offsets, aligned tags, text in the language's script."""
     langs = list(SUPPORTED_LANGUAGES)
     counts = write_smoke_world(tmp_path, {"xquad": langs, "panx": langs, "tatoeba": [x for x in langs if x != "en"]},
-                               n_train=8, n_eval=6, n_corpus=80)
+                               n_train=8, n_eval=6, corpus_per_language=2)
     assert len(counts) > 3 * len(langs)
     scripts = set()
     for lang in langs:

@@ -21,7 +21,7 @@ def world(tmp_path_factory) -> Path:
 
     out = tmp_path_factory.mktemp("world")
     languages = {"xnli": ["en"], "xcopa": ["zh", "tr", "id"]}
-    smoke.write_smoke_world(out, languages, n_train=32, n_eval=16, n_corpus=50)
+    smoke.write_smoke_world(out, languages, n_train=32, n_eval=16, corpus_per_language=12)
     return out
 
 

@@ -33,18 +33,12 @@ def _targets(profile: Profile) -> list[str]:
     return list(dict.fromkeys(profile.study.targets + extra))
 
 
-def _languages(profile: Profile) -> dict[str, list[str]]:
-    """Every language a study evaluates per target: the profile's, and the XTREME-R ones the multilingual study
-    adds."""
-    return profile.multilingual.languages_of(profile.languages) if profile.multilingual else profile.languages
-
-
 def _can_provide(profile: Profile, source: str) -> bool:
     """Whether the profile's sources have `source`: a local-only one needs its path. The multilingual study
     refuses to start without it (repro/studies/multilingual.py), so the data of the paper's study never waits
     for it."""
     spec = profile.data.sources.get(source)
-    return profile.data.kind == "smoke" or source not in LOCAL_ONLY or bool(spec and spec.path)
+    return profile.data.origin == "smoke" or source not in LOCAL_ONLY or bool(spec and spec.path)
 
 
 def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
@@ -59,7 +53,7 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
             lang = "en" if SOURCES[source].per_language else None
             wanted[(source, lang)] = ("train", "validation")
         if task.evaluate:
-            for lang in _languages(profile)[task.id]:
+            for lang in profile.evaluated_languages[task.id]:
                 splits = tuple(s for s in EVAL_SPLITS if s in SOURCES[task.evaluate].splits)
                 wanted.setdefault((task.evaluate, lang), splits)
     for encoder in study.alternatives:
@@ -81,10 +75,10 @@ def materialize(profile: Profile, layout: Layout) -> dict:
 
     datasets.disable_progress_bars()
     plan = needed(profile)
-    if profile.data.kind == "hub":
+    if profile.data.origin == "hub":
         _check_sources(profile, plan)
     with atomic_dir(layout.data) as staging:
-        manifest = (_from_smoke if profile.data.kind == "smoke" else _from_sources)(profile, plan, staging)
+        manifest = (_from_smoke if profile.data.origin == "smoke" else _from_sources)(profile, plan, staging)
         _count_examples(manifest, staging)
         _write_gold(profile, staging)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
@@ -106,7 +100,7 @@ def _write_gold(profile: Profile, staging: Path) -> None:
     from repro.suites import submission
 
     for task_id, task in TARGET_TASKS.items():
-        for lang in _languages(profile)[task_id]:
+        for lang in profile.evaluated_languages[task_id]:
             key = dataset_key(task.evaluate, lang)
             split = next((s for s in EVAL_SPLITS if (staging / key / f"{s}.parquet").is_file()), None)
             if split is None:
@@ -141,8 +135,8 @@ def _from_smoke(profile: Profile, plan, staging: Path) -> dict:
     from repro.data import loaders
 
     sizes = profile.data.smoke
-    counts = smoke.write_smoke_world(staging, _languages(profile), n_train=sizes.n_train,
-                                    n_eval=sizes.n_eval, n_corpus=sizes.n_corpus, seed=profile.seed)
+    counts = smoke.write_smoke_world(staging, profile.evaluated_languages, n_train=sizes.n_train,
+                                    n_eval=sizes.n_eval, corpus_per_language=sizes.corpus_per_language, seed=profile.seed)
     manifest = {key: {split: {"rows": n, "origin": "smoke"} for split, n in splits.items()}
                 for key, splits in counts.items()}
     # CCGbank and BUCC arrive, as in real life, in their release formats and go through the release loaders.

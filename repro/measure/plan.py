@@ -29,14 +29,14 @@ STUDY_GROUPS = {"ml_intermediate": "intermediate", "ml_target": "target", "ml_fr
 
 
 def _train_size(profile: Profile, task: str) -> int:
-    if profile.data.kind == "hub":
+    if profile.data.origin == "hub":
         return PAPER_TRAIN[task]
     spec = INTERMEDIATE_TASKS.get(task) or TARGET_TASKS[task]
     return profile.data.smoke.n_train * len(spec.train_before + spec.train)
 
 
 def _eval_size(profile: Profile, task: str) -> int:
-    if profile.data.kind == "hub":
+    if profile.data.origin == "hub":
         return PAPER_EVAL[task]
     spec = INTERMEDIATE_TASKS.get(task)
     return profile.data.smoke.n_eval * (len(spec.train) if spec else 1)
@@ -99,10 +99,14 @@ def _zero_shot(profile: Profile, shape: dict, target: str, group: str) -> tuple[
 def _stage(profile: Profile, shape: dict, group: str, intermediate: str, target: str | None) -> tuple[dict, float]:
     """A stage's record (kind, sizes, tokens) and its FLOPs."""
     if group == "pretrain":
-        if profile.data.kind == "hub":
+        if profile.data.origin == "hub":
             return {"kind": "pretrain", "note": "download of the pinned checkpoint"}, 0.0
+        from repro.smoke.corpus import ENGLISH_CORPUS_WEIGHT
+
         spec = profile.model.pretrain
-        tokens = profile.data.smoke.n_corpus * spec.epochs * min(SMOKE_PRETRAIN_TOKENS, spec.max_length)
+        others = {lang for langs in profile.evaluated_languages.values() for lang in langs} - {"en"}
+        lines = profile.data.smoke.corpus_per_language * (ENGLISH_CORPUS_WEIGHT + len(others))
+        tokens = lines * spec.epochs * min(SMOKE_PRETRAIN_TOKENS, spec.max_length)
         return ({"kind": "pretrain", "train_tokens": tokens},
                 tokens * encoder.flops_per_token(shape, SMOKE_PRETRAIN_TOKENS))
     if group == "multitask":

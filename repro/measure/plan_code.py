@@ -37,7 +37,7 @@ def _dims(profile: Profile) -> dict:
 
 
 def _problems(profile: Profile, benchmark: str) -> int:
-    return PROBLEMS[benchmark] if profile.data.kind == "hub" else profile.code.smoke.problems
+    return PROBLEMS[benchmark] if profile.data.origin == "hub" else profile.code.smoke.problems
 
 
 def plan(profile: Profile, tokens_per_second: float | None = None) -> dict:

@@ -11,7 +11,6 @@ XNLI/XQuAD languages (MLM during intermediate training).
 
 from __future__ import annotations
 
-import math
 import random
 
 from datasets import Features, Value
@@ -27,6 +26,7 @@ from repro.smoke.render import Renderer, Tok
 # Schema of the smoke world's own MLM pretraining corpus (no Hub source: the paper starts from XLM-R).
 TEXT_FEATURES = Features({"text": Value("string"), "language": Value("string")})
 ENGLISH_CORPUS_WEIGHT = 4  # English rows of mlm_corpus per row of another language
+VALIDATION_SHARE = 25  # validation lines: one per this many training lines of the language
 CODE_SWITCH = 0.25  # share of non-English corpus lines with some words in English (cross-lingual anchors)
 
 
@@ -104,16 +104,17 @@ def multilingual_text(world: WorldContext, langs, n_train, n_eval) -> None:
                 SOURCES["multilingual_text"].features)
 
 
-def mlm_corpus(world: WorldContext, langs, n_corpus, n_eval) -> None:
-    """`mlm_corpus`: English-weighted lines of every language, plus coverage lines for every concept a dataset used."""
-    weight = {lang: ENGLISH_CORPUS_WEIGHT if lang == "en" else 1 for lang in langs}  # English is most of real
-    total = sum(weight.values())                                                     # web text, too
+def mlm_corpus(world: WorldContext, langs, per_language) -> None:
+    """`mlm_corpus`: `per_language` lines of every language (English `ENGLISH_CORPUS_WEIGHT` times as many), plus
+    coverage lines for every concept a dataset used. A language's lines do not depend on which other languages
+    the corpus holds: a study that adds languages leaves the others' text as it was."""
     cols = {split: {"text": [], "language": []} for split in ("train", "validation")}
     for lang in langs:
         lex, r = world.lex(lang), world.r(lang)
         needed = set(lex.used)  # every concept a dataset used in this language
-        per_train = math.ceil(n_corpus * weight[lang] / total)
-        per_eval = max(2, math.ceil(n_eval * weight[lang] / total))
+        weight = ENGLISH_CORPUS_WEIGHT if lang == "en" else 1  # English is most of real web text, too
+        per_train = per_language * weight
+        per_eval = max(2, per_train // VALIDATION_SHARE)
         for split, n in (("train", per_train), ("validation", per_eval)):
             rng = world.rng("mlm_corpus", split, lang)
             for _ in range(n):

@@ -19,7 +19,7 @@ RELEASES = {"ccg": ccg.FOLDER, "bucc2018": bitext.BUCC_FOLDER}
 
 
 def write_smoke_world(out_dir: Path, languages: dict[str, list[str]], *, n_train: int = 512, n_eval: int = 96,
-                      n_corpus: int = 2000, seed: int = 0) -> dict[str, dict[str, int]]:
+                      corpus_per_language: int = 134, seed: int = 0) -> dict[str, dict[str, int]]:
     """Write every dataset of the study under `out_dir` and return {dataset_key: {split: rows}}.
 
     `languages` maps target task ids (xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa, bucc2018, tatoeba, xcopa) to
@@ -43,14 +43,15 @@ def write_smoke_world(out_dir: Path, languages: dict[str, list[str]], *, n_train
     bars_were_disabled = datasets.are_progress_bars_disabled()
     datasets.disable_progress_bars()
     try:
-        _write_all(world, langs, n_train, n_eval, n_corpus)
+        _write_all(world, langs, n_train, n_eval, corpus_per_language)
     finally:
         if not bars_were_disabled:
             datasets.enable_progress_bars()
     return {k: dict(v) for k, v in sorted(world.counts.items())}
 
 
-def _write_all(world: WorldContext, langs: dict[str, list[str]], n_train: int, n_eval: int, n_corpus: int) -> None:
+def _write_all(world: WorldContext, langs: dict[str, list[str]], n_train: int, n_eval: int,
+               corpus_per_language: int) -> None:
     """Every dataset in a fixed order: English intermediate data, target tasks, alternatives, the corpus last
     (it covers every concept the datasets used)."""
     train_dev = {"train": n_train, "validation": n_eval}
@@ -85,4 +86,4 @@ def _write_all(world: WorldContext, langs: dict[str, list[str]], n_train: int, n
     corpus.multilingual_text(world, list(dict.fromkeys(xnli_other + xquad_other)), n_train, n_eval)
 
     all_langs = list(dict.fromkeys(["en"] + [lang for t in TARGET_TASKS for lang in langs[t]]))
-    corpus.mlm_corpus(world, all_langs, n_corpus, n_eval)
+    corpus.mlm_corpus(world, all_langs, corpus_per_language)

@@ -16,7 +16,7 @@ from repro.stages.options import ParamsOpt, ProfileOpt, friendly
 def run(profile, layout) -> Path:
     code, code_layout, _ = study(profile, layout)
     with atomic_dir(code_layout.data) as out:
-        if profile.data.kind == "smoke":
+        if profile.data.origin == "smoke":
             from repro import data
             from repro.smoke.code_world import write_code_world
 

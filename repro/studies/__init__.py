@@ -4,6 +4,7 @@ its name here.
 A study module holds:
 - `planned(profile) -> list[list[Planned]]`: its DVC stages up to its reports, as waves that depend only on
   earlier waves;
+- `CPU_ONLY`: the stage modules of its waves that run no model (no GPU is reserved for them);
 - `REPORTS`: the stage groups of its report stages (run in the driver after the waves, e.g. collect, tables);
 - `report(profile, layout, params_path)`: runs those reports;
 - `summary(layout) -> str`: what `repro all` prints at the end (read from what the reports wrote: its answer

@@ -15,6 +15,7 @@ from repro.params import Profile
 from repro.paths import Layout
 from repro.studies import Planned, stage_name
 
+CPU_ONLY = ("data", "code_data", "code_execute")
 REPORTS = ("code-report",)
 
 

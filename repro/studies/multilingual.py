@@ -11,6 +11,7 @@ from repro.params import Profile
 from repro.paths import Layout
 from repro.studies import Planned, stage_name
 
+CPU_ONLY = ("data",)
 REPORTS = ("ml-collect", "ml-answer", "ml-summary")
 
 
@@ -29,14 +30,14 @@ def check(profile: Profile) -> None:
     for name in ml.arms:
         for source, lang in arm_sources(Arm.parse(name), ml.languages):
             spec = profile.data.sources.get(source)
-            if profile.data.kind == "hub" and source in LOCAL_ONLY and not (spec and spec.path):
+            if profile.data.origin == "hub" and source in LOCAL_ONLY and not (spec and spec.path):
                 raise UserError(f"multilingual.arms: {name} reads {source} ({lang}); {LOCAL_ONLY[source]}")
-            if profile.data.kind == "hub" and spec and spec.path and not Path(spec.path).exists():
+            if profile.data.origin == "hub" and spec and spec.path and not Path(spec.path).exists():
                 raise UserError(f"data.sources.{source}.path: {spec.path} does not exist ({name} reads it)")
     for target_id, langs in ml.xtreme_r_languages.items():
         source = TARGET_TASKS[target_id].evaluate
         spec = profile.data.sources.get(source)
-        if profile.data.kind == "hub" and langs and not (spec and spec.path):
+        if profile.data.origin == "hub" and langs and not (spec and spec.path):
             raise UserError(f"multilingual.xtreme_r_languages.{target_id}: {', '.join(langs)}: the Hub copy of "
                             f"{source} (google/xtreme) has none of XTREME-R's additions; set data.sources.{source}"
                             ".path to a local copy in its release format, or take them out")

@@ -10,6 +10,7 @@ from repro.paths import Layout
 from repro.studies import Planned, stage_name
 from repro.tasks import MULTITASK
 
+CPU_ONLY = ("data",)
 REPORTS = ("collect", "tables", "verify", "summary")
 
 
