@@ -15,7 +15,7 @@ import yaml
 
 from conftest import ROOT, run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.study]
 TRACER = Path(__file__).with_name("trace_imports.py")
 ARMS = ["none", "mnli", "cnn_dailymail", "lm_control"]
 
@@ -64,6 +64,20 @@ def test_the_study_writes_its_answer_files(code_project):
     assert any(r["metric"] == "rouge1" and r["arm"] == "cnn_dailymail" for r in rows)  # CNN/DM's own dev metric
 
 
+def test_summary_holds_pass_rates_and_contrasts_for_dvc(code_project):
+    out = code_project / "results/smoke/studies/code"
+    summary = json.loads((out / "summary.json").read_text())
+    for r in (r for r in _metrics(code_project) if r["metric"] == "pass@1" and r["seed"] == 0):
+        cell = summary["pass@1"][r["arm"]][r["benchmark"]][r["programming_language"]][r["natural_language"]]
+        assert cell == r["value"]  # one seed in the reduced grid: the mean is that seed's value
+    answers = json.loads((code_project / "results/smoke/code/answer.json").read_text())["answers"]
+    for a in answers:
+        assert summary["contrasts"][a["group"]][a["contrast"]][a["benchmark"]][a["programming_language"]][
+            a["natural_language"]] == a["mean"]
+    bars = json.loads((out / "plots/contrasts.json").read_text())
+    assert len(bars) == sum(a["programming_language"] == "all" and a["mean"] is not None for a in answers) > 0
+
+
 def test_the_tiny_decoder_passes_english_python_problems_with_no_intermediate_phase(code_project):
     python = [r["value"] for r in _metrics(code_project) if r["arm"] == "none" and r["metric"] == "pass@1"
               and r["programming_language"] == "python" and r["natural_language"] == "English"]
@@ -103,7 +117,7 @@ def test_each_code_stage_imports_exactly_its_listed_code(code_project, tmp_path)
     stages = {s.name: s for s in Repo(str(code_project)).index.stages}
     names = ["code-data-smoke", "code-pretrain-smoke", "code-intermediate-smoke@mnli-0",
              "code-intermediate-smoke@none-0", "code-generate-smoke@mnli-0", "code-execute-smoke@mnli-0",
-             "code-report-smoke"]
+             "code-report-smoke", "code-summary-smoke"]
     scratch = tmp_path / "scratch"
     for name in ("repro", "data", "models", "results"):
         shutil.copytree(code_project / name, scratch / name, ignore=shutil.ignore_patterns("__pycache__"))

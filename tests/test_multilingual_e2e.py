@@ -16,7 +16,7 @@ import yaml
 from conftest import ROOT, run
 from repro.tasks.alternatives import CONTRASTS
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.study]
 STUDY = [sys.executable, "-m", "repro.cli", "all", "--profile", "smoke", "--study", "multilingual"]
 
 

@@ -1,18 +1,15 @@
 """LoRA adapters (PyPI `peft`) for a decoder's intermediate phase: `training.lora: true` trains rank-r adapters
 on every attention and MLP projection instead of all weights; they are merged back before saving, so every later
-stage reads a plain model. Optional: `peft` is not a dependency of the smoke profile."""
+stage reads a plain model (tests/test_lora.py)."""
 
 from __future__ import annotations
-
-from repro.errors import UserError
 
 PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
 def wrap(model, rank: int):
-    try:
-        from peft import LoraConfig, get_peft_model
-    except ImportError:
-        raise UserError("training.lora: needs PyPI `peft` (pip install peft), or set lora: false") from None
+    """`model` with trainable rank-`rank` adapters (alpha 2r) on every projection; its own weights frozen."""
+    from peft import LoraConfig, get_peft_model
+
     return get_peft_model(model, LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.0,
                                             target_modules=PROJECTIONS, task_type="CAUSAL_LM"))

@@ -14,7 +14,7 @@ from repro.io import atomic_dir, atomic_json
 from repro.paths import Layout
 from repro.stages.options import ProfileOpt, friendly
 
-StudyOpt = Annotated[str, typer.Option(help="the study whose summary to write: paper | multilingual")]
+StudyOpt = Annotated[str, typer.Option(help="the study whose summary to write: paper | multilingual | code")]
 
 
 def run(layout: Layout, study: str = "paper") -> Path:
