@@ -15,7 +15,7 @@ SQUAD_TARGETS = ("mlqa", "tatoeba")  # the targets a multilingual run evaluates 
 
 
 class Multilingual(BaseModel):
-    """The multilingual study (`repro all --study multilingual`, repro/tasks/multilingual.py): its arms, the
+    """The multilingual study (`repro all --study multilingual`, repro/tasks/alternatives.py `Arm`): its arms, the
     language set of each task's translations, the seeds every trained stage runs with, and its targets."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -150,7 +150,7 @@ def _stage(profile: Profile, shape: dict, group: str, intermediate: str, target:
 
 
 def _arm(profile: Profile, shape: dict, arm_id: str) -> tuple[dict, float]:
-    """A multilingual arm's run (repro/tasks/multilingual.py): A1 and A2 the English task's size (A2 at A1's
+    """A multilingual arm's run (repro/tasks/alternatives.py `Arm`): A1 and A2 the English task's size (A2 at A1's
     budget), A3 that again per language of the set (translations as large as the English data), A4 plus
     `mlm_ratio` MLM lines per example; the mix sums its tasks."""
     from repro.tasks.alternatives import Arm

@@ -1,4 +1,4 @@
-"""Stage `ml_intermediate`: one seed's run of one arm of the multilingual study (repro/tasks/multilingual.py):
+"""Stage `ml_intermediate`: one seed's run of one arm of the multilingual study (repro/tasks/alternatives.py `Arm`):
 the intermediate task(s) on English, on English plus translations at A1's budget (A2) or in full (A3), or with
 multilingual MLM batches (A4); saves the encoder under models/<profile>/multilingual/encoders/<arm>-<seed>.
 

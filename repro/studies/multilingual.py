@@ -1,5 +1,5 @@
 """The multilingual study (issue 10): English-only intermediate training against English plus other languages at
-equal budget (arms A0-A4, repro/tasks/multilingual.py), every trained stage once per seed, XTREME (and XTREME-R)
+equal budget (arms A0-A4, repro/tasks/alternatives.py `Arm`), every trained stage once per seed, XTREME (and XTREME-R)
 targets; results under results/<profile>/multilingual/: metrics.json, answer.{md,json}, plots/."""
 
 from __future__ import annotations
