@@ -31,22 +31,41 @@ from repro import metrics
 
 TRAINED = True
 SIDES = ("query", "candidate")
-# sb_sed.py `_sed_do_sentence_breaks`'s main split: [.?!], optional closing quotes or brackets, whitespace, then an
-# optional opening quote or bracket and an upper-case letter or a digit (its Wiki-specific rules are left out)
-_BREAK = re.compile("([.?!][)'\" \u201d]*)\\s(\\s*[\\['\"(\u201c]?[A-Z0-9])")
+# processors/sb_sed.py `_sed_do_sentence_breaks`: cuts (a newline in place of one space) after [.?!] and closing
+# quotes or brackets before a capital or a digit, then joins where the cut follows a title, a common abbreviation,
+# a month or an initial of a name, cuts again before common sentence starts, and joins numbered parts and
+# "b."/"c."/"et al." citations. Every rule swaps one character for another, so offsets survive. Its SQuAD-specific
+# exceptions (a dozen named cases, e.g. "Warner Bros.") are left out.
+_SENTENCE_RULES = [(re.compile(pattern), replacement) for pattern, replacement in (
+    ("([.?!][)'\" \u201d]*)\\s(\\s*[\\['\"(\u201c]?[A-Z0-9])", "\\1\n\\2"),
+    ("([.?!]['\"]?)((\\[[a-zA-Z0-9 ?]+\\])+)\\s(\\s*['\"(]?[A-Z0-9])", "\\1\\2\n\\4"),
+    ("(\\[\\.\\.\\.\\]\\s*)\\s(\\[?[A-Z])", "\\1\n\\2"),
+    ("\\b(Mrs?|Ms|Dr|Prof|Fr|Rev|Msgr|Sta?|Lt|Gen|Col|Maj|Adm|Capt|Sgt|Rep|Gov|Sen|Pres)\\.\n", "\\1. "),
+    ("\\b(e\\.g|i\\.?e|vs?|pp?|cf|a\\.k\\.a|approx|app|es[pt]|tr|Jan|Aug|Oct|Nov|Dec|Mt|Ft)\\.\n", "\\1. "),
+    ("\\b([ap]\\.m)\\.\n(Eastern|EST)\\b", "\\1. \\2"),
+    ("\\b([A-Z]\\.)[ \n]([A-Z]\\.)[ \n]([A-Z]\\.)[ \n](\"?[A-Z][a-z])", "\\1 \\2 \\3 \\4"),
+    ("\\b([A-Z]\\.)[ \n]([A-Z]\\.)[ \n](\"?[A-Z][a-z])", "\\1 \\2 \\3"),
+    ("\\b([A-Z]\\.[A-Z]\\.)\n(\"?[A-Z][a-z])", "\\1 \\2"),
+    ("\\b([A-Z]\\.)\n(\"?[A-Z][a-z])", "\\1 \\2"),
+    ("([.!?]['\")]*) (The|This|That|These|It) ", "\\1\n\\2 "),
+    ("(\\.) (Meanwhile|However)", "\\1\n\\2"),
+    ("(\\.) (In|On|By|During|After|Under|Although|Yet|As |Several|According to) ", "\\1\n\\2 "),
+    ("\\b([Aa]rt|[Nn]o|Opp?|ch|Sec|cl|Rec|Ecl|Cor|Lk|Jn|Vol)\\.\n([0-9IVX]+)\\b", "\\1. \\2"),
+    ("\\b([bdrc]|ca|fl)\\.\n([A-Z0-9])", "\\1. \\2"),
+    ("\\b(et al)\\.\n(\\(?[0-9]{4}\\b)", "\\1. \\2"),
+)]
 
 
 def sentence_breaks(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of a paragraph (`sb_sed.infer_sentence_breaks`, main rule)."""
-    flat = text.replace("\n", " ")
-    cuts = [m.end(1) for m in _BREAK.finditer(flat)]
+    """(start, end) of each sentence of a paragraph (`sb_sed.infer_sentence_breaks`)."""
+    marked = text.replace("\n", " ")
+    for pattern, replacement in _SENTENCE_RULES:
+        marked = pattern.sub(replacement, marked)
     out, start = [], 0
-    for cut in cuts + [len(flat)]:
-        piece = flat[start:cut]
-        lead = len(piece) - len(piece.lstrip())
-        if piece.strip():
-            out.append((start + lead, start + lead + len(piece.strip())))
-        start = cut
+    for line in marked.split("\n"):
+        lead = len(line) - len(line.lstrip())
+        out.append((start + lead, start + lead + len(line.strip())))
+        start += len(line) + 1
     return out
 
 
@@ -101,15 +120,16 @@ def in_batch_loss(query, candidate, scale):
 
 
 def rank(queries: np.ndarray, candidates: np.ndarray, k: int = metrics.MAP_K, chunk: int = 1024) -> np.ndarray:
-    """[queries, min(k, candidates)] candidate rows, best (highest dot product) first; ties keep the lower row."""
+    """[queries, min(k, candidates)] candidate rows, best (highest dot product) first; ties keep the lower row,
+    also across the k-th place (every candidate scoring at least the k-th score competes for it)."""
     k = min(k, len(candidates))
     out = np.zeros((len(queries), k), dtype=np.int64)
     for at in range(0, len(queries), chunk):
         scores = queries[at:at + chunk] @ candidates.T
-        top = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < scores.shape[1] else \
-            np.tile(np.arange(scores.shape[1]), (len(scores), 1))
-        order = np.lexsort((top, -np.take_along_axis(scores, top, axis=1)), axis=1)
-        out[at:at + chunk] = np.take_along_axis(top, order, axis=1)
+        kth = -np.partition(-scores, k - 1, axis=1)[:, k - 1]
+        for row, (values, cut) in enumerate(zip(scores, kth)):
+            contenders = np.flatnonzero(values >= cut)
+            out[at + row] = contenders[np.lexsort((contenders, -values[contenders]))[:k]]
     return out
 
 
