@@ -195,6 +195,9 @@ def test_a_hub_profile_without_the_local_copies_is_refused_before_any_work(tmp_p
     with pytest.raises(UserError, match=r"^multilingual.dual_encoder_targets: lareqa reads xquad_r; XQuAD-R has no "
                                         r"Hub copy: download github.com/google-research-datasets/lareqa"):
         multilingual.check(paper)
+    paper.data.sources["xquad_r"] = paper.data.sources["xquad_r"].model_copy(update={"path": str(tmp_path / "no")})
+    with pytest.raises(UserError, match=r"^data\.sources\.xquad_r\.path: .*/no does not exist \(lareqa reads it\)$"):
+        multilingual.check(paper)
     # the paper study's data never waits for them: without their paths they are not asked for
     paper.data.sources["mewslix_pairs"] = paper.data.sources["mewslix_pairs"].model_copy(update={"path": None})
     sources = {source for source, _, _ in materialize.needed(paper)}

@@ -34,6 +34,13 @@ def check(profile: Profile) -> None:
                 raise UserError(f"multilingual.arms: {name} reads {source} ({lang}); {LOCAL_ONLY[source]}")
             if profile.data.origin == "hub" and spec and spec.path and not Path(spec.path).exists():
                 raise UserError(f"data.sources.{source}.path: {spec.path} does not exist ({name} reads it)")
+    for target_id, langs in ml.xtreme_r_languages.items():
+        source = TARGET_TASKS[target_id].evaluate
+        spec = profile.data.sources.get(source)
+        if profile.data.origin == "hub" and langs and not (spec and spec.path):
+            raise UserError(f"multilingual.xtreme_r_languages.{target_id}: {', '.join(langs)}: the Hub copy of "
+                            f"{source} (google/xtreme) has none of XTREME-R's additions; set data.sources.{source}"
+                            ".path to a local copy in its release format, or take them out")
     for target_id in ml.dual_encoder_targets:
         task = TARGET_TASKS[target_id]
         for source in (s for s in (*task.train, task.evaluate, task.candidates) if s in LOCAL_ONLY):
@@ -42,13 +49,6 @@ def check(profile: Profile) -> None:
                 raise UserError(f"multilingual.dual_encoder_targets: {target_id} reads {source}; {LOCAL_ONLY[source]}")
             if profile.data.origin == "hub" and not Path(spec.path).exists():
                 raise UserError(f"data.sources.{source}.path: {spec.path} does not exist ({target_id} reads it)")
-    for target_id, langs in ml.xtreme_r_languages.items():
-        source = TARGET_TASKS[target_id].evaluate
-        spec = profile.data.sources.get(source)
-        if profile.data.origin == "hub" and langs and not (spec and spec.path):
-            raise UserError(f"multilingual.xtreme_r_languages.{target_id}: {', '.join(langs)}: the Hub copy of "
-                            f"{source} (google/xtreme) has none of XTREME-R's additions; set data.sources.{source}"
-                            ".path to a local copy in its release format, or take them out")
 
 
 def planned(profile: Profile) -> list[list[Planned]]:
