@@ -199,7 +199,8 @@ def test_a_hub_profile_without_the_local_copies_is_refused_before_any_work(tmp_p
     with pytest.raises(UserError, match=r"^data\.sources\.xquad_r\.path: .*/no does not exist \(lareqa reads it\)$"):
         multilingual.check(paper)
     # the paper study's data never waits for them: without their paths they are not asked for
-    paper.data.sources["mewslix_pairs"] = paper.data.sources["mewslix_pairs"].model_copy(update={"path": None})
+    for source in ("mewslix_pairs", "xquad_r"):
+        paper.data.sources[source] = paper.data.sources[source].model_copy(update={"path": None})
     sources = {source for source, _, _ in materialize.needed(paper)}
     assert "mewslix" not in sources and "xquad_r" not in sources and "mnli" in sources
 
