@@ -19,6 +19,7 @@ from repro.tasks import target
 
 ROOT = Path(__file__).parents[1]
 REAL = Path("/work/shared/real-data")
+GOLDEN = Path(__file__).parent / "golden" / "mewslix"  # real Mewsli-X release lines (SOURCE.md)
 LANGS = {"xnli": ["en"], "mewslix": ["en", "ar", "de"], "lareqa": ["en", "zh"]}
 
 
@@ -167,6 +168,26 @@ def test_release_files_that_cannot_be_read_as_they_are_are_refused_in_one_line(w
     shutil.copy(out / "xquad-r" / "en.json", tmp_path / "en.json")
     with pytest.raises(UserError, match="xquad_r validation: none of de.json"):
         loaders.load_release("xquad_r", tmp_path, "validation", "de")
+
+
+def test_real_mewslix_release_lines_load_with_their_text_and_offsets_intact():
+    import hashlib
+
+    from repro.data import loaders
+
+    documents = [json.loads(line) for line in (GOLDEN / "wikinews_mentions-dev.jsonl").read_text().splitlines()]
+    for lang, count in (("en", 1), ("ar", 2)):
+        table = loaders.load_release("mewslix", GOLDEN, "validation", lang)
+        assert len(table) == count and table.features == SOURCES["mewslix"].features
+        document = next(d for d in documents if d["context"]["language"] == lang)
+        for row, mention in zip(table, document["mentions"]):
+            assert hashlib.md5(row["context"].encode()).hexdigest() == mention["metadata"]["text_md5"]
+            assert (row["example_id"], row["entity_id"]) == (mention["example_id"], mention["entity_id"])
+    (helsinki,) = loaders.load_release("mewslix", GOLDEN, "validation", "en")
+    # utils_mewslix.preprocess_mention: the mention's own sentence, marked, the span in front
+    assert SOURCES["mewslix"].to_example(helsinki)["query"] == (
+        "Helsinki: In { Helsinki } , the Finnish trade union for bus and truck drivers has gone on strike on Sunday "
+        "evening, mainly over the use of part-time labor.")
 
 
 @pytest.mark.skipif(not (REAL / "xquad").is_dir(), reason="no /work/shared real-data samples")

@@ -119,7 +119,7 @@ def in_batch_loss(query, candidate, scale):
     return torch.nn.functional.cross_entropy(logits, torch.arange(len(query), device=logits.device))
 
 
-def rank(queries: np.ndarray, candidates: np.ndarray, k: int = metrics.MAP_K, chunk: int = 1024) -> np.ndarray:
+def rank(queries: np.ndarray, candidates: np.ndarray, k: int = metrics.MAP_K, chunk: int = 256) -> np.ndarray:
     """[queries, min(k, candidates)] candidate rows, best (highest dot product) first; ties keep the lower row,
     also across the k-th place (every candidate scoring at least the k-th score competes for it)."""
     k = min(k, len(candidates))
