@@ -14,7 +14,6 @@ a new kind is one module listed here.
 from __future__ import annotations
 
 from types import ModuleType
-
 from typing import Sequence
 
 from repro.kinds import classification, dual_encoder, extractive_qa, multiple_choice, retrieval, tagging
