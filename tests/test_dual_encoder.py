@@ -45,6 +45,19 @@ def test_in_batch_loss_is_the_cross_entropy_of_scaled_cosines():
     assert loss.item() == pytest.approx((row0 + row1) / 2, rel=1e-6)
 
 
+def test_in_batch_loss_stays_fp32_under_bf16_autocast():
+    import torch
+
+    torch.manual_seed(0)
+    query, candidate = torch.randn(8, 16), torch.randn(8, 16)
+    exact = kind.in_batch_loss(query, candidate, torch.tensor([100.0]))
+    with torch.autocast(device_type="cpu", dtype=torch.bfloat16):
+        mixed = kind.in_batch_loss(query.bfloat16(), candidate.bfloat16(), torch.tensor([100.0]))
+    assert mixed.dtype == torch.float32
+    # only the inputs' rounding to bf16 differs (a bf16 matmul at scale 100 would be off by whole units)
+    assert mixed.item() == pytest.approx(exact.item(), rel=0.05)
+
+
 def test_rank_is_best_first_cut_at_k_ties_to_the_lower_row():
     queries = np.array([[1.0, 0.0], [0.0, 1.0]])
     candidates = np.array([[0.5, 0.5], [1.0, 0.0], [0.0, 1.0], [0.5, 0.5], [0.9, 0.1]])

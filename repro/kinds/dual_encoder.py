@@ -110,13 +110,15 @@ def collate(rows: Sequence[dict], pad_id: int) -> dict:
 
 def in_batch_loss(query, candidate, scale):
     """BertForRetrieval's loss: cross entropy of scale x (normalized query . normalized candidate) over the batch's
-    candidates, the i-th query's label its own (i-th) candidate."""
+    candidates, the i-th query's label its own (i-th) candidate; in fp32 whatever the training precision (a scale of
+    100 leaves bf16 cosines too coarse)."""
     import torch
 
-    query = torch.nn.functional.normalize(query, p=2, dim=1)
-    candidate = torch.nn.functional.normalize(candidate, p=2, dim=1)
-    logits = scale * query @ candidate.T
-    return torch.nn.functional.cross_entropy(logits, torch.arange(len(query), device=logits.device))
+    with torch.autocast(device_type=query.device.type, enabled=False):
+        query = torch.nn.functional.normalize(query.float(), p=2, dim=1)
+        candidate = torch.nn.functional.normalize(candidate.float(), p=2, dim=1)
+        logits = scale.float() * query @ candidate.T
+        return torch.nn.functional.cross_entropy(logits, torch.arange(len(query), device=logits.device))
 
 
 def rank(queries: np.ndarray, candidates: np.ndarray, k: int = metrics.MAP_K, chunk: int = 256) -> np.ndarray:
