@@ -56,7 +56,8 @@ for name, module, panel in (("data", data, DATA), ("pretrain", pretrain, TRAIN),
 
 # the multilingual study's stages (repro/studies/multilingual.py)
 for name, stage_module, panel in (("ml-intermediate", "ml_intermediate", TRAIN), ("ml-target", "ml_target", TRAIN),
-                                  ("ml-from-squad", "ml_from_squad", EVAL), ("ml-collect", "ml_collect", EVAL),
+                                  ("ml-from-squad", "ml_from_squad", EVAL), ("ml-dual", "ml_dual", TRAIN),
+                                  ("ml-collect", "ml_collect", EVAL),
                                   ("ml-answer", "ml_answer", REPORT)):
     app.command(name, rich_help_panel=panel)(importlib.import_module(f"repro.stages.{stage_module}").command)
 

@@ -27,6 +27,13 @@ LOCAL_ONLY = {
     "ccg": "CCGbank is LDC-licensed: set data.sources.ccg.path to your copy's root (data/AUTO/<section>/*.auto)",
     "squad_v1_translated": "XTREME's translate-train SQuAD has no Hub copy: set data.sources.squad_v1_translated.path "
                            "to the folder of squad.translate.train.en-<lang>.json",
+    **{name: "Mewsli-X has no Hub copy: run get-mewsli-x.sh (google-research/google-research "
+             "dense_representations_for_entity_retrieval/mel) and set data.sources.mewslix_pairs.path, "
+             "data.sources.mewslix.path and data.sources.mewslix_entities.path to the folder it leaves, "
+             "mewsli_x/output/dataset/ (candidate_set_entities.jsonl, wikipedia_pairs-{train,dev}.jsonl, "
+             "wikinews_mentions-{dev,test}.jsonl)" for name in ("mewslix_pairs", "mewslix", "mewslix_entities")},
+    "xquad_r": "XQuAD-R has no Hub copy: download github.com/google-research-datasets/lareqa and set "
+               "data.sources.xquad_r.path to its xquad-r/ folder (<lang>.json)",
 }
 
 # Sources whose Hub copy is not the dataset the paper scored: `repro data` reads them from a release `path` only, and
@@ -372,7 +379,8 @@ class Profile(_Strict):
             if task not in TARGET_TASKS:
                 raise ValueError(f"unknown target task {task!r}")
             suite = suites.get(TARGET_TASKS[task].suite)
-            unknown = [lang for lang in langs if lang not in suite.TASK2LANGS[task]]
+            listed = suite.TASK2LANGS[task] or getattr(suite, "OURS_TASK2LANGS", {}).get(task, ())  # LAReQA: ours
+            unknown = [lang for lang in langs if lang not in listed]
             if unknown:
                 raise ValueError(f"{task}: {', '.join(unknown)} not among the task's {suite.TITLE} languages")
         missing = [task for task in TARGET_TASKS if task not in languages]

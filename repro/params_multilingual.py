@@ -12,6 +12,7 @@ from repro.tasks import TARGET_TASKS
 from repro.tasks.alternatives import BASELINE_ARM, Arm
 
 SQUAD_TARGETS = ("mlqa", "tatoeba")  # the targets a multilingual run evaluates with its SQuAD v1.1 fine-tune
+DUAL_ENCODER_TARGETS = ("mewslix", "lareqa")  # XTREME-R's retrieval targets, a dual encoder fine-tuned on each run
 
 
 class Multilingual(BaseModel):
@@ -28,6 +29,9 @@ class Multilingual(BaseModel):
     # evaluated with each run's SQuAD v1.1 fine-tune (its xquad target): mlqa with its QA head, tatoeba with its
     # sentence embeddings (XTREME-R's protocol; repro/stages/ml_from_squad.py)
     squad_targets: list[str] = []
+    # a dual encoder fine-tuned from each run's encoder on English pairs, ranking a multilingual pool (XTREME-R's
+    # Mewsli-X and LAReQA; repro/stages/ml_dual.py)
+    dual_encoder_targets: list[str] = []
     # languages XTREME-R adds to a target beyond `languages.<target>` (XTREME's), evaluated by this study only
     xtreme_r_languages: dict[str, list[str]] = {}
     # the answer's paired cluster bootstrap (repro.report.statistics): what it resamples, how often
@@ -47,9 +51,15 @@ class Multilingual(BaseModel):
             missing = [task for task in Arm.parse(name).tasks if task not in self.languages]
             if missing and Arm.parse(name).arm != "A1":
                 raise ValueError(f"arms: {name}: no language set for {', '.join(missing)} (languages.<task>)")
-        for name in self.trained_targets + self.squad_targets:
+        for name in self.trained_targets + self.squad_targets + self.dual_encoder_targets:
             if name not in TARGET_TASKS:
                 raise ValueError(f"unknown target task {name!r}")
+        for name in self.trained_targets + self.squad_targets:
+            if name in DUAL_ENCODER_TARGETS:
+                raise ValueError(f"{name}: a dual-encoder target; list it under dual_encoder_targets")
+        for name in self.dual_encoder_targets:
+            if name not in DUAL_ENCODER_TARGETS:
+                raise ValueError(f"dual_encoder_targets: {name}: not one of {', '.join(DUAL_ENCODER_TARGETS)}")
         if self.squad_targets and "xquad" not in self.trained_targets:
             raise ValueError(f"squad_targets: {', '.join(self.squad_targets)} are evaluated with each run's SQuAD "
                              "v1.1 fine-tune; add xquad to trained_targets")
@@ -72,4 +82,4 @@ class Multilingual(BaseModel):
 
     @property
     def targets(self) -> list[str]:
-        return self.trained_targets + self.squad_targets
+        return self.trained_targets + self.squad_targets + self.dual_encoder_targets

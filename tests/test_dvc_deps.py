@@ -23,7 +23,7 @@ STAGES = ["data-smoke", "pretrain-smoke", "intermediate-smoke@commonsenseqa", "m
           # the multilingual study's (repro/studies/multilingual.py): an arm with MLM batches, its target, the
           # baseline's SQuAD fine-tune and the targets evaluated with it, its reports
           "ml-intermediate-smoke@mnli-A4-1", "ml-target-smoke@mnli-A4-1-xnli", "ml-target-smoke@mnli-A4-1-xcopa",
-          "ml-baseline-smoke@1-xquad",
+          "ml-baseline-smoke@1-xquad", "ml-baseline-dual-smoke@1-mewslix",
           "ml-baseline-squad-smoke@1-mlqa", "ml-baseline-squad-smoke@1-tatoeba", "ml-collect-smoke",
           "ml-answer-smoke", "ml-summary-smoke"]
 pytestmark = pytest.mark.slow

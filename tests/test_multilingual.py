@@ -140,8 +140,13 @@ def test_plan_prices_every_stage_of_the_paper_study_and_a2_at_a1s_size():
     assert a2["train_examples"] == a1["train_examples"] and a2["gpu_hours"] == a1["gpu_hours"] > 0
     assert a3["train_examples"] == a1["train_examples"] * (1 + len(profile.multilingual.languages["mnli"]))
     assert stages["ml-target-paper@mnli-A2-3-xnli"]["kind"] == "target"
-    assert payload["disk"]["target_models"]["count"] == len(profile.multilingual.trained_targets) * 3 * (
-        1 + len(profile.multilingual.arms))
+    mewslix, lareqa = (stages[f"ml-dual-paper@mnli-A2-3-{t}"] for t in ("mewslix", "lareqa"))
+    assert mewslix["candidates"] == 1_003_893 and lareqa["candidates"] == 13_014  # the pools, embedded once
+    assert mewslix["train_examples"] == 167_719 and lareqa["train_examples"] == 87_599
+    assert mewslix["gpu_hours"] > 0 and lareqa["gpu_hours"] > 0
+    ml = profile.multilingual  # a model per trained and per dual-encoder target of every run
+    assert payload["disk"]["target_models"]["count"] == len(ml.trained_targets + ml.dual_encoder_targets) * 3 * (
+        1 + len(ml.arms))
 
 
 def test_the_paper_study_data_does_not_wait_for_the_multilingual_studys_local_sources(tmp_path):

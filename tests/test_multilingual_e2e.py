@@ -1,5 +1,6 @@
-"""End to end: `repro all --profile smoke --study multilingual` on a reduced grid (every arm, two seeds, XNLI and
-XCOPA, XTREME-R's SIQA-then-COPA chain: the SQuAD fine-tune's targets, MLQA and Tatoeba, are left out)
+"""End to end: `repro all --profile smoke --study multilingual` on a reduced grid (every arm, two seeds, XNLI,
+XCOPA, XTREME-R's SIQA-then-COPA chain, and Mewsli-X's dual encoder: the SQuAD fine-tune's targets, MLQA and
+Tatoeba, and LAReQA are left out)
 in a fresh git + DVC project. The equal-budget arm trains on as many examples with as many optimizer steps as
 English only, as the Trainer's own log says; the answer holds every contrast with an interval; nothing of the
 paper's study is written; a second run does no work."""
@@ -28,7 +29,7 @@ def project(tmp_path_factory) -> Path:
     shutil.copytree(ROOT / "repro", project / "repro", ignore=shutil.ignore_patterns("__pycache__"))
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
     raw["profiles"]["smoke"]["multilingual"].update(trained_targets=["xnli", "xcopa"], squad_targets=[],
-                                                       xtreme_r_languages={})
+                                                       dual_encoder_targets=["mewslix"], xtreme_r_languages={})
     (project / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
     run(["git", "init", "-q"], project)
     run([sys.executable, "-m", "dvc", "init", "-q"], project)
@@ -76,6 +77,17 @@ def test_xcopa_trains_on_siqa_then_copa_and_scores_under_xtreme_r(project):
     xcopa = [r for r in rows if r["target"] == "xcopa"]
     assert {r["suite"] for r in xcopa} == {"xtreme-r"} and {r["arm"] for r in xcopa} == {"A0", "A1", "A2", "A3", "A4"}
     assert len(xcopa) == 5 * 2 * 3  # arms x seeds x languages
+
+
+def test_mewslix_dual_encoder_runs_from_every_arm_and_scores_under_xtreme_r(project):
+    rows = json.loads((project / "results/smoke/multilingual/metrics.json").read_text())["results"]
+    mewslix = [r for r in rows if r["target"] == "mewslix"]
+    assert {r["suite"] for r in mewslix} == {"xtreme-r"} and {r["metric"] for r in mewslix} == {"map@20"}
+    assert len(mewslix) == 5 * 2 * 4  # arms x seeds x languages (en, ar, de, ja)
+    stage = json.loads((project / "results/smoke/multilingual/stages/mnli-A2-1/mewslix.json").read_text())
+    assert stage["budget"]["trainer_examples"] == stage["budget"]["rows"] > 0
+    ranked = json.loads((project / "results/smoke/multilingual/predictions/mnli-A2-1/mewslix/test-de.json").read_text())
+    assert ranked and all(len(ids) == 20 for ids in ranked.values())
     assert (project / "data/smoke/labels/xcopa/test-zh.jsonl").is_file()
 
 

@@ -49,9 +49,14 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
         for source in task.train:
             wanted[(source, None)] = ("train", "validation")
     for task in map(TARGET_TASKS.get, _targets(profile)):
+        if not all(_can_provide(profile, s) for s in (*task.train_before, *task.train, task.evaluate, task.candidates)
+                   if s):
+            continue  # a local-only source without its path: the multilingual study refuses to start without it
         for source in task.train_before + task.train:
             lang = "en" if SOURCES[source].per_language else None
             wanted[(source, lang)] = ("train", "validation")
+        if task.candidates:
+            wanted[(task.candidates, None)] = tuple(SOURCES[task.candidates].splits)
         if task.evaluate:
             for lang in profile.evaluated_languages[task.id]:
                 splits = tuple(s for s in EVAL_SPLITS if s in SOURCES[task.evaluate].splits)
@@ -100,15 +105,14 @@ def _write_gold(profile: Profile, staging: Path) -> None:
     from repro.suites import submission
 
     for task_id, task in TARGET_TASKS.items():
+        examples = {}
         for lang in profile.evaluated_languages[task_id]:
             key = dataset_key(task.evaluate, lang)
             split = next((s for s in EVAL_SPLITS if (staging / key / f"{s}.parquet").is_file()), None)
-            if split is None:
-                continue
-            examples = read_file(staging / key / f"{split}.parquet", task.evaluate)
-            submission.write_labels(staging / "labels", task_id, lang,
-                                    kinds.of(task).submission_gold(task, examples, lang),
-                                    suites.listing(task.suite, task_id, lang))
+            if split is not None:
+                examples[lang] = read_file(staging / key / f"{split}.parquet", task.evaluate)
+        for lang, gold in kinds.submission_golds(task, examples).items():
+            submission.write_labels(staging / "labels", task_id, lang, gold, suites.listing(task.suite, task_id, lang))
 
 
 def _check_sources(profile: Profile, plan) -> None:

@@ -9,10 +9,15 @@ task's kind (`repro.kinds`):
   extractive_qa   {id, context, question, answers}   tagging         {tokens, tags}
   retrieval       {source_sentence, target_sentence} (Tatoeba: row i of both sides a pair)
                   {id, sentence, language, gold} (BUCC: one sentence of either side; gold: its English ids)
+  dual_encoder    {id, query, candidate, candidate_id} (a training pair: Mewsli-X's Wikipedia pairs; SQuAD's QA
+                  examples become pairs in repro.kinds.dual_encoder), {id, query, gold} (a Mewsli-X mention),
+                  {id, text} (an entity of the candidate set), {id, question, language, context_id, context,
+                  sentences, answer_sentence} (an XQuAD-R question with its paragraph's sentences)
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -46,6 +51,29 @@ _NLI = Features({
 # their sentences.
 _BUCC = Features({
     "id": Value("string"), "sentence": Value("string"), "language": Value("string"), "gold": List(Value("string")),
+})
+# Mewsli-X (google-research dense_representations_for_entity_retrieval/mel/mewsli-x.md) and XQuAD-R
+# (google-research-datasets/lareqa) have no Hub copy: these are their release files flattened into one table per split
+# (repro.data.loaders.mewslix, .xquad_r), the character offsets of the release kept. An entity (a line of
+# candidate_set_entities.jsonl, or a Wikipedia pair's `entity`) has its description's sentence spans; a mention (one
+# of `mentions` of a WikiNews line, or a Wikipedia pair's `contextual_mention`) its context's, and its span.
+_ENTITY = {
+    "entity_id": Value("string"), "entity_title": Value("string"), "entity_description": Value("string"),
+    "entity_language": Value("string"), "entity_sentence_starts": List(Value("int32")),
+    "entity_sentence_ends": List(Value("int32")),
+}
+_MENTION = {
+    "example_id": Value("string"), "language": Value("string"), "document_id": Value("string"),
+    "context": Value("string"), "sentence_starts": List(Value("int32")), "sentence_ends": List(Value("int32")),
+    "mention": Value("string"), "mention_start": Value("int32"), "mention_end": Value("int32"),
+    "entity_id": Value("string"),
+}
+# XQuAD-R: one row per question; `paragraph` numbers the file's paragraphs from 1 in order (utils_lareqa's
+# context ids), `sentence_*` its `sentence_breaks`
+_XQUAD_R = Features({
+    "id": Value("string"), "language": Value("string"), "title": Value("string"), "paragraph": Value("int32"),
+    "context": Value("string"), "sentence_starts": List(Value("int32")), "sentence_ends": List(Value("int32")),
+    "question": Value("string"), "answer_start": Value("int32"), "answer_text": Value("string"),
 })
 _BITEXT = Features({
     "source_sentence": Value("string"), "target_sentence": Value("string"),
@@ -166,6 +194,52 @@ def _bucc(row: dict) -> dict:
     return {"id": row["id"], "sentence": row["sentence"], "language": row["language"], "gold": list(row["gold"])}
 
 
+# Mewsli-X's baseline text (google-research/xtreme third_party/utils_mewslix.py `preprocess_mention`,
+# `preprocess_entity_description`): the mention's sentence with the span in braces, the span repeated in front
+_MARKED = re.compile(r"\{(.*?)\}")
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.splitlines()).replace("  ", " ").strip()
+
+
+def mention_query(row: dict) -> str:
+    """`preprocess_mention`: "<span>: <left> { <span> } <right>" over the one sentence that holds the span (braces
+    already in the sentence become parentheses); the whole context where no sentence holds it."""
+    start, end = row["mention_start"], row["mention_end"]
+    sentence = next(((a, b) for a, b in zip(row["sentence_starts"], row["sentence_ends"])
+                     if a <= start < b and a < end <= b), (0, len(row["context"])))
+    left = _MARKED.sub(r"(\1)", row["context"][sentence[0]:start])
+    right = _MARKED.sub(r"(\1)", row["context"][end:sentence[1]])
+    return _normalized(f"{row['mention']}: {left} {{ {row['mention']} }} {right}")
+
+
+def entity_text(row: dict) -> str:
+    """`preprocess_entity_description`: the description's sentences joined by spaces, newlines flattened."""
+    text = row["entity_description"]
+    return _normalized(" ".join(text[a:b] for a, b in zip(row["entity_sentence_starts"], row["entity_sentence_ends"])))
+
+
+def _mewslix_pair(row: dict) -> dict:
+    return {"id": row["example_id"], "query": mention_query(row), "candidate": entity_text(row),
+            "candidate_id": row["entity_id"]}
+
+
+def _mewslix_mention(row: dict) -> dict:
+    return {"id": row["example_id"], "query": mention_query(row), "gold": [row["entity_id"]]}
+
+
+def _xquad_r(row: dict) -> dict:
+    """A question with its paragraph's sentences (utils_lareqa `load_data`): the context id `<lang>_<paragraph>`,
+    the answer sentence the first whose span holds the answer start (None if none does: not a query there)."""
+    spans = list(zip(row["sentence_starts"], row["sentence_ends"]))
+    context = row["context"]
+    answer = next((context[a:b] for a, b in spans if a <= row["answer_start"] < b), None)
+    return {"id": row["id"], "question": row["question"], "language": row["language"],
+            "context_id": f"{row['language']}_{row['paragraph']}", "context": context,
+            "sentences": [context[a:b] for a, b in spans], "answer_sentence": answer}
+
+
 def _hellaswag(row: dict) -> dict:
     """`ctx_a` is the first segment, `ctx_b` + " " + ending each choice (jiant tasks/lib/hellaswag.py:56-57)."""
     return {"context": row["ctx_a"], "choices": [row["ctx_b"] + " " + ending for ending in row["endings"]],
@@ -250,6 +324,15 @@ SOURCES: dict[str, Source] = {
                   "question": Value("string"), "label": Value("int32"), "idx": Value("int32"),
                   "changed": Value("bool")}),
         _DEV_TEST, _copa, config="{lang}"),
+    # --- XTREME-R's dual-encoder targets: release files only (no Hub copy; repro.params.LOCAL_ONLY) --------------
+    # Mewsli-X: English Wikipedia pairs (train, dev) to fine-tune on; WikiNews mentions (dev, test) per language;
+    # the one candidate set of entities every language ranks (our split `test`)
+    "mewslix_pairs": Source(Features({**_MENTION, **{k: v for k, v in _ENTITY.items() if k != "entity_id"}}),
+                            _TRAIN_DEV, _mewslix_pair),
+    "mewslix": Source(Features(_MENTION), _DEV_TEST, _mewslix_mention, config="{lang}"),
+    "mewslix_entities": Source(Features(_ENTITY), {"test": "test"},
+                               lambda row: {"id": row["entity_id"], "text": entity_text(row)}),
+    "xquad_r": Source(_XQUAD_R, {"validation": "validation"}, _xquad_r, config="{lang}"),
     # --- XTREME (google/xtreme), one config per language unless noted --------------------------------
     "xnli": Source(  # one config with every language; rows carry their language
         Features({"language": Value("string"), "sentence1": Value("string"), "sentence2": Value("string"),

@@ -5,20 +5,32 @@ examples, hp, labels) -> rows, decode(outputs, rows, examples, task, labels) -> 
 examples, rows) (what the predictions of those rows are scored against), score(task, predictions, gold, lang,
 scoring=None) -> {metric: value} (scoring: the profile's `params.Scoring`, None for the official rules),
 submission(task, predictions, examples) and submission_gold(task, examples, lang) (the XTREME file contents);
-TRAINED says whether a target of the kind is fine-tuned. Nothing outside this package asks which kind a task is:
+TRAINED says whether a target of the kind is fine-tuned. A kind whose gold of one language needs the others (the
+dual encoder's LAReQA: relevant sentences in every language) has pooled_gold(task, examples_by_lang) instead of
+submission_gold (`submission_golds` asks for either). Nothing outside this package asks which kind a task is:
 a new kind is one module listed here.
 """
 
 from __future__ import annotations
 
 from types import ModuleType
+from typing import Sequence
 
-from repro.kinds import classification, extractive_qa, multiple_choice, retrieval, tagging
+from repro.kinds import classification, dual_encoder, extractive_qa, multiple_choice, retrieval, tagging
 
 KINDS: dict[str, ModuleType] = {"classification": classification, "multiple_choice": multiple_choice,
-                                "extractive_qa": extractive_qa, "tagging": tagging, "retrieval": retrieval}
+                                "extractive_qa": extractive_qa, "tagging": tagging, "retrieval": retrieval,
+                                "dual_encoder": dual_encoder}
 
 
 def of(task) -> ModuleType:
     """The module of a task's kind."""
     return KINDS[task.kind]
+
+
+def submission_golds(task, examples_by_lang: dict[str, Sequence[dict]]) -> dict:
+    """{lang: the gold file contents of the submission layout} for the evaluated languages of a target."""
+    kind = of(task)
+    if hasattr(kind, "pooled_gold"):
+        return kind.pooled_gold(task, examples_by_lang)
+    return {lang: kind.submission_gold(task, examples, lang) for lang, examples in examples_by_lang.items()}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from repro.errors import UserError
 from repro.measure import bench, disk
-from repro.measure.sizes import PAPER_EVAL, PAPER_TRAIN, SEQUENCE, SMOKE_PRETRAIN_TOKENS
+from repro.measure.sizes import DUAL_SIDES, PAPER_EVAL, PAPER_POOL, PAPER_TRAIN, SEQUENCE, SMOKE_PRETRAIN_TOKENS
 from repro.models import encoder
 from repro.params import Profile
 from repro.paths import Layout
@@ -25,7 +25,8 @@ from repro.tasks.alternatives import extra_sources
 
 ASSUMED_MFU, ASSUMED_DEVICE = 0.40, "NVIDIA H100 SXM"
 # the multilingual study's stage groups as the disk estimate counts them
-STUDY_GROUPS = {"ml_intermediate": "intermediate", "ml_target": "target", "ml_from_squad": "evaluate"}
+STUDY_GROUPS = {"ml_intermediate": "intermediate", "ml_target": "target", "ml_from_squad": "evaluate",
+                "ml_dual": "target"}
 
 
 def _train_size(profile: Profile, task: str) -> int:
@@ -96,6 +97,19 @@ def _zero_shot(profile: Profile, shape: dict, target: str, group: str) -> tuple[
     return {"eval_tokens": tokens}, tokens * encoder.flops_per_token(shape, length, training=False)
 
 
+def _pool(profile: Profile, shape: dict, target: str) -> tuple[dict, float]:
+    """A dual-encoder target's evaluation: the candidate pool embedded once, every language's queries."""
+    hp = profile.target.for_task(target)
+    query, candidate = DUAL_SIDES[target]
+    languages = len(profile.languages[target])
+    pool = PAPER_POOL[target] if profile.data.origin == "hub" else _eval_size(profile, target) * languages
+    queries = _eval_size(profile, target) * languages * min(query, hp.max_query_length)
+    candidates = pool * min(candidate, hp.max_length)
+    flops = (queries * encoder.flops_per_token(shape, min(query, hp.max_query_length), training=False)
+             + candidates * encoder.flops_per_token(shape, min(candidate, hp.max_length), training=False))
+    return {"eval_tokens": queries + candidates, "candidates": pool}, flops
+
+
 def _stage(profile: Profile, shape: dict, group: str, intermediate: str, target: str | None) -> tuple[dict, float]:
     """A stage's record (kind, sizes, tokens) and its FLOPs."""
     if group == "pretrain":
@@ -134,6 +148,12 @@ def _stage(profile: Profile, shape: dict, group: str, intermediate: str, target:
         return {"kind": "intermediate", **record}, flops
     if group == "ml_intermediate":
         return _arm(profile, shape, intermediate.rpartition("-")[0])
+    if group == "ml_dual":  # a dual encoder fine-tuned on English pairs, then the pool ranked in every language
+        record, flops = _training(profile, shape, target, "target")
+        evaluation, eval_flops = _pool(profile, shape, target)
+        record.update(eval_tokens=record["eval_tokens"] + evaluation["eval_tokens"], candidates=evaluation["candidates"],
+                      note="dual encoder (both sides of each pair); the candidate pool embedded once")
+        return {"kind": "target", **record}, flops + eval_flops
     if group == "ml_target":
         group = "target"
     if group == "ml_from_squad":  # MLQA with the run's SQuAD fine-tune, Tatoeba with its embeddings

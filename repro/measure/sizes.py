@@ -7,6 +7,8 @@ PAPER_TRAIN = {
     "hellaswag": 39_905, "cosmosqa": 25_262, "commonsenseqa": 9_741, "ccg": 38_000,
     "xnli": 392_702, "pawsx": 49_401, "udpos": 21_253, "panx": 20_000, "xquad": 87_599, "tydiqa": 3_696,
     "xcopa": 33_410 + 400,  # XTREME-R's chain: SIQA's train set, then COPA's (the datasets' cards)
+    # the dual encoders' English pairs: Mewsli-X's Wikipedia train pairs (mewsli-x.md), SQuAD v1.1's questions
+    "mewslix": 167_719, "lareqa": 87_599,
 }
 # Evaluated examples per language, dev split where there is one (approximate averages over languages;
 # retrieval: sentence pairs). English dev for selection is capped by the phase's eval_subset.
@@ -15,7 +17,15 @@ PAPER_EVAL = {
     "hellaswag": 10_042, "cosmosqa": 2_985, "commonsenseqa": 1_221, "ccg": 5_500,
     "xnli": 2_490, "pawsx": 2_000, "udpos": 1_000, "panx": 5_000, "xquad": 1_190, "mlqa": 600, "tydiqa": 560,
     "bucc2018": 2_000, "tatoeba": 1_000, "xcopa": 100,
+    "mewslix": 272, "lareqa": 1_190,  # queries: WikiNews dev mentions (2,991 over 11 languages); XQuAD-R questions
 }
+# The candidates a dual-encoder target embeds once and every language ranks: Mewsli-X's entity set
+# (mewsli-x.md), XQuAD-R's sentences over its 11 languages (lareqa README.md)
+PAPER_POOL = {"mewslix": 1_003_893, "lareqa": 13_014}
+# Mean XLM-R tokens of a dual encoder's (query, candidate): Mewsli-X a mention's sentence with the span twice
+# (~30 words) and up to three description sentences (~60 words, cut at 64); LAReQA a question (~11 words) and its
+# answer sentence followed by the paragraph (~150 words, cut at 256). Estimates, as SEQUENCE.
+DUAL_SIDES = {"mewslix": (45, 64), "lareqa": (16, 240)}
 # Mean XLM-R tokens per input sequence, and sequences per example (multiple choice: one per choice; QA:
 # context windows per question). Estimates, not measurements: mean English words per example from the
 # datasets' papers x ~1.3 SentencePiece tokens per word + special tokens, capped at the phase's max_length.
@@ -33,5 +43,7 @@ SEQUENCE = {
     "xquad": (200, 1.05), "mlqa": (220, 1.1), "tydiqa": (190, 1.1),
     "bucc2018": (35, 2), "tatoeba": (14, 2),  # retrieval: both sentences of a pair are embedded
     "xcopa": (38, 3),           # SIQA dominates the chain: context ~12 + question ~7 + answer ~4 words, 3 answers
+    # dual encoders: both sides of each pair (DUAL_SIDES' mean)
+    "mewslix": (55, 2), "lareqa": (128, 2),
 }
 SMOKE_PRETRAIN_TOKENS = 24  # mean tokens per sentence of the smoke MLM corpus

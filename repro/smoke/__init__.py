@@ -2,8 +2,8 @@
 
 `write_smoke_world(out_dir, languages)` writes, in a few seconds and without any download, a parquet fixture for
 every dataset the pipeline reads, in exactly the schema of its real Hub source (`repro.data.sources.SOURCES[...]`
-features), except CCGbank and BUCC 2018, written in their release formats (`RELEASES`), as the paper profile reads
-them. It exists so the whole pipeline (MLM pretraining
+features), except CCGbank, BUCC 2018, Mewsli-X and XQuAD-R, written in their release formats (`RELEASES`), as the
+paper profile reads them. It exists so the whole pipeline (MLM pretraining
 of a tiny XLM-R, intermediate training, zero-shot transfer, retrieval) can run end to end on CPU, and so that a
 tiny model (2-4 layers, hidden 64, ~1-2k Unigram vocabulary) learns every task above chance on English.
 
@@ -13,7 +13,8 @@ Design, one module per concern (each module's docstring has the details):
 - `facts`, `render`: language-neutral sentence content, rendered per language as UPOS/NER-tagged tokens;
 - `streams`: seeded random streams (determinism);
 - one generator per task family: `nli`, `paraphrase` (QQP, PAWS-X), `qa`, `multiple_choice`, `tagging`,
-  `ccg` (CCGbank AUTO), `bitext` (BUCC, Tatoeba), `corpus` (the MLM text);
+  `ccg` (CCGbank AUTO), `bitext` (BUCC, Tatoeba), `entities` (Mewsli-X's release files), `xquad_r` (XQuAD-R's),
+  `corpus` (the MLM text);
 - `context`: what the generators share (lexicons, streams, the parquet writer); `world`: `write_smoke_world`.
 
 *Signal (what a model can learn on English).* Every task has a relational signal (what the task is about) and,

@@ -61,7 +61,8 @@ def _qa_struct(rng: random.Random, unanswerable: float = 0.0) -> dict:
 
 
 def _render_qa(r: Renderer, s: dict) -> dict:
-    """Title, context, question and answer span (exact character offsets) in the renderer's language."""
+    """Title, context, question, answer span (exact character offsets) and each sentence's [start, end] in the
+    renderer's language."""
     sentences, spans = zip(*[r.fact(f) for f in s["facts"]])
     context, char_spans = r.join(list(sentences))
     question = r.text(r.question(s["qfact"], s["qtype"], s["variant"], s["adj"]))
@@ -72,7 +73,8 @@ def _render_qa(r: Renderer, s: dict) -> dict:
         start, end = char_spans[i][a][0], char_spans[i][b - 1][1]
         answers = {"text": [context[start:end]], "answer_start": [start]}
     title = r.text(r.tok(f"n:{s['title']}", "NOUN"))
-    return {"title": title, "context": context, "question": question, "answers": answers}
+    return {"title": title, "context": context, "question": question, "answers": answers,
+            "sentence_breaks": [[tokens[0][0], tokens[-1][1]] for tokens in char_spans]}
 
 
 def _qa_structs(world: WorldContext, name: str, split: str, n: int, unanswerable: float = 0.0,

@@ -9,24 +9,26 @@ import datasets
 from repro.data.sources import TYDIQA_ID_PREFIX
 from repro.errors import UserError
 from repro.tasks import TARGET_TASKS
-from repro.smoke import bitext, ccg, corpus, multiple_choice, nli, paraphrase, qa, tagging
+from repro.smoke import bitext, ccg, corpus, entities, multiple_choice, nli, paraphrase, qa, tagging, xquad_r
 from repro.smoke.context import WorldContext
 from repro.smoke.languages import SCRIPT_OF, SUPPORTED_LANGUAGES
 
 # Sources written in their release format rather than as parquet: source -> its folder under the output. `repro data`
 # reads them through `repro.data.loaders`, as it reads a user's copy.
-RELEASES = {"ccg": ccg.FOLDER, "bucc2018": bitext.BUCC_FOLDER}
+RELEASES = {"ccg": ccg.FOLDER, "bucc2018": bitext.BUCC_FOLDER, "mewslix_pairs": entities.FOLDER,
+            "mewslix": entities.FOLDER, "mewslix_entities": entities.FOLDER, "xquad_r": xquad_r.FOLDER}
 
 
 def write_smoke_world(out_dir: Path, languages: dict[str, list[str]], *, n_train: int = 512, n_eval: int = 96,
                       corpus_per_language: int = 134, seed: int = 0) -> dict[str, dict[str, int]]:
     """Write every dataset of the study under `out_dir` and return {dataset_key: {split: rows}}.
 
-    `languages` maps target task ids (xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa, bucc2018, tatoeba, xcopa) to
+    `languages` maps target task ids (xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa, bucc2018, tatoeba, xcopa,
+    mewslix, lareqa) to
     their evaluation languages; tasks left out get no per-language data. Files: `<dataset_key>/<split>.parquet`
     in the registry's Hub schema, except the sources of `RELEASES`, written in their release format: CCGbank AUTO
-    files under `ccgbank/data/AUTO` (counted as `ccg`) and the BUCC 2018 files under `bucc2018/<lang>-en/` (counted
-    as `bucc2018.<lang>`).
+    files under `ccgbank/data/AUTO` (counted as `ccg`), the BUCC 2018 files under `bucc2018/<lang>-en/` (counted
+    as `bucc2018.<lang>`), Mewsli-X's under `mewslix/` and XQuAD-R's under `xquad-r/`.
     """
     unknown_tasks = sorted(set(languages) - set(TARGET_TASKS))
     if unknown_tasks:
@@ -78,6 +80,8 @@ def _write_all(world: WorldContext, langs: dict[str, list[str]], n_train: int, n
     bitext.bucc(world, langs["bucc2018"], n_eval)
     bitext.tatoeba(world, langs["tatoeba"], n_eval)
     multiple_choice.xcopa(world, langs["xcopa"], n_eval)
+    entities.mewslix(world, langs["mewslix"])
+    xquad_r.xquad_r(world, langs["lareqa"], n_eval // 2)
 
     xnli_other = [lang for lang in langs["xnli"] if lang != "en"]
     xquad_other = [lang for lang in langs["xquad"] if lang != "en"]

@@ -29,10 +29,11 @@ def runs(profile: Profile) -> list[tuple[str, int]]:
 
 
 def suites_of(target: str, language: str) -> list[str]:
-    """The suites whose language list for `target` holds `language`."""
+    """The suites whose language list for `target` holds `language` (their own lists too: XTREME-R's LAReQA)."""
     from repro.suites import SUITES
 
-    return [name for name, suite in SUITES.items() if language in suite.TASK2LANGS.get(target, ())]
+    return [name for name, suite in SUITES.items() if language in suite.TASK2LANGS.get(target, ())
+            or language in getattr(suite, "OURS_TASK2LANGS", {}).get(target, ())]
 
 
 def rows(profile: Profile, layout: Layout) -> list[dict]:
@@ -75,6 +76,9 @@ def run(profile: Profile, layout: Layout, params_path: Path) -> dict:
     origin["protocols"] = {target: "XTREME-R's: embeddings of the run's SQuAD v1.1 fine-tune (repro.stages."
                                    "ml_from_squad), not of the intermediate encoder" for target in ml.squad_targets
                            if target == "tatoeba"}
+    origin["protocols"].update({target: "XTREME-R's dual encoder fine-tuned from the run's encoder (repro.stages."
+                                        "ml_dual); LAReQA's mAP@20 is ours (evaluate.py scores none)"
+                                for target in ml.dual_encoder_targets})
     payload = {"profile": profile.name, "study": STUDY, "provenance": origin, "results": rows(profile, layout)}
     atomic_json(layout.metrics, payload)
     return payload

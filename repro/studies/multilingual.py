@@ -41,6 +41,14 @@ def check(profile: Profile) -> None:
             raise UserError(f"multilingual.xtreme_r_languages.{target_id}: {', '.join(langs)}: the Hub copy of "
                             f"{source} (google/xtreme) has none of XTREME-R's additions; set data.sources.{source}"
                             ".path to a local copy in its release format, or take them out")
+    for target_id in ml.dual_encoder_targets:
+        task = TARGET_TASKS[target_id]
+        for source in (s for s in (*task.train, task.evaluate, task.candidates) if s in LOCAL_ONLY):
+            spec = profile.data.sources.get(source)
+            if profile.data.origin == "hub" and not (spec and spec.path):
+                raise UserError(f"multilingual.dual_encoder_targets: {target_id} reads {source}; {LOCAL_ONLY[source]}")
+            if profile.data.origin == "hub" and not Path(spec.path).exists():
+                raise UserError(f"data.sources.{source}.path: {spec.path} does not exist ({target_id} reads it)")
 
 
 def planned(profile: Profile) -> list[list[Planned]]:
@@ -61,6 +69,11 @@ def waves(profile: Profile) -> list[list[Planned]]:
                for seed in ml.seeds for t in ml.trained_targets] if ml.baseline else []
     targets += [(stage_name("ml-target", name, arm, str(seed), t), "ml_target", (f"{arm}-{seed}", t))
                 for arm in ml.arms for seed in ml.seeds for t in ml.trained_targets]
+    # the dual encoders (Mewsli-X, LAReQA) start from the same encoders as the trained targets
+    targets += [(stage_name("ml-baseline-dual", name, str(seed), t), "ml_dual", (f"none-A0-{seed}", t))
+                for seed in ml.seeds for t in ml.dual_encoder_targets] if ml.baseline else []
+    targets += [(stage_name("ml-dual", name, arm, str(seed), t), "ml_dual", (f"{arm}-{seed}", t))
+                for arm in ml.arms for seed in ml.seeds for t in ml.dual_encoder_targets]
     from_squad = [(stage_name("ml-baseline-squad", name, str(seed), t), "ml_from_squad", (f"none-A0-{seed}", t))
                   for seed in ml.seeds for t in ml.squad_targets] if ml.baseline else []
     from_squad += [(stage_name("ml-squad", name, arm, str(seed), t), "ml_from_squad", (f"{arm}-{seed}", t))

@@ -17,7 +17,7 @@ module keeps:
 Ours, not official (under the separate top-level key "ours", see `ours_scores`): LAReQA's mAP@20 over XQuAD-R's
 languages, from `lareqa/test-<question language>.json` files (predictions {question id: [candidate ids ranked over
 the whole multilingual pool, best first]}, labels {question id: [ids of every candidate that answers it]}; the
-retrieval stage writes both), its group "retrieval" (Tatoeba, Mewsli-X, LAReQA, as the XTREME-R paper groups
+dual-encoder stage writes the first, the data stage the second), its group "retrieval" (Tatoeba, Mewsli-X, LAReQA, as the XTREME-R paper groups
 them) and "all_task", the plain mean of the ten task scores (evaluate.py's XTREME rule, LAReQA included).
 """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["classification", "multiple_choice", "extractive_qa", "tagging", "retrieval"]
+Kind = Literal["classification", "multiple_choice", "extractive_qa", "tagging", "retrieval", "dual_encoder"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,9 @@ class Task:
     # (XCOPA: SIQA, then COPA, as XTREME-R's scripts/train_xcopa.sh); the multilingual study's targets run the chain
     train_before: tuple[str, ...] = ()
     evaluate: str | None = None  # per-language evaluation source (targets); None: English dev of `train`
+    # the fixed candidate pool a dual-encoder target ranks in every language (Mewsli-X's entity set); None: the
+    # candidates come from the evaluation source itself (LAReQA: every sentence of XQuAD-R in every language)
+    candidates: str | None = None
     labels: tuple[str, ...] = ()  # classification classes; tagging label sets come from the data (CCG)
     num_choices: int = 0
     version_2: bool = False  # SQuAD v2 style: questions may have no answer

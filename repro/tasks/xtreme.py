@@ -27,4 +27,12 @@ XTREME_R_TASKS: dict[str, Task] = {t.id: t for t in [
     # scripts/train_xcopa.sh: fine-tune on SIQA, continue on English COPA, predict XCOPA
     Task("xcopa", "multiple_choice", "accuracy", train=("copa",), train_before=("siqa",), evaluate="xcopa",
          num_choices=2, suite="xtreme-r", group="classification"),
+    # scripts/train_mewslix.sh: one shared encoder fine-tuned on English Wikipedia mention-entity pairs with
+    # in-batch negatives (third_party/run_retrieval_el.py), each WikiNews mention ranked over the entity set
+    Task("mewslix", "dual_encoder", "mewslix_map", train=("mewslix_pairs",), evaluate="mewslix",
+         candidates="mewslix_entities", suite="xtreme-r", group="retrieval"),
+    # scripts/train_lareqa.sh: the same dual encoder on SQuAD v1.1 (question vs answer sentence + its paragraph,
+    # third_party/run_retrieval_qa.py), every XQuAD-R question ranked over the sentences of all its languages
+    Task("lareqa", "dual_encoder", "lareqa_map", train=("squad_v1",), evaluate="xquad_r", suite="xtreme-r",
+         group="retrieval"),
 ]}

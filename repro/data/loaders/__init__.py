@@ -39,6 +39,12 @@ split name: `dev` for our `validation`, except where shown):
 |               |              | or `{train,dev,test}`; lines `<lang>:<token>\\t<tag>`, blank line between sentences |
 | xnli          | xnli-tsv     | `[XNLI-1.0/]xnli.{dev,test}.tsv` (all languages; `lang` keeps that language's rows) |
 | pawsx         | pawsx-tsv    | `[x-final/]{lang}/{train.tsv (en) or translated_train.tsv, dev_2k.tsv, test_2k.tsv}`|
+| mewslix_pairs | mewslix-jsonl| `wikipedia_pairs-{train,dev}.jsonl` (get-mewsli-x.sh's `mewsli_x/output/dataset/`)  |
+| mewslix       | mewslix-jsonl| `wikinews_mentions-{dev,test}.jsonl` (`lang` keeps its articles), else XTREME's      |
+|               |              | `wikinews_mentions/{dev,test}-{lang}.jsonl`                                        |
+| mewslix_      | mewslix-jsonl| `candidate_set_entities.jsonl` (our split `test`: the one set every split ranks)   |
+| entities      |              |                                                                                    |
+| xquad_r       | xquad-r-json | `[lareqa/][xquad-r/]{lang}.json` (validation only), with `sentence_breaks`          |
 
 Choices that differ from a naive reading, and why:
 - SQuAD-format text is kept verbatim. google/xtreme strips XQuAD/MLQA/TyDiQA contexts, which moves
@@ -67,18 +73,20 @@ from repro.data.loaders.ccgbank import CCG_SECTIONS, _plan_ccg, read_ccg_auto
 from repro.data.loaders.choice import _plan_commonsenseqa, _plan_cosmosqa, read_commonsenseqa_jsonl, read_cosmosqa_csv
 from repro.data.loaders.common import Row
 from repro.data.loaders.conllu import POS_PRECEDENCE, _plan_udpos, read_conllu
+from repro.data.loaders.mewslix import _plan_mewslix, read_entities, read_mentions, read_pairs
 from repro.data.loaders.panx import _plan_panx, read_panx
 from repro.data.loaders.squad import (_plan_mlqa, _plan_squad, _plan_squad_translated, _plan_tydiqa, _plan_xquad,
                                  read_squad_json)
 from repro.data.loaders.tatoeba import _plan_tatoeba, read_tatoeba
 from repro.data.loaders.tsv import _plan_pawsx, _plan_xnli, read_pawsx_tsv, read_xnli_tsv
+from repro.data.loaders.xquad_r import _plan_xquad_r, read_xquad_r
 from repro.data.sources import SOURCES
 from repro.errors import UserError
 
 __all__ = [
     "CCG_SECTIONS", "POS_PRECEDENCE", "RELEASE_FORMATS", "Row", "iter_release", "load_release", "read_bucc",
-    "read_ccg_auto", "read_commonsenseqa_jsonl", "read_conllu", "read_cosmosqa_csv", "read_panx", "read_pawsx_tsv",
-    "read_squad_json", "read_tatoeba", "read_xnli_tsv",
+    "read_ccg_auto", "read_commonsenseqa_jsonl", "read_conllu", "read_cosmosqa_csv", "read_entities", "read_mentions",
+    "read_pairs", "read_panx", "read_pawsx_tsv", "read_squad_json", "read_tatoeba", "read_xnli_tsv", "read_xquad_r",
 ]
 
 RELEASE_FORMATS: dict[str, str] = {
@@ -97,6 +105,10 @@ RELEASE_FORMATS: dict[str, str] = {
     "panx": "panx-text",
     "xnli": "xnli-tsv",
     "pawsx": "pawsx-tsv",
+    "mewslix_pairs": "mewslix-jsonl",
+    "mewslix": "mewslix-jsonl",
+    "mewslix_entities": "mewslix-jsonl",
+    "xquad_r": "xquad-r-json",
 }
 
 
@@ -109,7 +121,8 @@ _PLANS: dict[str, Callable[[str, Path, str, str | None], Iterator[Row]]] = {
     "squad_v1_translated": _plan_squad_translated,
     "tydiqa": _plan_tydiqa, "tatoeba": _plan_tatoeba, "bucc2018": _plan_bucc, "udpos": _plan_udpos, "cosmosqa": _plan_cosmosqa,
     "commonsenseqa": _plan_commonsenseqa, "ccg": _plan_ccg, "panx": _plan_panx, "xnli": _plan_xnli,
-    "pawsx": _plan_pawsx,
+    "pawsx": _plan_pawsx, "mewslix_pairs": _plan_mewslix, "mewslix": _plan_mewslix,
+    "mewslix_entities": _plan_mewslix, "xquad_r": _plan_xquad_r,
 }
 assert set(_PLANS) == set(RELEASE_FORMATS)
 
