@@ -15,7 +15,7 @@ import yaml
 
 from conftest import ROOT, run
 
-pytestmark = [pytest.mark.slow, pytest.mark.study]
+pytestmark = [pytest.mark.slow, pytest.mark.long]
 TRACER = Path(__file__).with_name("trace_imports.py")
 ARMS = ["none", "mnli", "cnn_dailymail", "lm_control"]
 

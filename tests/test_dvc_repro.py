@@ -24,6 +24,7 @@ def _values(path: Path) -> dict:
     return {(r["intermediate"], r["target"], r["language"], r["metric"]): r["value"] for r in rows}
 
 
+@pytest.mark.long
 def test_dvc_repro_from_a_fresh_clone_gives_the_metrics_of_repro_all(smoke_project, tmp_path, monkeypatch):
     project = tmp_path / "fresh"
     project.mkdir()

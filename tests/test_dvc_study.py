@@ -15,7 +15,7 @@ import yaml
 from conftest import run
 
 ROOT = Path(__file__).parents[1]
-pytestmark = [pytest.mark.slow, pytest.mark.study]
+pytestmark = [pytest.mark.slow, pytest.mark.long]
 GRID = {"intermediate_tasks": ["commonsenseqa"], "intermediate": ["none", "commonsenseqa"], "alternatives": [],
         "trained_targets": ["xnli", "xquad"], "shared_targets": ["mlqa"], "retrieval_targets": ["tatoeba"]}
 REPORTS = ["collect-smoke", "tables-smoke", "verify-smoke", "summary-smoke"]

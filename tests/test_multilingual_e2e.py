@@ -17,7 +17,7 @@ import yaml
 from conftest import ROOT, run
 from repro.tasks.alternatives import CONTRASTS
 
-pytestmark = [pytest.mark.slow, pytest.mark.study]
+pytestmark = [pytest.mark.slow, pytest.mark.long]
 STUDY = [sys.executable, "-m", "repro.cli", "all", "--profile", "smoke", "--study", "multilingual"]
 
 

@@ -220,6 +220,7 @@ def _stale(project, profile="smoke") -> set[str]:
             and not name.startswith(("code-", "ml-"))}
 
 
+@pytest.mark.long
 def test_zz_dvc_records_the_run_and_reruns_only_what_a_param_touches(smoke_project):
     """Last in the file: it changes a param (and reruns those stages) after the checks above."""
     assert _stale(smoke_project) == set()  # everything `repro all` ran is recorded in dvc.lock
