@@ -180,6 +180,7 @@ VICTIM = "target-smoke@none-xnli"
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_ray_runs_the_grid_through_a_lost_node_with_the_local_metrics(cluster, smoke_project, tmp_path):
     """Two stages rerun on the cluster (a fine-tune, a retrieval); the node running the XNLI fine-tune is
     killed once it has written a checkpoint: Ray reruns the stage on the other node, which resumes, and the run

@@ -79,6 +79,7 @@ def _finish(process: subprocess.Popen) -> tuple[str | None, int]:
     return None if resumed == "None" else resumed, int(err.split("LAST ", 1)[1].split()[0])
 
 
+@pytest.mark.long
 def test_killed_stage_resumes_to_the_same_result(world):
     """Killed at the last checkpoint before the uninterrupted run stopped early: the resumed run must stop at the
     same step (patience restored), select the same checkpoint and write the same encoder and metrics."""
