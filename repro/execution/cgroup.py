@@ -37,9 +37,9 @@ class RunCgroup:
     it, `remove()` the folders."""
 
     def __init__(self, memory_bytes: int, max_tasks: int):
-        self.kind = flavour()
+        self.version = flavour()
         name = f"run-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        if self.kind == "v2":
+        if self.version == "v2":
             parent = ROOT / PARENT
             if not parent.is_dir():
                 parent.mkdir(exist_ok=True)
@@ -49,7 +49,7 @@ class RunCgroup:
             self._write(self.dirs[0], "memory.max", memory_bytes)
             self._write(self.dirs[0], "memory.swap.max", 0)
             self._write(self.dirs[0], "pids.max", max_tasks)
-        elif self.kind == "v1":
+        elif self.version == "v1":
             self.dirs = [ROOT / "memory" / PARENT / name, ROOT / "pids" / PARENT / name]
             for folder in self.dirs:
                 folder.mkdir(parents=True)
@@ -72,7 +72,7 @@ class RunCgroup:
         """Whether the kernel's OOM killer struck in this cgroup (v2 memory.events, v1 memory.oom_control)."""
         if not self.dirs:
             return False
-        name = "memory.events" if self.kind == "v2" else "memory.oom_control"
+        name = "memory.events" if self.version == "v2" else "memory.oom_control"
         fields = (self.dirs[0] / name).read_text().split()
         return "oom_kill" in fields and int(fields[fields.index("oom_kill") + 1]) > 0
 
@@ -84,7 +84,7 @@ class RunCgroup:
         return sorted(pids)
 
     def kill(self) -> None:
-        if self.kind == "v2" and (self.dirs[0] / "cgroup.kill").exists():
+        if self.version == "v2" and (self.dirs[0] / "cgroup.kill").exists():
             (self.dirs[0] / "cgroup.kill").write_text("1")
         for _ in range(50):  # v1 (and v2 before 5.14): kill until empty; forks race, so repeat
             pids = self._pids() if self.dirs else []
