@@ -315,6 +315,58 @@ def test_expressions_outside_the_language_are_refused(text):
         expressions.parse(text)
 
 
+@pytest.mark.parametrize("text, construct", [
+    ("__import__('os')", "unknown function '__import__'"), ("xnli.__class__", "dunder"),
+    ("__builtins__", "dunder"), ("score(target=xnli).__class__", "attribute access"), ("lambda: 1", "lambda"),
+    ("[x for x in [1, 2]]", "comprehension"), ("sum(x for x in [1])", "comprehension"),
+    ("score(xnli)[0]", "subscript"), ("2 ** 3", "operator"), ("7 % 2", "operator"), ("1 < 2 < 3", "chained"),
+    ("True", "constant"), ("None", "constant"), ("(1, 2)", "tuple"), ("max(*[1, 2])", "unpacking"),
+    ("f'{model()}'", "f-string"), ("1 if true else 2", "conditional"), ("(x := 1)", "assignment"),
+    ("{1: 2}", "dict"), ("model.__globals__", "dunder"), ("'a' in 'abc'", "operator"),
+])
+def test_each_refused_construct_is_named(text, construct):
+    with pytest.raises(expressions.ClaimsError, match=construct) as refused:
+        expressions.parse(text)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_refused_expression_names_its_claim_in_one_line(tmp_path):
+    bad = tmp_path / "claims.yaml"
+    bad.write_text("claims:\n  - {id: C99, text: t, observe: 'lambda: n_targets()', expected: 1, "
+                   "provenance: {source: s, certainty: VERIFIED}}\n")
+    with pytest.raises(UserError, match=r"claim C99: lambda `lambda: n_targets\(\)` is outside") as refused:
+        claims.load_claims(bad)
+    assert "\n" not in str(refused.value)
+
+
+def test_grammar_reads_as_before(good):
+    """Precedence and associativity of the language, literals as floats, bare and dotted words as strings."""
+    study = study_of(good)
+
+    def ev(text):
+        return expressions.evaluate(expressions.parse(text), study)
+
+    assert ev("1 - 2 - 3") == -4 and ev("8 / 4 / 2") == 1 and ev("-2 * 3") == -6 and ev("- -1") == 1
+    assert ev("false or true and false") is False and ev("not true or true") is True
+    assert ev("true and not false == false") is False  # not binds looser than ==
+    assert ev("[1, 2, [3]]") == [1.0, 2.0, [3.0]] and isinstance(ev("1_000"), float) and ev("1e3 + .5") == 1000.5
+    assert ev("xnli.de") == "xnli.de" and ev("none") == "none" and ev("'xlm-roberta'") == "xlm-roberta"
+    assert expressions.calls(expressions.parse("min(improved(target=bucc2018), improved(target=tatoeba))")) \
+        == ["min", "improved"]
+    with pytest.raises(TypeError):
+        ev("xlm-roberta")  # unquoted, a hyphen is a minus: quote such words
+    with pytest.raises(TypeError):
+        ev("score(xnli) > 1 and 2")  # and/or take true/false only
+
+
+def test_committed_smoke_verdicts_are_reproduced():
+    """Every claim of claims.yaml gives the value and verdict that results/smoke/claims.json records."""
+    smoke = ROOT / "results" / "smoke"
+    recorded = json.loads((smoke / "claims.json").read_text())
+    assert claims.to_json(claims.verify(smoke / "metrics.json", CLAIMS)) == recorded
+    assert [r["id"] for r in recorded["claims"]] == [c.id for c in claims.load_claims(CLAIMS)]
+
+
 def test_malformed_claims_file_is_refused(tmp_path):
     bad = tmp_path / "claims.yaml"
     bad.write_text("claims:\n  - {id: X, text: t, observe: 'nope()', expected: 1, "

@@ -1,17 +1,19 @@
-"""The closed expression language of a claim's `observe`: tokenizer, recursive-descent parser to a small AST,
-evaluator (no Python eval).
+"""The closed expression language of a claim's `observe`: Python's own `ast` parses it, a node whitelist keeps
+it closed and turns it into a small tuple tree, and `evaluate` walks that tree (no Python eval).
 
-Numbers, 'strings', bare words (read as strings: `mnli`, `xnli.de`), lists `[a, b]`, arithmetic `+ - * /`,
-comparisons `< <= > >= == !=`, `and` / `or` / `not`, and calls of the functions in FUNCTIONS
-(repro.report.expression_functions) only, with positional or `name=value` arguments. An expression that reads
-numbers the run did not produce is "missing" (Missing), never a crash.
+Numbers (all floats), 'strings', bare words (read as strings: `mnli`, `xnli.de`; quote a word with `-` or `/`),
+`true` / `false`, lists `[a, b]`, arithmetic `+ - * /`, unary minus, one comparison `< <= > >= == !=`,
+`and` / `or` / `not`, and calls of the functions in FUNCTIONS (repro.report.expression_functions) only, with
+positional or `name=value` arguments. Anything else (attributes of values, subscripts, lambdas, comprehensions,
+`**`, chained comparisons, Python's True/None, dunder names) is refused when the claims are loaded. An
+expression that reads numbers the run did not produce is "missing" (Missing), never a crash.
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
 import math
-import re
 from typing import Any
 
 from repro.errors import UserError
@@ -23,176 +25,109 @@ class ClaimsError(UserError):
     """A malformed claims file or expression (one line naming the claim)."""
 
 
-_TOKEN = re.compile(r"""
-    \s*(?:
-      (?P<num>\d[\d_]*(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+)
-    | (?P<str>'[^']*'|"[^"]*")
-    | (?P<name>[A-Za-z_][A-Za-z0-9_.\-/]*)
-    | (?P<op><=|>=|==|!=|[<>+\-*/(),=\[\]])
-    )""", re.VERBOSE)
-_KEYWORDS = {"and", "or", "not", "true", "false"}
+_ARITHMETIC = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_COMPARISONS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+_BOOLEANS = {ast.And: "and", ast.Or: "or"}
+_LITERAL_WORDS = {"true": True, "false": False}
+_NAMED = {ast.Lambda: "lambda", ast.ListComp: "a comprehension", ast.SetComp: "a comprehension",
+          ast.DictComp: "a comprehension", ast.GeneratorExp: "a comprehension", ast.Subscript: "a subscript",
+          ast.Attribute: "attribute access", ast.IfExp: "a conditional expression", ast.Tuple: "a tuple",
+          ast.Dict: "a dict", ast.Set: "a set", ast.Starred: "unpacking", ast.JoinedStr: "an f-string",
+          ast.NamedExpr: "an assignment (:=)", ast.Await: "await"}
 
 
-def tokenize(text: str) -> list[tuple[str, Any]]:
-    tokens, pos = [], 0
-    text = text.rstrip()
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if not match or match.end() == pos:
-            raise ClaimsError(f"cannot read {text[pos:pos + 20]!r} in {text!r}")
-        pos = match.end()
-        kind = match.lastgroup
-        value = match.group(kind)
-        if kind == "num":
-            tokens.append(("num", float(value.replace("_", ""))))
-        elif kind == "str":
-            tokens.append(("str", value[1:-1]))
-        elif kind == "name" and value in _KEYWORDS:
-            tokens.append(("kw", value))
-        elif kind == "name" and value.endswith("-"):  # "x-1": a name followed by minus
-            tokens += [("name", value.rstrip("-")), ("op", "-")]
-        else:
-            tokens.append((kind, value))
-    return tokens
+def _clip(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-class _Parser:
-    """expr := or; or := and ('or' and)*; and := not ('and' not)*; not := 'not' not | cmp;
-    cmp := sum (CMP sum)?; sum := term (('+'|'-') term)*; term := unary (('*'|'/') unary)*;
-    unary := '-' unary | atom; atom := NUM | STR | true | false | NAME | NAME '(' args ')' | '(' expr ')' |
-    '[' (expr (',' expr)*)? ']'; args := (arg (',' arg)*)?; arg := NAME '=' expr | expr."""
+def _refuse(node: ast.AST, what: str | None = None) -> ClaimsError:
+    text = _clip(ast.unparse(node))
+    what = what or _NAMED.get(type(node)) or type(node).__name__
+    return ClaimsError(f"{what} `{text}` is outside the claims language")
 
-    def __init__(self, text: str):
-        self.text, self.tokens, self.i = text, tokenize(text), 0
 
-    def peek(self, offset: int = 0):
-        j = self.i + offset
-        return self.tokens[j] if j < len(self.tokens) else ("end", None)
+def _word(node: ast.AST) -> str | None:
+    """A bare word (`mnli`, `xnli.de`): a name or a dotted chain of names; None for anything else."""
+    if isinstance(node, ast.Attribute):
+        base = _word(node.value)
+        parts = None if base is None else f"{base}.{node.attr}"
+    else:
+        parts = node.id if isinstance(node, ast.Name) else None
+    if parts is not None and any(part.startswith("__") for part in parts.split(".")):
+        raise _refuse(node, "the dunder name")
+    return parts
 
-    def take(self, kind: str | None = None, value: Any = None):
-        token = self.peek()
-        if (kind and token[0] != kind) or (value is not None and token[1] != value):
-            want = value if value is not None else kind
-            raise ClaimsError(f"expected {want!r} but found {token[1]!r} in {self.text!r}")
-        self.i += 1
-        return token
 
-    def parse(self):
-        node = self.or_()
-        if self.peek()[0] != "end":
-            raise ClaimsError(f"unexpected {self.peek()[1]!r} in {self.text!r}")
-        return node
+def _convert(node: ast.AST):
+    """A whitelisted Python expression node as the tuple tree `evaluate` walks; ClaimsError for the rest."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            return ("lit", float(node.value))
+        if isinstance(node.value, str):
+            return ("lit", node.value)
+        raise _refuse(node, "the Python constant (write true/false)" if isinstance(node.value, bool)
+                      else "the Python constant")
+    if isinstance(node, (ast.Name, ast.Attribute)) and (word := _word(node)) is not None:
+        return ("lit", _LITERAL_WORDS.get(word, word))
+    if isinstance(node, ast.List):
+        return ("list", [_convert(item) for item in node.elts])
+    if isinstance(node, ast.Call):
+        return _call(node)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.Not)):
+        return ("neg" if isinstance(node.op, ast.USub) else "not", _convert(node.operand))
+    if isinstance(node, ast.BoolOp) and type(node.op) in _BOOLEANS:
+        tree = _convert(node.values[0])
+        for value in node.values[1:]:  # left to right, as `a or b or c` reads
+            tree = (_BOOLEANS[type(node.op)], tree, _convert(value))
+        return tree
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        return ("bin", _ARITHMETIC[type(node.op)], _convert(node.left), _convert(node.right))
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARISONS:
+        return ("bin", _COMPARISONS[type(node.ops[0])], _convert(node.left), _convert(node.comparators[0]))
+    if isinstance(node, ast.Compare) and len(node.ops) > 1:
+        raise _refuse(node, "the chained comparison")
+    if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare)):
+        raise _refuse(node, "the operator in")
+    raise _refuse(node)
 
-    def or_(self):
-        node = self.and_()
-        while self.peek() == ("kw", "or"):
-            self.take()
-            node = ("or", node, self.and_())
-        return node
 
-    def and_(self):
-        node = self.not_()
-        while self.peek() == ("kw", "and"):
-            self.take()
-            node = ("and", node, self.not_())
-        return node
-
-    def not_(self):
-        if self.peek() == ("kw", "not"):
-            self.take()
-            return ("not", self.not_())
-        return self.cmp()
-
-    def cmp(self):
-        node = self.sum()
-        if self.peek()[0] == "op" and self.peek()[1] in ("<", "<=", ">", ">=", "==", "!="):
-            op = self.take()[1]
-            node = ("bin", op, node, self.sum())
-        return node
-
-    def sum(self):
-        node = self.term()
-        while self.peek()[0] == "op" and self.peek()[1] in ("+", "-"):
-            op = self.take()[1]
-            node = ("bin", op, node, self.term())
-        return node
-
-    def term(self):
-        node = self.unary()
-        while self.peek()[0] == "op" and self.peek()[1] in ("*", "/"):
-            op = self.take()[1]
-            node = ("bin", op, node, self.unary())
-        return node
-
-    def unary(self):
-        if self.peek() == ("op", "-"):
-            self.take()
-            return ("neg", self.unary())
-        return self.atom()
-
-    def atom(self):
-        kind, value = self.peek()
-        if kind == "num":
-            self.take()
-            return ("lit", value)
-        if kind == "str":
-            self.take()
-            return ("lit", value)
-        if kind == "kw" and value in ("true", "false"):
-            self.take()
-            return ("lit", value == "true")
-        if kind == "op" and value == "(":
-            self.take()
-            node = self.or_()
-            self.take("op", ")")
-            return node
-        if kind == "op" and value == "[":
-            self.take()
-            items = []
-            while self.peek() != ("op", "]"):
-                items.append(self.or_())
-                if self.peek() != ("op", "]"):
-                    self.take("op", ",")
-            self.take("op", "]")
-            return ("list", items)
-        if kind == "name":
-            self.take()
-            if self.peek() == ("op", "("):
-                return self.call(value)
-            return ("lit", value)  # a bare word is a string: mnli, xnli.de
-        raise ClaimsError(f"unexpected {value!r} in {self.text!r}")
-
-    def call(self, fname: str):
-        if fname not in FUNCTIONS:
-            raise ClaimsError(f"unknown function {fname!r} in {self.text!r}; known: {', '.join(FUNCTIONS)}")
-        self.take("op", "(")
-        args, kwargs = [], {}
-        while self.peek() != ("op", ")"):
-            if self.peek()[0] == "name" and self.peek(1) == ("op", "="):
-                key = self.take()[1]
-                self.take("op", "=")
-                if key in kwargs:
-                    raise ClaimsError(f"{fname}: argument {key!r} given twice in {self.text!r}")
-                kwargs[key] = self.or_()
-            else:
-                if kwargs:
-                    raise ClaimsError(f"{fname}: positional argument after a keyword in {self.text!r}")
-                args.append(self.or_())
-            if self.peek() != ("op", ")"):
-                self.take("op", ",")
-        self.take("op", ")")
-        try:  # arity and argument names are checked once, when the claims are loaded
-            inspect.signature(FUNCTIONS[fname]).bind(None, *args, **kwargs)
-        except TypeError as exc:
-            raise ClaimsError(f"{fname}: {exc} in {self.text!r}") from None
-        return ("call", fname, args, kwargs)
+def _call(node: ast.Call):
+    fname = node.func.id if isinstance(node.func, ast.Name) else None
+    if fname is None:
+        raise _refuse(node, "the call of a non-function in")
+    if fname not in FUNCTIONS:
+        raise ClaimsError(f"unknown function {fname!r}; known: {', '.join(FUNCTIONS)}")
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        raise _refuse(node, "unpacking (* or **) in")
+    names = [k.arg for k in node.keywords]
+    if twice := sorted({name for name in names if names.count(name) > 1}):
+        raise ClaimsError(f"{fname}: argument {twice[0]!r} given twice")
+    args = [_convert(a) for a in node.args]
+    kwargs = {k.arg: _convert(k.value) for k in node.keywords}
+    try:  # arity and argument names are checked once, when the claims are loaded
+        inspect.signature(FUNCTIONS[fname]).bind(None, *args, **kwargs)
+    except TypeError as exc:
+        raise ClaimsError(f"{fname}: {exc}") from None
+    return ("call", fname, args, kwargs)
 
 
 def parse(text: str):
     """Parse an expression to its AST (tuples); raises ClaimsError naming the problem."""
     if not isinstance(text, str) or not text.strip():
         raise ClaimsError(f"empty expression {text!r}")
-    return _Parser(text).parse()
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError) as exc:
+        raise ClaimsError(f"cannot read {_clip(text, 80)!r}: {getattr(exc, 'msg', exc)}") from None
+    except (RecursionError, MemoryError):  # CPython's parser stack overflow
+        raise ClaimsError(f"expression nested too deeply: {_clip(text)!r}") from None
+    try:
+        return _convert(tree.body)
+    except ClaimsError as exc:
+        raise ClaimsError(f"{exc} (in {_clip(text, 80)!r})") from None
+    except RecursionError:
+        raise ClaimsError(f"expression nested too deeply: {_clip(text)!r}") from None
 
 
 def evaluate(node, study: Study) -> Any:
