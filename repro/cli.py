@@ -1,24 +1,24 @@
-"""The `repro` command line: one verb per pipeline stage (each is `command` of its `repro.stages` module), plus
-`all`, `score`, `bench`, `plan`, `launch`.
+"""The `repro` command line: one verb per pipeline stage (each is `command` of its stage module: the shared stages
+of `repro.stages`, and the verbs each study folder declares in its `VERBS`), plus `all`, `score`, `bench`, `plan`,
+`launch`, `dvc-deps`.
 
 Each stage verb reads declared inputs and writes declared outputs atomically, so DVC can wire them (dvc.yaml
-runs the same commands as `python -m repro.stages.<stage>`). Heavy libraries are imported inside the verbs,
-which keeps `repro --help` fast.
+runs the same commands as `python -m <module>`). Heavy libraries are imported inside the verbs, which keeps
+`repro --help` fast.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import time
-import importlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from repro.stages import (alternative, collect, data, evaluate, execute, intermediate, multitask, pretrain, retrieval,
-                          summary, tables, target, verify)
+from repro import studies
 from repro.stages.options import ParamsOpt, ProfileOpt, fail, friendly, load
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode="rich",
@@ -45,28 +45,17 @@ def main(version: Annotated[bool, typer.Option("--version", callback=_version, i
 
         os.environ["REPRO_DEBUG"] = "1"  # stage processes started from here inherit it
 
+
 DATA, TRAIN, EVAL, REPORT, MEASURE = "Data", "Train", "Evaluate", "Tables and claims", "Measure"
+# the shared stages' verbs; each study adds its own (its `VERBS`)
+SHARED_VERBS = (("data", "repro.stages.data", DATA), ("pretrain", "repro.stages.pretrain", TRAIN),
+                ("intermediate", "repro.stages.intermediate", TRAIN), ("multitask", "repro.stages.multitask", TRAIN),
+                ("alternative", "repro.stages.alternative", TRAIN), ("target", "repro.stages.target", TRAIN),
+                ("evaluate", "repro.stages.evaluate", EVAL), ("retrieval", "repro.stages.retrieval", EVAL),
+                ("execute", "repro.stages.execute", EVAL), ("summary", "repro.stages.summary", REPORT))
 
-for name, module, panel in (("data", data, DATA), ("pretrain", pretrain, TRAIN), ("intermediate", intermediate, TRAIN),
-                            ("multitask", multitask, TRAIN), ("alternative", alternative, TRAIN),
-                            ("target", target, TRAIN), ("evaluate", evaluate, EVAL), ("retrieval", retrieval, EVAL),
-                            ("collect", collect, EVAL), ("execute", execute, EVAL), ("table", tables, REPORT),
-                            ("verify", verify, REPORT), ("summary", summary, REPORT)):
-    app.command(name, rich_help_panel=panel)(module.command)
-
-# the multilingual study's stages (repro/studies/multilingual.py)
-for name, stage_module, panel in (("ml-intermediate", "ml_intermediate", TRAIN), ("ml-target", "ml_target", TRAIN),
-                                  ("ml-from-squad", "ml_from_squad", EVAL), ("ml-dual", "ml_dual", TRAIN),
-                                  ("ml-collect", "ml_collect", EVAL),
-                                  ("ml-answer", "ml_answer", REPORT)):
-    app.command(name, rich_help_panel=panel)(importlib.import_module(f"repro.stages.{stage_module}").command)
-
-from repro.stages import code_data, code_execute, code_generate, code_intermediate, code_pretrain, code_report  # noqa: E402
-
-for name, module, panel in (("code-data", code_data, DATA), ("code-pretrain", code_pretrain, TRAIN),
-                            ("code-intermediate", code_intermediate, TRAIN), ("code-generate", code_generate, EVAL),
-                            ("code-execute", code_execute, EVAL), ("code-report", code_report, REPORT)):
-    app.command(name, rich_help_panel=panel)(module.command)
+for verb, module, panel in (*SHARED_VERBS, *(v for name in studies.STUDIES for v in studies.get(name).VERBS)):
+    app.command(verb, rich_help_panel=panel)(importlib.import_module(module).command)
 
 
 @app.command(rich_help_panel=EVAL)
@@ -153,8 +142,6 @@ def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
     with live():
         summary = run(config, layout, params, runner, study)
     if as_json:
-        from repro import studies
-
         typer.echo(json.dumps(studies.get(study).metrics(layout), indent=1, sort_keys=True))
         return
     typer.echo(summary)
@@ -208,7 +195,8 @@ def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --
 
     Example: [bold]repro plan --profile paper --throughput bench.json[/]
     """
-    from repro.measure import plan as planning
+    from rich.console import Console
+
     from repro.params import load as load_params
     from repro.paths import Layout
 
@@ -218,25 +206,36 @@ def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --
         fail(f"--throughput: {throughput}: no such file")
     if parallel < 1:
         fail(f"--parallel: must be at least 1, got {parallel}")
-    if study == "code":
-        from repro.measure import plan_code
-
-        payload = plan_code.plan(load_params(params, profile), tokens_per_second=tokens_per_second)
-        if as_json:
-            typer.echo(json.dumps(payload, indent=1))
-        else:
-            from rich.console import Console
-
-            Console(width=140).print(plan_code.table(payload))
-        return
-    payload = planning.plan(load_params(params, profile), Layout(profile), file=throughput,
-                            tokens_per_second=tokens_per_second, parallel=parallel, study=study)
+    module = studies.get(study)
+    payload = module.plan(load_params(params, profile), Layout(profile), file=throughput,
+                          tokens_per_second=tokens_per_second, parallel=parallel)
     if as_json:
         typer.echo(json.dumps(payload, indent=1))
         return
-    from rich.console import Console
+    Console(width=140).print(module.table(payload))
 
-    Console().print(planning.table(payload))
+
+@app.command("dvc-deps", rich_help_panel=MEASURE)
+@friendly
+def dvc_deps(write: Annotated[bool, typer.Option("--write", help="rewrite dvc.yaml's repro/ deps in place")] = False,
+             root: Annotated[Path, typer.Option(help="the project directory (dvc.yaml, repro/)")] = Path(".")) -> None:
+    """Each dvc.yaml stage's repro/ deps, generated from the code its module can import; without --write, list
+    the stages whose deps differ and exit 1 when any does.
+
+    Example: [bold]repro dvc-deps --write[/]
+    """
+    from repro.dvc_deps import generate
+    from repro.io import atomic_text
+
+    text, changed = generate(root)
+    if write:
+        atomic_text(root / "dvc.yaml", text)
+        typer.echo(f"dvc.yaml: {len(changed)} stages' deps rewritten" + (f" ({', '.join(changed)})" if changed else ""))
+        return
+    if changed:
+        fail(f"dvc.yaml: the deps of {len(changed)} stages differ from their code ({', '.join(changed)}); run "
+             "`repro dvc-deps --write`")
+    typer.echo("dvc.yaml: every stage's repro/ deps match its code")
 
 
 @app.command(rich_help_panel=TRAIN, context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -288,14 +287,6 @@ def _option(args: list[str], name: str) -> str | None:
         if arg.startswith(f"{name}="):
             return arg.split("=", 1)[1]
     return None
-
-
-def _launcher_rank_ignored(argv: list[str]) -> list[str]:
-    """DeepSpeed's launcher adds `--local_rank=N` to every process's arguments; ranks come from the environment."""
-    return [arg for arg in argv if not arg.startswith(("--local_rank=", "--local-rank="))]
-
-
-sys.argv[:] = _launcher_rank_ignored(sys.argv)
 
 
 if __name__ == "__main__":

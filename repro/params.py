@@ -13,14 +13,12 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from repro import suites
 from repro.errors import UserError
-from repro.params_code import CodeStudy
-from repro.params_multilingual import Multilingual
 from repro.tasks import INTERMEDIATE_IDS, INTERMEDIATE_TASKS, TARGET_TASKS, Alternative
-from repro.tasks.alternatives import check_language_sets, extra_sources
+from repro.tasks.alternatives import extra_sources
 
 # Sources with no Hub copy, read from a user's path: a study that reads one must name an existing path.
 LOCAL_ONLY = {
@@ -64,11 +62,11 @@ Count = Annotated[int, Field(ge=1)]  # batch sizes, lengths, sizes, layers
 Index = Annotated[int, Field(ge=0)]  # seeds, a layer, "0 = never" settings
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Hyper(_Strict):
+class Hyper(Strict):
     """Hyperparameters of one fine-tuning run (intermediate or target)."""
 
     learning_rate: Positive
@@ -92,7 +90,7 @@ class Hyper(_Strict):
     doc_stride_mode: Literal["advance", "overlap"] = "advance"
 
 
-class HyperOverride(_Strict):
+class HyperOverride(Strict):
     """Per-task changes to the phase defaults (any field of `Hyper`)."""
 
     learning_rate: Positive | None = None
@@ -111,13 +109,13 @@ class HyperOverride(_Strict):
     doc_stride_mode: Literal["advance", "overlap"] | None = None
 
 
-class Multitask(_Strict):
+class Multitask(Strict):
     sampling: Literal["proportional", "uniform", "temperature"] = "proportional"
     temperature: Positive = 2.0
     examples_cap: Count | None = None
 
 
-class Phase(_Strict):
+class Phase(Strict):
     defaults: Hyper
     tasks: dict[str, HyperOverride] = {}
 
@@ -151,7 +149,7 @@ class TargetPhase(Phase):
         return tasks
 
 
-class Pretrain(_Strict):
+class Pretrain(Strict):
     """The tiny smoke model: tokenizer + XLM-R architecture trained here with MLM."""
 
     vocab_size: Count
@@ -167,7 +165,7 @@ class Pretrain(_Strict):
     dropout: Fraction = 0.1  # hidden and attention dropout of the model (and every fine-tune of it)
 
 
-class Model(_Strict):
+class Model(Strict):
     family: Literal["encoder"] = "encoder"  # repro.models: what differs between model families
     hub: str | None = None
     revision: str | None = None
@@ -182,20 +180,20 @@ class Model(_Strict):
         return self
 
 
-class SourceSpec(_Strict):
+class SourceSpec(Strict):
     hub: str | None = None
     revision: str | None = None
     path: str | None = None  # a local copy in the original release format (repro.data.loaders)
     max_rows: Count | None = None  # read only the first rows of each split (streamed: large corpora such as Wikipedia)
 
 
-class SmokeSizes(_Strict):
+class SmokeSizes(Strict):
     n_train: Count = 384
     n_eval: Count = 64
     corpus_per_language: Count = 134  # MLM corpus lines of each language (English: 4x), whatever the others
 
 
-class Data(_Strict):
+class Data(Strict):
     origin: Literal["hub", "smoke"]  # hub: the sources below (Hub or local copies); smoke: the generated world
     sources: dict[str, SourceSpec] = {}
     smoke: SmokeSizes = SmokeSizes()
@@ -211,7 +209,7 @@ class Data(_Strict):
         return sources
 
 
-class Retrieval(_Strict):
+class Retrieval(Strict):
     """Sentence embeddings for BUCC and Tatoeba (repro.kinds.retrieval), and BUCC's mining threshold."""
 
     layer: Index
@@ -227,7 +225,7 @@ class Retrieval(_Strict):
     bucc_fixed_threshold: float = 0.0  # the cut under bucc_threshold: fixed (no upstream uses a fixed cut)
 
 
-class Engine(_Strict):
+class Engine(Strict):
     """How training runs (not what it computes): DeepSpeed ZeRO, precision, batching, compilation.
 
     Combinations that cannot work are refused here, on load; what depends on the machine (a GPU, DeepSpeed,
@@ -256,7 +254,7 @@ class Engine(_Strict):
         return self
 
 
-class Scoring(_Strict):
+class Scoring(Strict):
     """How the stages score predictions; recorded in every stage file beside its numbers."""
 
     # tagging F1's seqeval chunk-type rule (repro.metrics.SEQEVAL_RULES): "1.2.2", the official XTREME
@@ -265,12 +263,12 @@ class Scoring(_Strict):
     seqeval: Literal["1.2.2", "0.0.12"] = "1.2.2"
 
 
-class AlternativeSettings(_Strict):
+class AlternativeSettings(Strict):
     mlm_ratio: Positive = 1.0  # MLM lines per task example in each epoch of the `mlm` variant
     mlm_probability: Probability = 0.15
 
 
-class Study(_Strict):
+class Study(Strict):
     """The lists a profile's stages fan out over (dvc.yaml reads them too)."""
 
     intermediate_tasks: list[str]
@@ -299,8 +297,8 @@ class Study(_Strict):
             if name not in TARGET_TASKS:
                 raise ValueError(f"unknown target task {name!r}")
             if TARGET_TASKS[name].suite != "xtreme":
-                raise ValueError(f"{name}: an {TARGET_TASKS[name].suite} target, trained by the multilingual study "
-                                 "(multilingual.trained_targets), not the paper's")
+                raise ValueError(f"{name}: an {TARGET_TASKS[name].suite} target, not one of the paper's (a study of "
+                                 "its own trains it)")
         return self
 
     @property
@@ -318,7 +316,7 @@ class Study(_Strict):
         return names | {source for a in self.alternatives for source, _ in extra_sources(a, languages)}
 
 
-class Grid(_Strict):
+class Grid(Strict):
     """Where `repro all` runs each stage: what one stage needs, not what it computes. No stage reads this
     section (dvc.yaml lists none of it), so changing it reruns nothing."""
 
@@ -354,7 +352,7 @@ class Grid(_Strict):
         return self
 
 
-class Profile(_Strict):
+class Profile(Strict):
     name: str = ""
     seed: Index
     threads: Count | None = None  # torch intra-op threads; null: torch's default (1 is fastest for tiny models)
@@ -369,8 +367,8 @@ class Profile(_Strict):
     scoring: Scoring = Scoring()
     grid: Grid = Grid()
     study: Study
-    multilingual: Multilingual | None = None  # the multilingual study (issue 10); None: the profile has none
-    code: CodeStudy | None = None  # the code-generation study (repro/params_code.py)
+    # the other studies' sections (`profiles.<p>.<study>`), each validated by its own schema (repro.studies.SECTIONS)
+    sections: dict[str, BaseModel] = {}
 
     @field_validator("languages")
     @classmethod
@@ -389,9 +387,10 @@ class Profile(_Strict):
         return languages
 
     @model_validator(mode="after")
-    def _local_sources(self) -> Profile:
-        """A study that reads a source with no Hub copy names an existing path for it (the smoke world has all)."""
-        if self.data.origin == "smoke":
+    def _local_sources(self, info: ValidationInfo) -> Profile:
+        """A study that reads a source with no Hub copy names an existing path for it (the smoke world has all).
+        Checked for the profile that runs (another machine's paths need not exist here)."""
+        if self.data.origin == "smoke" or not (info.context or {}).get("here", True):
             return self
         for source in sorted(self.study.sources(self.languages) & set(LOCAL_ONLY)):
             spec = self.data.sources.get(source)
@@ -402,26 +401,14 @@ class Profile(_Strict):
                 raise ValueError(f"data.sources.{source}.path: {spec.path} does not exist")
         return self
 
-    @model_validator(mode="after")
-    def _multilingual_languages(self) -> Profile:
-        """Every language of the multilingual study's sets has a translation in this profile's sources."""
-        if self.multilingual is not None:
-            try:
-                check_language_sets(self.multilingual.languages, self.languages)
-            except ValueError as exc:
-                raise ValueError(f"multilingual.{exc}") from None
-        return self
-
-    @property
-    def evaluated_languages(self) -> dict[str, list[str]]:
-        """Every language a study of the profile evaluates per target: `languages`, and the XTREME-R ones the
-        multilingual study adds."""
-        return self.multilingual.languages_of(self.languages) if self.multilingual else self.languages
+    def section(self, name: str):
+        """The profile's section of study `name` (its own schema's model), or None when the profile has none."""
+        return self.sections.get(name)
 
     @property
     def fingerprint(self) -> str:
-        """A short hash of the profile's params, recorded in provenance."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        """A short hash of the profile's params (the studies' sections left out), recorded in provenance."""
+        blob = json.dumps(self.model_dump(mode="json", exclude={"sections"}), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
 
@@ -437,7 +424,8 @@ def _one_line(err: ValidationError, prefix: str) -> str:
 
 
 def load(path: str | Path = "params.yaml", profile: str = "paper") -> Profile:
-    """Read and validate one profile of params.yaml; raises ParamsError with a one-line message."""
+    """Read and validate params.yaml whole (every profile and every study's section, each with its own schema) and
+    return one profile; raises ParamsError with a one-line message naming the first wrong key."""
     path = Path(path)
     if not path.is_file():
         raise ParamsError(f"{path}: no such params file")
@@ -455,10 +443,31 @@ def load(path: str | Path = "params.yaml", profile: str = "paper") -> Profile:
     profiles = raw["profiles"]
     if profile not in profiles:
         raise ParamsError(f"{path}: profiles.{profile}: no such profile (have: {', '.join(profiles)})")
-    body = profiles[profile]
+    loaded = {name: _profile(path, name, body, here=name == profile) for name, body in profiles.items()}
+    return loaded[profile]
+
+
+def _profile(path: Path, name: str, body, *, here: bool) -> Profile:
+    """One profile: its core keys by `Profile`, each study's section by the study's schema, then the section's
+    checks against the profile (`check(profile)`, where a schema has one)."""
+    from repro.studies import SECTIONS
+
     if not isinstance(body, dict):
-        raise ParamsError(f"{path}: profiles.{profile}: expected a mapping")
+        raise ParamsError(f"{path}: profiles.{name}: expected a mapping")
+    core = {key: value for key, value in body.items() if key not in SECTIONS}
     try:
-        return Profile.model_validate({**body, "name": profile})
+        validated = Profile.model_validate({**core, "name": name}, context={"here": here})
     except ValidationError as err:
-        raise ParamsError(f"{path}: {_one_line(err, f'profiles.{profile}')}") from None
+        raise ParamsError(f"{path}: {_one_line(err, f'profiles.{name}')}") from None
+    sections = {}
+    for study in (study for study in SECTIONS if study in body):
+        prefix = f"profiles.{name}.{study}"
+        try:
+            sections[study] = SECTIONS[study].model_validate(body[study])
+            if hasattr(sections[study], "check"):
+                sections[study].check(validated)
+        except ValidationError as err:
+            raise ParamsError(f"{path}: {_one_line(err, prefix)}") from None
+        except ValueError as exc:
+            raise ParamsError(f"{path}: {prefix}.{exc}") from None
+    return validated.model_copy(update={"sections": sections})

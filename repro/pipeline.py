@@ -60,11 +60,12 @@ def jobs(waves: list[list[Planned]], profile: Profile, layout: Layout, params_pa
     memory = int(grid.memory_gib * 2**30) if grid.memory_gib else None
     root, params = str(layout.root.resolve()), str(params_path.resolve())
 
-    def need(group: str) -> int:
-        return 0 if group in cpu_only or not gpus else grid.gpus.get(group, 1)
+    def need(module: str) -> int:
+        group = module.removeprefix("repro.stages.")  # grid.gpus names the shared stages' groups (GPU_GROUPS)
+        return 0 if module in cpu_only or not gpus else grid.gpus.get(group, 1)
 
-    return [[Job(name, f"repro.stages.{group}", args, root, params, profile.name, run_id, need(group), cpus, memory,
-                 grid.launcher) for name, group, args in wave] for wave in waves]
+    return [[Job(name, module, args, root, params, profile.name, run_id, need(module), cpus, memory, grid.launcher)
+             for name, module, args in wave] for wave in waves]
 
 
 def _wave(executor: Executor, todo: list[Job], overall, stop: Path,

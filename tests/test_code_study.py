@@ -10,7 +10,8 @@ import yaml
 
 from repro.engine.batching import IGNORE
 from repro.params import ParamsError, load
-from repro.params_code import PROGRAMMING_LANGUAGES, Benchmarks, Budget
+from repro.studies.code.params import Benchmarks, Budget
+from repro.suites.humaneval_x import PROGRAMMING_LANGUAGES
 
 ROOT = Path(__file__).parents[1]
 REAL = ROOT.parent / "shared" / "real-data"
@@ -76,7 +77,7 @@ def _rows(n: int, target_tokens: int) -> list[dict]:
 
 
 def test_every_arm_gets_the_same_number_of_steps_whatever_its_data():
-    from repro.stages.code_intermediate import budgeted
+    from repro.studies.code.stages.intermediate import budgeted
 
     budget = Budget(unit="steps", value=7)
     small, large = budgeted([_rows(5, 3)], budget, 4, 0), budgeted([_rows(500, 9)], budget, 4, 0)
@@ -87,7 +88,7 @@ def test_every_arm_gets_the_same_number_of_steps_whatever_its_data():
 
 def test_a_token_budget_stops_at_the_first_row_that_reaches_it():
     from repro.kinds.text_to_text import loss_tokens
-    from repro.stages.code_intermediate import budgeted
+    from repro.studies.code.stages.intermediate import budgeted
 
     rows = budgeted([_rows(3, 10)], Budget(unit="tokens", value=95), 4, 0)
     assert loss_tokens(rows) == 100 and len(rows) == 10
@@ -114,10 +115,10 @@ def test_decode_cuts_at_a_stop_sequence_then_where_the_function_ends():
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    from repro.smoke.code_world import write_code_world
+    from repro.studies.code.smoke.world import write_code_world
 
     out = tmp_path_factory.mktemp("code-world")
-    code = load(ROOT / "params.yaml", "smoke").code
+    code = load(ROOT / "params.yaml", "smoke").section("code")
     code = code.model_copy(update={"benchmarks": Benchmarks(
         humaneval_x=list(PROGRAMMING_LANGUAGES), humaneval_xl={"python": ["English", "German", "Russian", "Chinese"]})})
     text = {"en": [f"Line number {i} of the text." for i in range(50)], "de": ["Zeile."] * 10}
@@ -179,7 +180,7 @@ def test_smoke_canonical_solutions_pass_and_wrong_ones_fail(world):
 
 
 def test_a_translated_arm_trains_on_its_task_plus_translations():
-    code = load(ROOT / "params.yaml", "smoke").code
+    code = load(ROOT / "params.yaml", "smoke").section("code")
     assert "mnli+translated" in code.arms and code.tasks_of("mnli+translated") == ["mnli"]
     assert code.tasks_of("multitask") == code.multitask_tasks and code.tasks_of("lm_control") == []
 
@@ -198,7 +199,7 @@ def test_code_params_refuse_what_the_study_cannot_run(tmp_path):
 
 
 def test_paired_bootstrap_of_known_differences():
-    from repro.report.code_answer import paired
+    from repro.studies.code.answer import paired
 
     def cells(values):
         return {("mean", "python", "English", f"Python/{i}"): v for i, v in enumerate(values)}
@@ -213,9 +214,9 @@ def test_paired_bootstrap_of_known_differences():
 
 
 def test_answers_pair_each_arm_with_none_by_problem():
-    from repro.report.code_answer import answers
+    from repro.studies.code.answer import answers
 
-    code = load(ROOT / "params.yaml", "smoke").code
+    code = load(ROOT / "params.yaml", "smoke").section("code")
 
     def summary(arm, passes):
         files = [{"benchmark": "humaneval-x", "programming_language": lang, "natural_language": "English",

@@ -11,7 +11,7 @@ import pytest
 from repro.paths import Layout
 from repro.report import claims
 from repro.report.study import Study
-from repro.studies import paper
+from repro.studies.paper import study as paper
 
 ROOT = Path(__file__).parents[1]
 RESULTS = ROOT / "results" / "smoke"

@@ -213,11 +213,11 @@ def test_real_xquad_without_sentence_breaks_is_not_taken_for_xquad_r():
 
 def test_a_hub_profile_without_the_local_copies_is_refused_before_any_work(tmp_path):
     from repro.data import materialize
-    from repro.studies import multilingual
+    from repro.studies.multilingual import study as multilingual
 
     paper = load(ROOT / "params.yaml", "paper")
-    ml = paper.multilingual.model_copy(update={"arms": ["mnli-A1"]})  # arms that need no local source
-    paper = paper.model_copy(update={"multilingual": ml})
+    ml = paper.section("multilingual").model_copy(update={"arms": ["mnli-A1"]})  # arms that need no local source
+    paper = paper.model_copy(update={"sections": {**paper.sections, "multilingual": ml}})
     with pytest.raises(UserError) as err:
         multilingual.check(paper)
     message = str(err.value)

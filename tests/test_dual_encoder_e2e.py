@@ -20,7 +20,7 @@ def trained(tmp_path_factory):
 
     from repro.data.materialize import materialize
     from repro.models.tiny import train_tokenizer
-    from repro.stages import ml_dual
+    from repro.studies.multilingual.stages import dual as ml_dual
 
     layout = Layout("smoke", tmp_path_factory.mktemp("dual"))
     profile = load(ROOT / "params.yaml", "smoke")
@@ -39,7 +39,7 @@ def trained(tmp_path_factory):
 
 def test_the_rankings_are_scored_by_the_xtreme_r_scorer_as_the_stage_scored_them(trained):
     from repro import suites
-    from repro.stages.ml_common import study_layout
+    from repro.studies.multilingual.stages.common import study_layout
     from repro.suites import submission
 
     profile, layout, stages = trained
@@ -68,8 +68,8 @@ def test_the_stage_records_its_training_and_english_dev(trained):
 
 
 def test_the_study_collects_them_under_xtreme_r(trained):
-    from repro.stages import ml_collect
-    from repro.stages.ml_common import study_layout
+    from repro.studies.multilingual.stages import collect as ml_collect
+    from repro.studies.multilingual.stages.common import study_layout
 
     profile, layout, _ = trained
     rows = ml_collect.rows(profile, study_layout(layout))

@@ -25,7 +25,7 @@ from repro.executors.job import DONE, FAILED, read_record
 from repro.executors.local import LocalExecutor
 from repro.params import ParamsError, load
 from repro.paths import Layout
-from repro.studies import paper as paper_study
+from repro.studies.paper import study as paper_study
 
 ROOT = Path(__file__).parents[1]
 PARAMS = ROOT / "params.yaml"

@@ -9,8 +9,8 @@ import yaml
 
 from repro.errors import UserError
 from repro.params import ParamsError, load
-from repro.report import multilingual
-from repro.tasks.alternatives import CONTRASTS, Arm, parse_run, run_id, shares
+from repro.studies.multilingual import answer as multilingual
+from repro.studies.multilingual.arms import CONTRASTS, Arm, parse_run, run_id, shares
 
 ROOT = Path(__file__).parents[1]
 
@@ -50,7 +50,7 @@ def test_targets_of_the_squad_fine_tune_need_it(tmp_path):
 
 
 def test_the_paper_study_names_the_translated_squad_it_needs_before_any_work():
-    from repro.studies import multilingual as study
+    from repro.studies.multilingual import study
 
     with pytest.raises(UserError, match=r"squad_v1-A2 reads squad_v1_translated .*data\.sources\.squad_v1_translated"
                                         r"\.path to the folder of squad\.translate\.train\.en-<lang>\.json"):
@@ -74,7 +74,7 @@ def test_a2_shares_are_a1s_rows_split_evenly(total, parts):
 def test_every_planned_stage_is_a_dvc_yaml_stage():
     from dvc.repo import Repo
 
-    from repro.studies import multilingual as study
+    from repro.studies.multilingual import study
 
     names = {stage.addressing for stage in Repo(str(ROOT)).index.stages}
     planned = [name for wave in study.planned(load(ROOT / "params.yaml", "smoke")) for name, _, _ in wave]
@@ -130,21 +130,22 @@ def test_mean_sd_over_seeds():
 def test_plan_prices_every_stage_of_the_paper_study_and_a2_at_a1s_size():
     from repro.measure.plan import plan
     from repro.paths import Layout
-    from repro.studies import multilingual as study
+    from repro.studies.multilingual import study
 
     profile = load(ROOT / "params.yaml", "paper")
     payload = plan(profile, Layout("paper", ROOT), study="multilingual")
     stages = {s["stage"]: s for s in payload["stages"]}
-    assert set(stages) == {name for wave in study.waves(profile) for name, group, _ in wave if group != "data"}
+    assert set(stages) == {name for wave in study.waves(profile) for name, module, _ in wave
+                           if module != "repro.stages.data"}
     a1, a2, a3 = (stages[f"ml-intermediate-paper@mnli-{arm}-1"] for arm in ("A1", "A2", "A3"))
     assert a2["train_examples"] == a1["train_examples"] and a2["gpu_hours"] == a1["gpu_hours"] > 0
-    assert a3["train_examples"] == a1["train_examples"] * (1 + len(profile.multilingual.languages["mnli"]))
+    assert a3["train_examples"] == a1["train_examples"] * (1 + len(profile.section("multilingual").languages["mnli"]))
     assert stages["ml-target-paper@mnli-A2-3-xnli"]["kind"] == "target"
     mewslix, lareqa = (stages[f"ml-dual-paper@mnli-A2-3-{t}"] for t in ("mewslix", "lareqa"))
     assert mewslix["candidates"] == 1_003_893 and lareqa["candidates"] == 13_014  # the pools, embedded once
     assert mewslix["train_examples"] == 167_719 and lareqa["train_examples"] == 87_599
     assert mewslix["gpu_hours"] > 0 and lareqa["gpu_hours"] > 0
-    ml = profile.multilingual  # a model per trained and per dual-encoder target of every run
+    ml = profile.section("multilingual")  # a model per trained and per dual-encoder target of every run
     assert payload["disk"]["target_models"]["count"] == len(ml.trained_targets + ml.dual_encoder_targets) * 3 * (
         1 + len(ml.arms))
 
@@ -158,23 +159,23 @@ def test_the_paper_study_data_does_not_wait_for_the_multilingual_studys_local_so
     assert ("mnli_translated", "sw") in keys and not {s for s, _ in keys} & {"squad_v1_translated"}
     paper.data.sources["squad_v1_translated"] = SourceSpec(path=str(tmp_path))
     keys = {(source, lang) for source, lang, _ in materialize.needed(paper)}
-    assert {("squad_v1_translated", lang) for lang in paper.multilingual.languages["squad_v1"]} <= keys
+    assert {("squad_v1_translated", lang) for lang in paper.section("multilingual").languages["squad_v1"]} <= keys
 
 
 def test_xtreme_r_languages_are_evaluated_by_the_study_and_scored_under_xtreme_r_only(tmp_path):
     from repro import suites
     from repro.data import materialize
-    from repro.stages.ml_common import evaluated
+    from repro.studies.multilingual.stages.common import evaluated
 
     smoke = load(ROOT / "params.yaml", "smoke")
-    added = smoke.multilingual.xtreme_r_languages
+    added = smoke.section("multilingual").xtreme_r_languages
     assert added["xquad"] == ["ro"] and "ro" not in smoke.languages["xquad"]  # the paper's study never sees it
     assert evaluated(smoke).languages["xquad"] == smoke.languages["xquad"] + ["ro"]
     keys = {(source, lang) for source, lang, _ in materialize.needed(smoke)}
     assert {("xquad", "ro")} | {("tatoeba", lang) for lang in added["tatoeba"]} <= keys
     assert suites.listing("xtreme", "xquad", "ro").NAME == "xtreme-r"
     assert suites.listing("xtreme", "xquad", "de").NAME == "xtreme"
-    from repro.stages.ml_collect import suites_of
+    from repro.studies.multilingual.stages.collect import suites_of
 
     assert suites_of("xquad", "ro") == ["xtreme-r"] and suites_of("tatoeba", "uk") == ["xtreme-r"]
 
@@ -188,7 +189,7 @@ def test_xtreme_r_languages_outside_xtreme_r_or_the_study_are_refused(tmp_path):
 
 def test_a_hub_profile_refuses_xtreme_r_languages_its_hub_copy_lacks_before_any_work(tmp_path):
     from repro.params import SourceSpec
-    from repro.studies import multilingual as study
+    from repro.studies.multilingual import study
 
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
     raw["profiles"]["paper"]["multilingual"]["xtreme_r_languages"] = {"xquad": ["ro"]}

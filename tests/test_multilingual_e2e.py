@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, run
-from repro.tasks.alternatives import CONTRASTS
+from repro.studies.multilingual.arms import CONTRASTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.long]
 STUDY = [sys.executable, "-m", "repro.cli", "all", "--profile", "smoke", "--study", "multilingual"]

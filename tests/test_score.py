@@ -254,7 +254,8 @@ def test_tagging_kind_scores_with_the_profile_rule():
 def test_collect_records_the_rule_and_refuses_a_stage_scored_otherwise(tmp_path):
     from repro.params import load
     from repro.paths import Layout
-    from repro.stages import collect, common
+    from repro.stages import common
+    from repro.studies.paper.stages import collect
 
     profile = load(Path(__file__).parents[1] / "params.yaml", "paper")
     assert profile.scoring.seqeval == "0.0.12"  # the paper's tables use jiant's rule

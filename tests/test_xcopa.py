@@ -26,7 +26,7 @@ def world(tmp_path_factory) -> Path:
 
 
 def test_xcopa_trains_on_siqa_then_copa_as_xtreme_r():
-    from repro.stages.ml_target import phases
+    from repro.studies.multilingual.stages.target import phases
 
     xcopa = target("xcopa")
     assert xcopa.suite == "xtreme-r" and xcopa.kind == "multiple_choice" and xcopa.evaluate == "xcopa"
@@ -68,7 +68,7 @@ def test_the_multilingual_study_reads_siqa_copa_and_every_xcopa_language():
 
     for name in ("smoke", "paper"):
         profile = load(ROOT / "params.yaml", name)
-        assert "xcopa" in profile.multilingual.trained_targets
+        assert "xcopa" in profile.section("multilingual").trained_targets
         keys = {(source, lang) for source, lang, _ in materialize.needed(profile)}
         assert {("siqa", None), ("copa", None)} <= keys
         assert {("xcopa", lang) for lang in profile.languages["xcopa"]} <= keys
@@ -99,10 +99,10 @@ def test_a_hub_profile_without_siqa_is_refused_before_any_download(tmp_path):
 
 def test_a_target_outside_the_study_is_refused(tmp_path):
     from repro.paths import Layout
-    from repro.stages import ml_target
+    from repro.studies.multilingual.stages import target as ml_target
 
     smoke = load(ROOT / "params.yaml", "smoke")
-    smoke.multilingual.trained_targets.remove("xcopa")
+    smoke.section("multilingual").trained_targets.remove("xcopa")
     with pytest.raises(ValueError, match="xcopa: not among profiles.smoke.multilingual.trained_targets"):
         ml_target.run(smoke, Layout("smoke", tmp_path), "mnli-A1-1", "xcopa")
 
@@ -112,5 +112,5 @@ def test_the_paper_study_refuses_xcopa(tmp_path):
     raw["profiles"]["smoke"]["study"]["trained_targets"].append("xcopa")
     path = tmp_path / "params.yaml"
     path.write_text(yaml.safe_dump(raw))
-    with pytest.raises(ParamsError, match="xcopa: an xtreme-r target, trained by the multilingual study"):
+    with pytest.raises(ParamsError, match="xcopa: an xtreme-r target, not one of the paper.s"):
         load(path, "smoke")

@@ -24,26 +24,25 @@ from repro.params import LOCAL_ONLY, RELEASE_ONLY, Profile
 from repro.paths import Layout
 from repro.progress import progress
 from repro.tasks import INTERMEDIATE_TASKS, TARGET_TASKS
-from repro.tasks.alternatives import Arm, arm_sources, extra_sources
+from repro.studies.shared_data import additions, evaluated_languages
+from repro.tasks.alternatives import extra_sources
 
 
 def _targets(profile: Profile) -> list[str]:
-    """The targets of the profile's studies: the paper's, then the multilingual study's others."""
-    extra = profile.multilingual.targets if profile.multilingual is not None else []
-    return list(dict.fromkeys(profile.study.targets + extra))
+    """The targets of the profile's studies: the paper's, then the others' (`repro.studies.shared_data`)."""
+    return list(dict.fromkeys(profile.study.targets + [t for extra in additions(profile) for t in extra.targets]))
 
 
 def _can_provide(profile: Profile, source: str) -> bool:
-    """Whether the profile's sources have `source`: a local-only one needs its path. The multilingual study
-    refuses to start without it (repro/studies/multilingual.py), so the data of the paper's study never waits
-    for it."""
+    """Whether the profile's sources have `source`: a local-only one needs its path. A study that reads one
+    refuses to start without it (its `planned`), so the data of the paper's study never waits for it."""
     spec = profile.data.sources.get(source)
     return profile.data.origin == "smoke" or source not in LOCAL_ONLY or bool(spec and spec.path)
 
 
 def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
     """(source, language, splits) for every dataset the profile's study reads."""
-    study = profile.study
+    study, languages = profile.study, evaluated_languages(profile)
     wanted: dict[tuple[str, str | None], tuple[str, ...]] = {}
     for task in map(INTERMEDIATE_TASKS.get, study.intermediate_tasks):
         for source in task.train:
@@ -51,26 +50,21 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
     for task in map(TARGET_TASKS.get, _targets(profile)):
         if not all(_can_provide(profile, s) for s in (*task.train_before, *task.train, task.evaluate, task.candidates)
                    if s):
-            continue  # a local-only source without its path: the multilingual study refuses to start without it
+            continue  # a local-only source without its path: the study that reads it refuses to start without it
         for source in task.train_before + task.train:
             lang = "en" if SOURCES[source].per_language else None
             wanted[(source, lang)] = ("train", "validation")
         if task.candidates:
             wanted[(task.candidates, None)] = tuple(SOURCES[task.candidates].splits)
         if task.evaluate:
-            for lang in profile.evaluated_languages[task.id]:
+            for lang in languages[task.id]:
                 splits = tuple(s for s in EVAL_SPLITS if s in SOURCES[task.evaluate].splits)
                 wanted.setdefault((task.evaluate, lang), splits)
     for encoder in study.alternatives:
         for source, lang in extra_sources(encoder, profile.languages):
             wanted[(source, lang)] = ("train",)
-    if profile.multilingual is not None:  # the multilingual study's translations and MLM text
-        for arm in map(Arm.parse, profile.multilingual.arms):
-            for source in (s for task in arm.tasks for s in INTERMEDIATE_TASKS[task].train):
-                wanted[(source, None)] = ("train", "validation")
-            for source, lang in arm_sources(arm, profile.multilingual.languages):
-                if _can_provide(profile, source):
-                    wanted[(source, lang)] = ("train",)
+    for extra in additions(profile):  # other studies' training data (translations, MLM text)
+        wanted.update((key, splits) for key, splits in extra.sources.items() if _can_provide(profile, key[0]))
     return [(source, lang, splits) for (source, lang), splits in wanted.items()]
 
 
@@ -106,7 +100,7 @@ def _write_gold(profile: Profile, staging: Path) -> None:
 
     for task_id, task in TARGET_TASKS.items():
         examples = {}
-        for lang in profile.evaluated_languages[task_id]:
+        for lang in evaluated_languages(profile)[task_id]:
             key = dataset_key(task.evaluate, lang)
             split = next((s for s in EVAL_SPLITS if (staging / key / f"{s}.parquet").is_file()), None)
             if split is not None:
@@ -139,7 +133,7 @@ def _from_smoke(profile: Profile, plan, staging: Path) -> dict:
     from repro.data import loaders
 
     sizes = profile.data.smoke
-    counts = smoke.write_smoke_world(staging, profile.evaluated_languages, n_train=sizes.n_train,
+    counts = smoke.write_smoke_world(staging, evaluated_languages(profile), n_train=sizes.n_train,
                                     n_eval=sizes.n_eval, corpus_per_language=sizes.corpus_per_language, seed=profile.seed)
     manifest = {key: {split: {"rows": n, "origin": "smoke"} for split, n in splits.items()}
                 for key, splits in counts.items()}

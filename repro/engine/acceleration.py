@@ -142,8 +142,9 @@ def launch_command(verb_args: list[str], *, gpus: int, nodes: int = 1, hostfile:
     module = ["-m", "repro.cli", *verb_args]
     if launcher == "deepspeed":
         nodes_args = ["--hostfile", str(hostfile), "--num_nodes", str(nodes)] if hostfile else []
+        # --no_local_rank: ranks come from the environment (LOCAL_RANK), the verb's arguments stay its own
         return ["deepspeed", *nodes_args, "--num_gpus", str(gpus), "--master_port", str(master_port),
-                "--module", "repro.cli", *verb_args]
+                "--no_local_rank", "--module", "repro.cli", *verb_args]
     if nodes == 1:
         return ["torchrun", "--standalone", "--nproc_per_node", str(gpus), *module]
     return ["torchrun", "--nnodes", str(nodes), "--nproc_per_node", str(gpus), "--rdzv_backend", "c10d",

@@ -7,8 +7,11 @@ scoring=None) -> {metric: value} (scoring: the profile's `params.Scoring`, None 
 submission(task, predictions, examples) and submission_gold(task, examples, lang) (the XTREME file contents);
 TRAINED says whether a target of the kind is fine-tuned. A kind whose gold of one language needs the others (the
 dual encoder's LAReQA: relevant sentences in every language) has pooled_gold(task, examples_by_lang) instead of
-submission_gold (`submission_golds` asks for either). Nothing outside this package asks which kind a task is:
-a new kind is one module listed here.
+submission_gold (`submission_golds` asks for either). Nothing outside this package asks which kind a task is: a
+new kind is one module registered here (imported on first use, so a stage's DVC deps list only the kinds it can
+run). The decoder's kinds (text_to_text: an example as prompt and target text; code_generation: completions run
+against tests) have no task entry to dispatch on: the stages that run them import them directly, which keeps the
+sandbox out of every encoder stage's deps.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Sequence
 
-from repro.kinds import classification, dual_encoder, extractive_qa, multiple_choice, retrieval, tagging
+from repro.registry import Registry
 
-KINDS: dict[str, ModuleType] = {"classification": classification, "multiple_choice": multiple_choice,
-                                "extractive_qa": extractive_qa, "tagging": tagging, "retrieval": retrieval,
-                                "dual_encoder": dual_encoder}
+KINDS = Registry("task kind", {
+    "classification": "repro.kinds.classification", "multiple_choice": "repro.kinds.multiple_choice",
+    "extractive_qa": "repro.kinds.extractive_qa", "tagging": "repro.kinds.tagging",
+    "retrieval": "repro.kinds.retrieval", "dual_encoder": "repro.kinds.dual_encoder",
+})
 
 
 def of(task) -> ModuleType:

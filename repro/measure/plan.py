@@ -1,5 +1,6 @@
-"""`repro plan`: every stage a profile runs, with its estimated GPU-hours, and the disk the study needs
-(`repro.measure.disk`).
+"""`repro plan`: every stage a study runs, with its estimated GPU-hours, and the disk it needs
+(`repro.measure.disk`). Each study prices its own stages (its `plan`): the shared stages' prices are here
+(`price`), a study's own stages are priced in its folder from the same pieces (`training`, `zero_shot`, `pool`).
 
 Compute per stage = training tokens x training FLOPs per token + evaluation tokens x forward FLOPs per token
 (model FLOPs from the model's config: `repro.models`), divided by a sustained FLOP rate: measured (`repro bench
@@ -20,13 +21,14 @@ from repro.measure.sizes import DUAL_SIDES, PAPER_EVAL, PAPER_POOL, PAPER_TRAIN,
 from repro.models import encoder
 from repro.params import Profile
 from repro.paths import Layout
+from repro.studies.shared_data import evaluated_languages
 from repro.tasks import INTERMEDIATE_TASKS, MULTITASK, TARGET_TASKS, Alternative
 from repro.tasks.alternatives import extra_sources
 
 ASSUMED_MFU, ASSUMED_DEVICE = 0.40, "NVIDIA H100 SXM"
-# the multilingual study's stage groups as the disk estimate counts them
-STUDY_GROUPS = {"ml_intermediate": "intermediate", "ml_target": "target", "ml_from_squad": "evaluate",
-                "ml_dual": "target"}
+SHARED = "repro.stages."  # the shared stage modules priced here
+# (the group the disk estimate counts the stage in, its intermediate, its target, its record, its FLOPs)
+Priced = tuple[str, str | None, str | None, dict, float]
 
 
 def _train_size(profile: Profile, task: str) -> int:
@@ -74,7 +76,7 @@ def throughput(profile: Profile, shape: dict, *, file: Path | None = None,
             "source": f"assumed: {ASSUMED_MFU:.0%} MFU of one {ASSUMED_DEVICE} ({peak / 1e12:g} TFLOP/s dense bf16)"}
 
 
-def _training(profile: Profile, shape: dict, task: str, phase: str) -> tuple[dict, float]:
+def training(profile: Profile, shape: dict, task: str, phase: str) -> tuple[dict, float]:
     """A fine-tuning run's size and FLOPs (training, plus English-dev selection evaluations)."""
     hp = (profile.intermediate if phase == "intermediate" else profile.target).for_task(task)
     examples = _train_size(profile, task)
@@ -89,7 +91,7 @@ def _training(profile: Profile, shape: dict, task: str, phase: str) -> tuple[dic
             "eval_tokens": eval_tokens}, flops
 
 
-def _zero_shot(profile: Profile, shape: dict, target: str, group: str) -> tuple[dict, float]:
+def zero_shot(profile: Profile, shape: dict, target: str, group: str) -> tuple[dict, float]:
     """Evaluation in every language of a target (retrieval: embedding both sides, plus BUCC's dev threshold)."""
     max_length = profile.retrieval.max_length if group == "retrieval" else \
         profile.target.for_task(TARGET_TASKS[target].shares_training_with or target).max_length
@@ -97,7 +99,7 @@ def _zero_shot(profile: Profile, shape: dict, target: str, group: str) -> tuple[
     return {"eval_tokens": tokens}, tokens * encoder.flops_per_token(shape, length, training=False)
 
 
-def _pool(profile: Profile, shape: dict, target: str) -> tuple[dict, float]:
+def pool(profile: Profile, shape: dict, target: str) -> tuple[dict, float]:
     """A dual-encoder target's evaluation: the candidate pool embedded once, every language's queries."""
     hp = profile.target.for_task(target)
     query, candidate = DUAL_SIDES[target]
@@ -110,15 +112,16 @@ def _pool(profile: Profile, shape: dict, target: str) -> tuple[dict, float]:
     return {"eval_tokens": queries + candidates, "candidates": pool}, flops
 
 
-def _stage(profile: Profile, shape: dict, group: str, intermediate: str, target: str | None) -> tuple[dict, float]:
-    """A stage's record (kind, sizes, tokens) and its FLOPs."""
+def stage_cost(profile: Profile, shape: dict, group: str, intermediate: str | None,
+               target: str | None) -> tuple[dict, float]:
+    """A shared stage's record (kind, sizes, tokens) and its FLOPs."""
     if group == "pretrain":
         if profile.data.origin == "hub":
             return {"kind": "pretrain", "note": "download of the pinned checkpoint"}, 0.0
         from repro.smoke.corpus import ENGLISH_CORPUS_WEIGHT
 
         spec = profile.model.pretrain
-        others = {lang for langs in profile.evaluated_languages.values() for lang in langs} - {"en"}
+        others = {lang for langs in evaluated_languages(profile).values() for lang in langs} - {"en"}
         lines = profile.data.smoke.corpus_per_language * (ENGLISH_CORPUS_WEIGHT + len(others))
         tokens = lines * spec.epochs * min(SMOKE_PRETRAIN_TOKENS, spec.max_length)
         return ({"kind": "pretrain", "train_tokens": tokens},
@@ -136,7 +139,7 @@ def _stage(profile: Profile, shape: dict, group: str, intermediate: str, target:
         return record, flops
     if group == "alternative":  # the task's own run on more data: its translations, or as many MLM lines again
         alternative = Alternative.parse(intermediate)
-        record, flops = _training(profile, shape, alternative.task, "intermediate")
+        record, flops = training(profile, shape, alternative.task, "intermediate")
         factor = (1 + len(extra_sources(intermediate, profile.languages)) if alternative.variant == "translated"
                   else 1 + profile.alternatives.mlm_ratio)
         record.update(train_examples=round(record["train_examples"] * factor),
@@ -144,70 +147,43 @@ def _stage(profile: Profile, shape: dict, group: str, intermediate: str, target:
                       note=f"{intermediate}: {factor:g}x the English task's data (upper bound)")
         return {"kind": "intermediate", **record}, flops * factor
     if group == "intermediate":
-        record, flops = _training(profile, shape, intermediate, "intermediate")
+        record, flops = training(profile, shape, intermediate, "intermediate")
         return {"kind": "intermediate", **record}, flops
-    if group == "ml_intermediate":
-        return _arm(profile, shape, intermediate.rpartition("-")[0])
-    if group == "ml_dual":  # a dual encoder fine-tuned on English pairs, then the pool ranked in every language
-        record, flops = _training(profile, shape, target, "target")
-        evaluation, eval_flops = _pool(profile, shape, target)
-        record.update(eval_tokens=record["eval_tokens"] + evaluation["eval_tokens"], candidates=evaluation["candidates"],
-                      note="dual encoder (both sides of each pair); the candidate pool embedded once")
-        return {"kind": "target", **record}, flops + eval_flops
-    if group == "ml_target":
-        group = "target"
-    if group == "ml_from_squad":  # MLQA with the run's SQuAD fine-tune, Tatoeba with its embeddings
-        group = "retrieval" if target == "tatoeba" else "evaluate"
-    evaluation, eval_flops = _zero_shot(profile, shape, target, group)
+    evaluation, eval_flops = zero_shot(profile, shape, target, group)
     if group == "retrieval":
         return {"kind": "retrieval", **evaluation}, eval_flops
     if group == "evaluate":
         note = f"uses the {TARGET_TASKS[target].shares_training_with} fine-tune"
         return {"kind": "evaluate", "note": note, **evaluation}, eval_flops
-    record, flops = _training(profile, shape, target, "target")
+    record, flops = training(profile, shape, target, "target")
     record["eval_tokens"] += evaluation["eval_tokens"]
     return {"kind": "target", **record}, flops + eval_flops
 
 
-def _arm(profile: Profile, shape: dict, arm_id: str) -> tuple[dict, float]:
-    """A multilingual arm's run (repro/tasks/alternatives.py `Arm`): A1 and A2 the English task's size (A2 at A1's
-    budget), A3 that again per language of the set (translations as large as the English data), A4 plus
-    `mlm_ratio` MLM lines per example; the mix sums its tasks."""
-    from repro.tasks.alternatives import Arm
-
-    arm = Arm.parse(arm_id)
-    record, flops = {"kind": "intermediate", "train_examples": 0, "epochs": None, "train_tokens": 0.0,
-                     "eval_tokens": 0.0}, 0.0
-    for task in arm.tasks:
-        part, part_flops = _training(profile, shape, task, "intermediate")
-        factor = {"A3": 1 + len(profile.multilingual.languages.get(task, [])),
-                  "A4": 1 + profile.alternatives.mlm_ratio}.get(arm.arm, 1)
-        record.update(train_examples=record["train_examples"] + round(part["train_examples"] * factor),
-                      epochs=part["epochs"], train_tokens=record["train_tokens"] + part["train_tokens"] * factor,
-                      eval_tokens=record["eval_tokens"] + part["eval_tokens"])
-        flops += part_flops * factor
-    return record, flops
+def price(profile: Profile, shape: dict, module: str, args: tuple[str, ...]) -> Priced | None:
+    """A shared stage's price (None for the data stage, which runs no model)."""
+    group = module.removeprefix(SHARED)
+    if group == "data":
+        return None
+    intermediate, target = (MULTITASK, None) if group == "multitask" else (*args, None, None)[:2]
+    record, flops = stage_cost(profile, shape, group, intermediate, target)
+    return group, intermediate, target, record, flops
 
 
-def plan(profile: Profile, layout: Layout, *, file: Path | None = None,
-         tokens_per_second: float | None = None, parallel: int = 1, study: str = "paper") -> dict:
-    """Every stage of one study of the profile (as dvc.yaml names them) with estimated GPU-hours, the total, and
-    the disk the study needs with `parallel` stages running at once."""
-    from repro import studies
-
-    module = studies.get(study)
+def priced(profile: Profile, layout: Layout, waves: list, price_stage, *, study: str, file: Path | None = None,
+           tokens_per_second: float | None = None, parallel: int = 1) -> dict:
+    """The stages of `waves` (dvc.yaml's names) each priced by `price_stage(profile, shape, module, args)` in
+    GPU-hours, the total, and the disk the study needs with `parallel` stages running at once."""
     shape = bench.architecture(profile, layout)
     rate = throughput(profile, shape, file=file, tokens_per_second=tokens_per_second)
     stages, groups = [], []
-    for wave in getattr(module, "waves", module.planned)(profile):
-        for name, group, args in wave:
-            if group == "data":
+    for wave in waves:
+        for name, module, args in wave:
+            cost = price_stage(profile, shape, module, args)
+            if cost is None:
                 continue
-            groups.append(STUDY_GROUPS.get(group, group))
-            intermediate, target = (MULTITASK, None) if group == "multitask" else (*args, None, None)[:2]
-            if group == "ml_intermediate":  # (arm, seed)
-                intermediate, target = f"{args[0]}-{args[1]}", None
-            record, flops = _stage(profile, shape, group, intermediate, target)
+            group, intermediate, target, record, flops = cost
+            groups.append(group)
             stages.append({"stage": name, "intermediate": None if record["kind"] == "pretrain" else intermediate,
                            "target": target, **record, "gpu_hours": flops / rate["flops_per_second"] / 3600})
     return {"profile": profile.name, "study": study, "model": shape["name"], "throughput": rate,
@@ -215,6 +191,13 @@ def plan(profile: Profile, layout: Layout, *, file: Path | None = None,
                             "estimates", "evaluation runs at the training FLOP rate"],
             "stages": stages, "total_gpu_hours": sum(s["gpu_hours"] for s in stages),
             "disk": disk.estimate(profile, layout, groups, parallel)}
+
+
+def plan(profile: Profile, layout: Layout, *, study: str = "paper", **options) -> dict:
+    """Every stage of one study of the profile, priced by the study (its `plan`)."""
+    from repro import studies
+
+    return studies.get(study).plan(profile, layout, **options)
 
 
 def table(payload: dict):

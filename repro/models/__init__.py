@@ -1,13 +1,13 @@
-"""Model families: what differs between them (heads, saving an encoder, embeddings, FLOPs) behind one small
-set of module-level names. The encoder family now; a decoder family is one module listed here."""
+"""Model families: what differs between them (heads, saving an encoder, embeddings, FLOPs; a decoder's loading,
+generation and LoRA) behind one small set of module-level names. A new family is one module registered here."""
 
 from __future__ import annotations
 
 from types import ModuleType
 
-from repro.models import encoder
+from repro.registry import Registry
 
-FAMILIES: dict[str, ModuleType] = {encoder.NAME: encoder}
+FAMILIES = Registry("model family", {"encoder": "repro.models.encoder", "decoder": "repro.models.decoder"})
 
 
 def of(model_params) -> ModuleType:

@@ -1,6 +1,8 @@
-"""Stage `summary`: a study's summary metrics (results/<profile>/summary.json: nested dicts of scores, no
-provenance, what `dvc metrics show/diff` read) and the data of its plots (results/<profile>/plots/, what dvc.yaml's
-`plots:` draw), from what its other reports wrote (`repro.studies`: each study's `metrics` and `plots`)."""
+"""A study's summary: its summary metrics (summary.json: nested dicts of scores, no provenance, what `dvc metrics
+show/diff` read) and the data of its plots (plots/, what dvc.yaml's `plots:` draw), from what its other reports
+wrote (each study's `metrics` and `plots`), under `repro.studies.results_dir`. Each study's `summary` stage
+(`repro/studies/<name>/stages/summary.py`) calls `write` with its own study module; `repro summary --study`
+looks the study up by name."""
 
 from __future__ import annotations
 
@@ -17,12 +19,11 @@ from repro.stages.options import ProfileOpt, friendly
 StudyOpt = Annotated[str, typer.Option(help="the study whose summary to write: paper | multilingual | code")]
 
 
-def run(layout: Layout, study: str = "paper") -> Path:
-    """Write the study's summary.json and plots/ (each atomically); returns summary.json's path."""
-    from repro import studies
+def write(layout: Layout, name: str, module) -> Path:
+    """Write study `module`'s summary.json and plots/ (each atomically); returns summary.json's path."""
+    from repro.studies import results_dir
 
-    module = studies.get(study)
-    out = studies.results_dir(layout, study)
+    out = results_dir(layout, name)
     payload, plots = module.metrics(layout), module.plots(layout)
     with atomic_dir(out / "plots") as tmp:
         for name, rows in plots.items():
@@ -38,9 +39,7 @@ def command(profile: ProfileOpt = "paper", study: StudyOpt = "paper",
 
     Example: [bold]repro summary --profile smoke --json[/]
     """
-    path = run(Layout(profile), study)
+    from repro import studies
+
+    path = write(Layout(profile), study, studies.get(study))
     typer.echo(json.dumps(json.loads(path.read_text()), indent=1) if as_json else f"summary -> {path}")
-
-
-if __name__ == "__main__":
-    typer.run(command)

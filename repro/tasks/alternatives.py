@@ -5,18 +5,8 @@ Table 4: an alternative is an intermediate task trained another way, its encoder
   mlm         + multilingual masked-LM batches (multi-task, an MLM head on `multilingual_text`)
   translated  + the task's training data machine-translated into the languages of the target it feeds
 
-The multilingual study (issue 10) has arms instead: an arm's encoder is named `<task>-<arm>` (`mnli-A2`,
-`multitask-A1`; the baseline is `none-A0`), and one seed's run of it `<task>-<arm>-<seed>`.
-
-  A0  no intermediate phase (the pretrained model)
-  A1  English only (the paper's X-STILTs)
-  A2  English plus machine translations into the arm's language set, with A1's number of training rows and
-      optimizer steps: each language (English included) an equal share of A1's rows
-  A3  English plus every translation into the language set (more data)
-  A4  English plus multilingual masked-LM batches in the language set (Table 4's `+mlm`)
-
-`multitask` is the mix of the tasks that have translations (one head each, one sampled task per optimizer
-step), each task's rows as the arm makes them.
+The translations and the MLM text are also what the multilingual study's arms add to English
+(repro/studies/multilingual/arms.py).
 """
 
 from __future__ import annotations
@@ -67,86 +57,3 @@ def extra_sources(encoder_id: str, languages: dict[str, list[str]]) -> list[tupl
 def mlm_languages(languages: dict[str, list[str]]) -> list[str]:
     """The languages of the multilingual MLM text: the non-English languages of MLM_LANGUAGES_OF's targets."""
     return list(dict.fromkeys(lang for t in MLM_LANGUAGES_OF for lang in languages[t] if lang != "en"))
-
-
-# --- the multilingual study's arms ------------------------------------------------------------
-ARMS = ("A0", "A1", "A2", "A3", "A4")
-BASELINE_ARM = "A0"
-MIX = "multitask"
-ARM_TASKS = tuple(TRANSLATIONS)  # the tasks with published translations: MNLI (XNLI's), SQuAD v1.1 (XTREME's)
-CONTRASTS = (("A1", "A0"), ("A2", "A1"), ("A3", "A2"), ("A4", "A1"))
-
-
-@dataclass(frozen=True)
-class Arm:
-    """One arm of one intermediate task: `mnli-A2`; `tasks` are the single tasks it trains (the mix: all)."""
-
-    id: str
-    task: str  # none, a task of ARM_TASKS, or multitask
-    arm: str
-
-    @property
-    def tasks(self) -> tuple[str, ...]:
-        return () if self.arm == BASELINE_ARM else ARM_TASKS if self.task == MIX else (self.task,)
-
-    @staticmethod
-    def parse(arm_id: str) -> Arm:
-        """The arm an id names; ValueError naming an unknown task or arm."""
-        task, _, arm = arm_id.rpartition("-")
-        if arm not in ARMS:
-            raise UserError(f"{arm_id}: unknown arm {arm!r}; known: {', '.join(ARMS)}")
-        if arm == BASELINE_ARM:
-            if task != "none":
-                raise UserError(f"{arm_id}: A0 has no intermediate task; name it none-A0")
-        elif task not in (*ARM_TASKS, MIX):
-            raise UserError(f"{arm_id}: no translated data for {task!r}; the arms train "
-                             f"{', '.join((*ARM_TASKS, MIX))}")
-        return Arm(arm_id, task, arm)
-
-
-def run_id(arm_id: str, seed: int) -> str:
-    """The name of one seed's run of an arm: its encoder directory and results folder (`mnli-A2-1`)."""
-    return f"{arm_id}-{seed}"
-
-
-def parse_run(run: str) -> tuple[str, int]:
-    """(arm id, seed) of a run name; ValueError when it names no seed."""
-    arm_id, _, seed = run.rpartition("-")
-    if not seed.lstrip("-").isdigit() or not arm_id:
-        raise UserError(f"{run}: not <task>-<arm>-<seed>")
-    return arm_id, int(seed)
-
-
-def translation_languages(task: str, languages: dict[str, list[str]]) -> list[str]:
-    """The languages a task's translations come in: the non-English languages of the target they were made for
-    (XNLI's for MNLI, XQuAD's for SQuAD), as the profile lists them (the smoke world writes exactly those)."""
-    _, target = TRANSLATIONS[task]
-    return [lang for lang in languages[target] if lang != "en"]
-
-
-def check_language_sets(sets: dict[str, list[str]], languages: dict[str, list[str]]) -> None:
-    """Refuse a language set for a task without translations, or a language its translations do not cover."""
-    for task, chosen in sets.items():
-        if task not in ARM_TASKS:
-            raise UserError(f"languages.{task}: no translated data for {task}; known: {', '.join(ARM_TASKS)}")
-        available = translation_languages(task, languages)
-        missing = [lang for lang in chosen if lang not in available]
-        if missing:
-            raise UserError(f"languages.{task}: no translation into {', '.join(missing)} (the {task} translations "
-                             f"cover {', '.join(available)})")
-        if not chosen:
-            raise UserError(f"languages.{task}: empty language set")
-
-
-def arm_sources(arm: Arm, sets: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """(source, language) of the data an arm adds to English: the translations (A2, A3) or the MLM text (A4)."""
-    if arm.arm in ("A2", "A3"):
-        return [(TRANSLATIONS[task][0], lang) for task in arm.tasks for lang in sets[task]]
-    if arm.arm == "A4":
-        return [(MLM_TEXT, lang) for lang in dict.fromkeys(lang for task in arm.tasks for lang in sets[task])]
-    return []
-
-
-def shares(total: int, parts: int) -> list[int]:
-    """`total` rows in `parts` equal shares, the first ones one larger where it does not divide."""
-    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]

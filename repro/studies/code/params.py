@@ -1,0 +1,190 @@
+"""params.yaml's `code` section: the code-generation study (issue 11) of a profile, validated like the rest.
+
+A decoder (pretrained here for the smoke world, or a Hub checkpoint at a pinned revision), its intermediate arms
+cast as text-to-text at one equal budget, generation and execution settings, and the benchmarks' languages.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from repro.params import Count, Fraction, Index, NonNegative, Positive, Strict
+from repro.suites import humaneval_x, humaneval_xl
+
+# The arms beside the text-to-text intermediate tasks: the pretrained decoder itself and the LM control (the same
+# budget of plain language modelling on CNN/DailyMail articles).
+NO_INTERMEDIATE, LM_CONTROL, MULTITASK = "none", "lm_control", "multitask"
+# text-to-text intermediate tasks -> the sources they read (ANLI+ as the paper's: SNLI, MNLI, ANLI R1-R3)
+TEXT_TASKS = {
+    "mnli": ("mnli",), "qqp": ("qqp",), "squad_v1": ("squad_v1",), "squad_v2": ("squad_v2",),
+    "hellaswag": ("hellaswag",), "cosmosqa": ("cosmosqa",), "commonsenseqa": ("commonsenseqa",),
+    "anli_plus": ("snli", "mnli", "anli_r1", "anli_r2", "anli_r3"), "cnn_dailymail": ("cnn_dailymail",),
+}
+SUMMARIZATION = "cnn_dailymail"
+# English vs English + its machine translations at the same budget (the translate-train data the paper's Table 4
+# reads: repro.tasks.alternatives.TRANSLATIONS), for the tasks that have them
+TRANSLATED = {"mnli+translated": "mnli", "squad_v1+translated": "squad_v1"}
+
+
+class TinyDecoder(Strict):
+    """The smoke world's decoder: a Qwen2-architecture causal LM with a byte-level BPE, trained here."""
+
+    vocab_size: Count
+    hidden_size: Count
+    layers: Count
+    heads: Count
+    kv_heads: Count
+    intermediate_size: Count
+    max_length: Count
+    epochs: Positive
+    learning_rate: Positive
+    batch_size: Count
+
+
+class DecoderModel(Strict):
+    family: Literal["decoder"] = "decoder"
+    hub: str | None = None
+    revision: str | None = None
+    pretrain: TinyDecoder | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> DecoderModel:
+        if (self.hub is None) == (self.pretrain is None):
+            raise ValueError("set exactly one of `hub` (with `revision`) or `pretrain`")
+        if self.hub is not None and not self.revision:
+            raise ValueError("a hub model needs a pinned `revision`")
+        return self
+
+
+class Budget(Strict):
+    """One budget for every intermediate arm: optimizer steps (of `batch_size` examples), or loss tokens."""
+
+    unit: Literal["steps", "tokens"] = "steps"
+    value: Count
+
+
+class Training(Strict):
+    learning_rate: Positive
+    batch_size: Count
+    max_length: Count
+    target_length: Count = 128  # target tokens kept (the prompt is cut from its start to fit max_length)
+    warmup_ratio: Fraction = 0.1
+    weight_decay: NonNegative = 0.01
+    lora: bool = False  # LoRA adapters (peft) instead of full fine-tuning
+    lora_rank: Count = 16
+
+
+class Summarization(Strict):
+    """CNN/DailyMail's own dev metric, ROUGE-1/2/Lsum of greedy summaries of the first `dev_examples`."""
+
+    dev_examples: Count = 200
+    max_new_tokens: Count = 96
+
+
+class Generation(Strict):
+    backend: Literal["auto", "hf", "vllm"] = "auto"  # auto: vLLM where installed and a GPU is present
+    max_new_tokens: Count
+    batch_size: Count = 16
+    samples: Index = 0  # sampled completions per problem (0: greedy only)
+    temperature: Positive = 0.8
+    top_p: Annotated[float, Field(gt=0, le=1)] = 0.95
+    sampled_benchmarks: list[str] = ["humaneval-x"]  # which benchmarks get the sampled completions too
+
+
+class Execution(Strict):
+    """How `execute` runs the samples; a change reruns execution only."""
+
+    timeout: Positive | None = None  # seconds per program run; null: each language's own
+    workers: Count = 1
+    k: list[Count] = [1, 10]
+
+
+class Benchmarks(Strict):
+    humaneval_x: list[str]  # programming languages
+    humaneval_xl: dict[str, list[str]]  # programming language -> prompt languages
+
+    @field_validator("humaneval_x")
+    @classmethod
+    def _x(cls, languages: list[str]) -> list[str]:
+        unknown = [lang for lang in languages if lang not in humaneval_x.PROGRAMMING_LANGUAGES]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: not HumanEval-X languages "
+                             f"({', '.join(humaneval_x.PROGRAMMING_LANGUAGES)})")
+        return languages
+
+    @field_validator("humaneval_xl")
+    @classmethod
+    def _xl(cls, languages: dict[str, list[str]]) -> dict[str, list[str]]:
+        for programming, natural in languages.items():
+            if programming not in humaneval_xl.PROGRAMMING_LANGUAGES:
+                raise ValueError(f"{programming}: not a HumanEval-XL programming language")
+            unknown = [lang for lang in natural if lang not in humaneval_xl.NATURAL_LANGUAGES]
+            if unknown:
+                raise ValueError(f"{programming}: {', '.join(unknown)} not among HumanEval-XL's languages")
+            if "English" not in natural:
+                raise ValueError(f"{programming}: English is the reference every drop is measured from")
+        return languages
+
+
+class SmokeCode(Strict):
+    problems: Count = 12  # per programming language (and per prompt language)
+    corpus_functions: Count = 3000
+    corpus_text: Count = 1000  # lines of the smoke world's text in the decoder's corpus
+    articles: Count = 400
+    other_language_share: Fraction = 0.1  # corpus functions documented in a prompt language other than English
+
+
+class Sources(Strict):
+    """Hub copies of the code study's own data (the NLU tasks come from the profile's `data.sources`)."""
+
+    humaneval_x: str = "THUDM/humaneval-x"
+    humaneval_xl: str = "FloatAI/humaneval-xl"
+    cnn_dailymail: str = "abisee/cnn_dailymail"
+    cnn_dailymail_config: str = "3.0.0"
+    revision: str = "main"
+    train_rows: Count | None = 100000  # per intermediate source: the budget needs at most steps x batch rows
+
+
+class CodeStudy(Strict):
+    model: DecoderModel
+    arms: list[str]
+    multitask_tasks: list[str] = []
+    seeds: list[int]
+    budget: Budget
+    training: Training
+    summarization: Summarization = Summarization()
+    generation: Generation
+    execution: Execution = Execution()
+    benchmarks: Benchmarks
+    sources: Sources = Sources()
+    smoke: SmokeCode = SmokeCode()
+
+    @model_validator(mode="after")
+    def _known(self) -> CodeStudy:
+        known = {NO_INTERMEDIATE, LM_CONTROL, MULTITASK, *TEXT_TASKS, *TRANSLATED}
+        for arm in self.arms:
+            if arm not in known:
+                raise ValueError(f"arms: unknown arm {arm!r} (one of {', '.join(sorted(known))})")
+        if NO_INTERMEDIATE not in self.arms:
+            raise ValueError("arms: `none` is the reference every delta is measured from")
+        for task in self.multitask_tasks:
+            if task not in TEXT_TASKS:
+                raise ValueError(f"multitask_tasks: unknown task {task!r}")
+        if MULTITASK in self.arms and not self.multitask_tasks:
+            raise ValueError("multitask_tasks: the multitask arm needs its tasks")
+        if not self.seeds:
+            raise ValueError("seeds: at least one")
+        return self
+
+    @property
+    def trained_arms(self) -> list[str]:
+        """The arms with an intermediate phase (a stage each per seed)."""
+        return [arm for arm in self.arms if arm != NO_INTERMEDIATE]
+
+    def tasks_of(self, arm: str) -> list[str]:
+        """The text-to-text tasks an arm trains on."""
+        if arm == MULTITASK:
+            return list(self.multitask_tasks)
+        return [] if arm in (NO_INTERMEDIATE, LM_CONTROL) else [TRANSLATED.get(arm, arm)]

@@ -1,0 +1,103 @@
+"""`repro plan --study code`: the code study's stages with their estimated GPU-hours (training and generation)
+and CPU core-hours (execution in the sandbox).
+
+Training FLOPs = budget x batch x tokens per example x the decoder's training FLOPs per token (its config:
+`repro.models.decoder`), at an assumed (or given) sustained rate. Generation is priced at a lower utilisation
+(decoding is memory-bound: GENERATION_MFU) over prompt + completion tokens. Execution: samples x the measured
+core-seconds per sample of each language here (repro/execution on this machine kind; compiled languages pay
+their compiler). Upper bounds: every completion runs to max_new_tokens only where `completion_tokens` says so.
+"""
+
+from __future__ import annotations
+
+from repro.measure import bench
+from repro.models import decoder
+from repro.params import Profile
+from repro.studies.code.paths import eval_sets
+
+ASSUMED_MFU, GENERATION_MFU, ASSUMED_DEVICE = 0.40, 0.05, "NVIDIA H100 SXM"
+# problems per file of the releases (HumanEval-X: 164 per language; HumanEval-XL: 80 per language pair)
+PROBLEMS = {"humaneval-x": 164, "humaneval-xl": 80}
+PROMPT_TOKENS, COMPLETION_TOKENS = 160, 160  # mean prompt; mean completion with stop sequences (estimates)
+# core-seconds per sample in the sandbox, measured here (smoke problems, 2 workers; tests/test_code_study.py setup)
+EXECUTION_SECONDS = {"python": 0.25, "js": 0.3, "cpp": 1.6, "java": 1.8, "go": 1.7, "rust": 1.3, "javascript": 0.3}
+TRAIN_TOKENS_PER_EXAMPLE = 400  # text-to-text examples and CNN/DM articles, cut at training.max_length
+
+
+def _dims(profile: Profile) -> dict:
+    code = profile.section("code")
+    if code.model.hub:
+        config = decoder.QWEN25_CODER_0_5B if "0.5B" in code.model.hub else decoder.QWEN25_CODER_1_5B
+        return decoder.shape(config, code.model.hub)
+    spec = code.model.pretrain
+    return decoder.shape({"num_hidden_layers": spec.layers, "hidden_size": spec.hidden_size,
+                          "num_attention_heads": spec.heads, "num_key_value_heads": spec.kv_heads,
+                          "intermediate_size": spec.intermediate_size, "vocab_size": spec.vocab_size}, "tiny decoder")
+
+
+def _problems(profile: Profile, benchmark: str) -> int:
+    return PROBLEMS[benchmark] if profile.data.origin == "hub" else profile.section("code").smoke.problems
+
+
+def plan(profile: Profile, waves: list, tokens_per_second: float | None = None) -> dict:
+    """The study's stages (`waves`, as its `planned` gives them) priced."""
+    from repro.studies.code.stages.common import code_of
+
+    code = code_of(profile)
+    dims = _dims(profile)
+    peak = bench.peak_flops(ASSUMED_DEVICE)
+    train_rate = (tokens_per_second * decoder.flops_per_token(dims, TRAIN_TOKENS_PER_EXAMPLE)
+                  if tokens_per_second else ASSUMED_MFU * peak)
+    generation_rate = GENERATION_MFU * peak
+    stages = []
+    for wave in waves:
+        for name, module, args in wave:
+            record = {"stage": name, "gpu_hours": 0.0, "cpu_core_hours": 0.0}
+            group = module.rpartition(".")[2]  # the stage module of the code study: intermediate, generate, ...
+            if group == "intermediate" and args[0] != "none":
+                length = min(TRAIN_TOKENS_PER_EXAMPLE, code.training.max_length)
+                tokens = (code.budget.value * code.training.batch_size * length if code.budget.unit == "steps"
+                          else code.budget.value * 2)  # tokens: loss tokens, about half of the inputs
+                record.update(train_tokens=tokens,
+                              gpu_hours=tokens * decoder.flops_per_token(dims, length) / train_rate / 3600)
+            elif group in ("generate", "execute"):
+                samples = sum(_problems(profile, s.benchmark) * (1 + (code.generation.samples
+                              if s.benchmark in code.generation.sampled_benchmarks else 0)) for s in eval_sets(code))
+                if group == "generate":
+                    tokens = samples * (PROMPT_TOKENS + COMPLETION_TOKENS)
+                    forward = decoder.flops_per_token(dims, PROMPT_TOKENS + COMPLETION_TOKENS / 2, training=False)
+                    record.update(samples=samples, generated_tokens=samples * COMPLETION_TOKENS,
+                                  gpu_hours=tokens * forward / generation_rate / 3600)
+                else:
+                    seconds = sum(_problems(profile, s.benchmark) * (1 + (code.generation.samples if s.benchmark in
+                                  code.generation.sampled_benchmarks else 0)) * EXECUTION_SECONDS[s.programming_language]
+                                  for s in eval_sets(code))
+                    record.update(samples=samples, cpu_core_hours=seconds / 3600)
+            stages.append(record)
+    return {"profile": profile.name, "study": "code", "model": dims["name"],
+            "parameters": decoder.parameters(dims), "training_memory_gib": decoder.training_memory_gib(
+                dims, code.training.lora),
+            "throughput": {"training": f"{ASSUMED_MFU:.0%} MFU of one {ASSUMED_DEVICE}" if not tokens_per_second
+                           else f"given: {tokens_per_second:g} training tokens/s", "generation":
+                           f"{GENERATION_MFU:.0%} MFU of one {ASSUMED_DEVICE} (decoding is memory-bound)"},
+            "assumptions": [f"{TRAIN_TOKENS_PER_EXAMPLE} tokens per training example (cut at max_length)",
+                            f"{PROMPT_TOKENS} prompt + {COMPLETION_TOKENS} completion tokens per sample",
+                            "execution core-seconds per sample as measured here (EXECUTION_SECONDS)"],
+            "stages": stages, "total_gpu_hours": sum(s["gpu_hours"] for s in stages),
+            "total_cpu_core_hours": sum(s["cpu_core_hours"] for s in stages)}
+
+
+def table(payload: dict):
+    from rich.table import Table
+
+    out = Table(title=f"repro plan --profile {payload['profile']} --study code ({payload['model']}, "
+                      f"{payload['parameters'] / 1e9:.2f}B weights, ~{payload['training_memory_gib']:.0f} GiB to "
+                      f"train); training {payload['throughput']['training']}")
+    for column in ("stage", "train tokens (M)", "samples", "GPU-hours", "CPU core-hours"):
+        out.add_column(column, justify="left" if column == "stage" else "right")
+    for s in payload["stages"]:
+        out.add_row(s["stage"], f"{s.get('train_tokens', 0) / 1e6:,.1f}", f"{s.get('samples', 0):,}",
+                    f"{s['gpu_hours']:.3f}", f"{s['cpu_core_hours']:.3f}")
+    out.add_section()
+    out.add_row("total", "", "", f"{payload['total_gpu_hours']:.2f}", f"{payload['total_cpu_core_hours']:.2f}")
+    return out

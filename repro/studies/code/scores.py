@@ -1,0 +1,65 @@
+"""The code study's scores: greedy pass@1 and every contrast's estimate, the pooled contrasts' plot data (what
+`dvc metrics/plots show` read) and the line `repro all` prints, from its report. Its summary stage imports
+this module alone.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from repro.paths import Layout
+
+
+def _read(layout: Layout, path: Path) -> dict:
+    """A code-report output; one line naming the stage that writes it when it is missing."""
+    from repro.report.study import read_json
+
+    data = read_json(path)
+    if data is None:
+        from repro.errors import UserError
+
+        raise UserError(f"{path}: missing; run `repro code-report --profile {layout.profile}`")
+    return data
+
+
+def metrics(layout: Layout) -> dict:
+    """{"pass@1": {arm: {benchmark: {programming language: {prompt language: mean over seeds}}}}, "contrasts":
+    {group: {contrast: {benchmark: {programming language: {prompt language: mean}}}}}}: greedy pass@1 and every
+    contrast's estimate, no intervals or provenance (`dvc metrics show/diff`)."""
+    from repro.studies.code.paths import CodeLayout
+
+    code_layout = CodeLayout(layout)
+    cells: dict = {}
+    for r in _read(layout, code_layout.metrics)["results"]:
+        if r["metric"] == "pass@1":
+            cells.setdefault((r["arm"], r["benchmark"], r["programming_language"], r["natural_language"]), []) \
+                .append(r["value"])
+    out: dict = {"pass@1": {}, "contrasts": {}}
+    for (arm, benchmark, programming, natural), values in cells.items():
+        out["pass@1"].setdefault(arm, {}).setdefault(benchmark, {}).setdefault(programming, {})[natural] = \
+            sum(values) / len(values)
+    for r in _read(layout, code_layout.answer_json)["answers"]:
+        out["contrasts"].setdefault(r["group"], {}).setdefault(r["contrast"], {}) \
+            .setdefault(r["benchmark"], {}).setdefault(r["programming_language"], {})[r["natural_language"]] = r["mean"]
+    return out
+
+
+def plots(layout: Layout) -> dict[str, list[dict]]:
+    """contrasts.json: the contrasts pooled over HumanEval-X's programming languages, with their intervals, what
+    dvc.yaml's `plots:` draws as bars."""
+    from repro.studies.code.paths import CodeLayout
+
+    rows = [{"contrast": f"{r['contrast']} ({r['group']})", "mean": r["mean"], "ci_low": r["ci_low"],
+             "ci_high": r["ci_high"]}
+            for r in _read(layout, CodeLayout(layout).answer_json)["answers"]
+            if r["programming_language"] == "all" and r["mean"] is not None]
+    return {"contrasts.json": rows}
+
+
+def summary(layout: Layout) -> str:
+    from repro.studies.code.paths import CodeLayout
+
+    code_layout = CodeLayout(layout)
+    answers = json.loads(code_layout.answer_json.read_text())["answers"]
+    return f"{len(answers)} contrasts -> {code_layout.answer_md}"

@@ -1,0 +1,82 @@
+"""The smoke world's code study data: HumanEval-X and HumanEval-XL problem files (release layout and schemas),
+CNN/DailyMail-schema articles, and the tiny decoder's pretraining corpus (text in the world's languages and
+documented code in its programming languages).
+
+The evaluation problems' expressions never occur in the corpus: a decoder passes them only by composing what it
+learned (the words, the digits, each language's syntax). Articles are lines of the world's English text; their
+highlights are the lead sentences, as CNN/DailyMail's are close to the article's opening.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from repro.errors import UserError
+from repro.io import atomic_text
+from repro.studies.code.params import CodeStudy
+from repro.studies.code.paths import ARTICLES_FILE, CORPUS_FILE
+from repro.studies.code.smoke.problems import (NATURAL, corpus_function, draw_expression, expressions,
+                                               humaneval_x, humaneval_xl)
+from repro.smoke.streams import random_hex, seeded_rng
+from repro.suites.programs import get as program_suite
+
+
+def _jsonl(path: Path, rows: list[dict]) -> None:
+    atomic_text(path, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+
+
+def write_code_world(out: Path, code: CodeStudy, text: dict[str, list[str]], seed: int) -> None:
+    """Every file of the code study under `out`; `text` holds the world's text lines by language code."""
+    sizes = code.smoke
+    pool = expressions()
+    rng = seeded_rng(seed, "code-problems")
+    chosen: list = []
+    while len(chosen) < sizes.problems:
+        expr = draw_expression(rng, pool)
+        if expr not in chosen:
+            chosen.append(expr)
+    for language in code.benchmarks.humaneval_x:
+        rng = seeded_rng(seed, "humaneval-x", language)
+        _jsonl(out / program_suite("humaneval-x").file(language, "English"),
+               [humaneval_x(i, expr, language, rng) for i, expr in enumerate(chosen)])
+    for language, naturals in code.benchmarks.humaneval_xl.items():
+        if language != "python":
+            raise UserError(f"benchmarks.humaneval_xl: the smoke world writes Python problems only, not {language}")
+        for natural in naturals:
+            if natural not in NATURAL:
+                raise UserError(f"benchmarks.humaneval_xl: the smoke world has no {natural} "
+                                 f"(it has {', '.join(NATURAL)})")
+            _jsonl(out / program_suite("humaneval-xl").file(language, natural),
+                   [humaneval_xl(i, expr, natural, seeded_rng(seed, "humaneval-xl", i)) for i, expr in
+                    enumerate(chosen)])  # the same tests in every prompt language
+    _corpus(out, code, text, [e for e in pool if e not in chosen], seed)
+    _articles(out, text["en"], sizes.articles, seed)
+
+
+def _corpus(out: Path, code: CodeStudy, text: dict[str, list[str]], pool: list, seed: int) -> None:
+    """Documented functions (mostly in English; `other_language_share` in the prompt languages) and text lines."""
+    sizes = code.smoke
+    rng = seeded_rng(seed, "code-corpus")
+    languages = list(code.benchmarks.humaneval_x)
+    others = [n for naturals in code.benchmarks.humaneval_xl.values() for n in naturals if n != "English"]
+    rows = []
+    for _ in range(sizes.corpus_functions):
+        natural = rng.choice(others) if others and rng.random() < sizes.other_language_share else "English"
+        rows.append({"text": corpus_function(rng, pool, rng.choice(languages), natural)})
+    lines = [line for lang in sorted(text) for line in text[lang]]
+    rows += [{"text": line} for line in rng.sample(lines, min(sizes.corpus_text, len(lines)))]
+    rng.shuffle(rows)
+    _jsonl(out / CORPUS_FILE, rows)
+
+
+def _articles(out: Path, english: list[str], n: int, seed: int) -> None:
+    """CNN/DailyMail's schema (article, highlights, id): 4-7 lines, the first two the highlights."""
+    rng = seeded_rng(seed, "cnn_dailymail")
+    splits = {"train": n, "validation": max(8, n // 8), "test": max(8, n // 8)}
+    for split, count in splits.items():
+        rows = []
+        for _ in range(count):
+            lines = rng.sample(english, rng.randint(4, 7))
+            rows.append({"article": " ".join(lines), "highlights": "\n".join(lines[:2]), "id": random_hex(rng, 40)})
+        _jsonl(out / ARTICLES_FILE.format(split=split), rows)

@@ -1,0 +1,74 @@
+"""Stage `code-execute`: run one arm's samples (one seed) in the sandbox (`repro.execution`) and write, per
+samples file, one result line per sample ({"task_id", "completion_id", "passed", "result"}, input order) and the
+pass@k summary: results/<profile>/code/executed/<arm>-s<seed>/<set>.<mode>.jsonl and summary.json.
+
+CPU only, and never imports torch: it runs in the execution image, apart from the GPU machine. It reads only
+`code.execution` (timeout, workers, k) and the problems and samples, so a timeout change reruns execution alone.
+A language without its toolchain is skipped with one line (its samples fail as "skipped: ...", and the summary
+marks the file skipped rather than scoring it 0).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from repro.studies.code.stages.common import ArmOpt, SeedOpt, load, require, study
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly
+
+
+def run(profile, layout, arm: str, seed, warn=print) -> Path:
+    code, code_layout, seed = study(profile, layout, arm, seed)
+    from repro.execution import evaluate, pass_at_k, read_problems, read_samples
+    from repro.io import atomic_dir, atomic_json
+    from repro.studies.code.paths import eval_sets
+
+    samples_dir = require(code_layout.samples(arm, seed), "samples",
+                          f"repro code-generate --profile {profile.name} --arm {arm} --seed {seed}")
+    ex = code.execution
+    files = []
+    with atomic_dir(code_layout.executed(arm, seed)) as out:
+        for eval_set in eval_sets(code):
+            problems = read_problems(code_layout.problems(eval_set))
+            for mode in ("greedy", "sampled"):
+                path = samples_dir / f"{eval_set.name}.{mode}.jsonl"
+                if not path.is_file():
+                    continue
+                samples = read_samples(path, problems)
+                results = evaluate(problems, samples, timeout=ex.timeout, workers=ex.workers, warn=warn)
+                (out / path.name).write_text("".join(json.dumps(r.to_json()) + "\n" for r in results))
+                outcomes: dict[str, list[bool]] = {}
+                for result in results:
+                    outcomes.setdefault(result.task_id, []).append(result.passed)
+                skipped = next((r.result for r in results if r.result.startswith("skipped")), None)
+                files.append({"benchmark": eval_set.benchmark, "programming_language": eval_set.programming_language,
+                              "natural_language": eval_set.natural_language, "mode": mode,
+                              "n_samples": len(samples), "skipped": skipped,
+                              "per_problem": {t: sum(p) / len(p) for t, p in outcomes.items()},
+                              "pass_at_k": {} if skipped else pass_at_k(outcomes, ex.k)})
+        atomic_json(out / "summary.json", {"arm": arm, "seed": seed, "execution": ex.model_dump(), "files": files})
+    return code_layout.executed(arm, seed)
+
+
+@friendly
+def command(arm: ArmOpt, seed: SeedOpt, params: ParamsOpt = Path("params.yaml"),
+            profile: ProfileOpt = "paper") -> None:
+    """Run one arm's samples in the sandbox: per-sample results and pass@k (CPU only; no torch).
+
+    Example: [bold]repro code-execute --profile smoke --arm none --seed 0[/]
+    """
+    from repro.progress import live, stage
+
+    config, layout = load(params, profile, threads=False)
+    with live(), stage(f"code execute {arm} s{seed}"):
+        out = run(config, layout, arm, seed)
+    summary = json.loads((out / "summary.json").read_text())
+    for entry in summary["files"]:
+        typer.echo(f"{entry['benchmark']} {entry['programming_language']} {entry['natural_language']} "
+                   f"{entry['mode']}: {entry['skipped'] or json.dumps(entry['pass_at_k'])}")
+
+
+if __name__ == "__main__":
+    typer.run(command)

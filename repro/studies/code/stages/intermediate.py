@@ -1,0 +1,167 @@
+"""Stage `code-intermediate`: one arm of the code study's intermediate phase, for one seed: the pretrained decoder
+fine-tuned on its English text-to-text task(s), or (the LM control) on plain language modelling of CNN/DailyMail
+articles, every arm at the study's one budget; the `none` arm copies the pretrained decoder unchanged.
+
+The budget is exact: the arm's rows, shuffled with the seed and repeated as often as needed, are cut to
+`steps x batch_size` rows (one epoch over them is that many optimizer steps) or to the first rows whose loss
+tokens reach `tokens`. Multitask interleaves its tasks' rows in turn (equal shares). The log
+(results/<profile>/code/training/<arm>-s<seed>.json) records steps, examples, loss and input tokens, and each
+task's English-dev score (exact match; ROUGE-1/2/Lsum for CNN/DailyMail).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from pathlib import Path
+
+import typer
+
+from repro.errors import UserError
+from repro.studies.code.params import LM_CONTROL, NO_INTERMEDIATE, SUMMARIZATION, TEXT_TASKS, TRANSLATED
+from repro.studies.code.stages.common import ArmOpt, SeedOpt, load, require, study
+from repro.stages.common import english
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly
+
+
+def examples(layout, code_layout, source: str, split: str) -> list[dict]:
+    """A text-to-text source's English examples: CNN/DailyMail from the code study's data, the rest from the
+    profile's data stage."""
+    if source == SUMMARIZATION:
+        path = require(code_layout.articles(split), "CNN/DailyMail articles", "repro code-data")
+        return [json.loads(line) for line in path.read_text().splitlines()]
+    return english(source, split, layout)
+
+
+def arm_rows(arm: str, code, tokenizer, layout, code_layout, languages: dict) -> list[list[dict]]:
+    """The encoded training rows of an arm, one list per task (the LM control: one list of article rows; a
+    translated arm: its task's English examples and their translations, pooled)."""
+    from repro import data
+    from repro.kinds import text_to_text
+    from repro.models import decoder
+    from repro.tasks.alternatives import extra_sources
+
+    hp = code.training
+    if arm == LM_CONTROL:
+        articles = [e["article"] for e in examples(layout, code_layout, SUMMARIZATION, "train")]
+        return [decoder.lm_rows(tokenizer, articles, hp.max_length)]
+    out = []
+    for task in code.tasks_of(arm):
+        pairs = [text_to_text.cast(source, e) for source in TEXT_TASKS[task]
+                 for e in examples(layout, code_layout, source, "train")]
+        if arm in TRANSLATED:
+            pairs += [text_to_text.cast(source, e) for source, lang in extra_sources(arm, languages)
+                      for e in data.read(layout, source, "train", lang)]
+        out.append(text_to_text.encode(tokenizer, pairs, hp.max_length, hp.target_length))
+    return out
+
+
+def budgeted(per_task: list[list[dict]], budget, batch_size: int, seed: int) -> list[dict]:
+    """Rows for exactly the budget: each task's rows shuffled (and repeated), taken in turn across tasks."""
+    from repro.kinds.text_to_text import loss_tokens
+
+    rng = random.Random(seed)
+    streams = []
+    for rows in per_task:
+        if not rows:
+            raise UserError("an intermediate task has no training examples")
+        streams.append(_cycle(rows, rng))
+    chosen, tokens, turn = [], 0, 0
+    while True:
+        if budget.unit == "steps" and len(chosen) >= budget.value * batch_size:
+            break
+        if budget.unit == "tokens" and tokens >= budget.value:
+            break
+        row = next(streams[turn % len(streams)])
+        turn += 1
+        chosen.append(row)
+        tokens += loss_tokens([row])
+    return chosen
+
+
+def _cycle(rows: list[dict], rng: random.Random):
+    while True:
+        order = list(range(len(rows)))
+        rng.shuffle(order)
+        yield from (rows[i] for i in order)
+
+
+def dev_scores(arm: str, code, model, tokenizer, layout, code_layout) -> dict[str, dict[str, float]]:
+    """Each task's English-dev score on its first `dev_examples` examples (greedy outputs)."""
+    from repro.kinds import text_to_text
+    from repro.models import decoder
+
+    scores = {}
+    for task in code.tasks_of(arm):
+        pairs = [text_to_text.cast(source, e) for source in TEXT_TASKS[task]
+                 for e in examples(layout, code_layout, source, "validation")][:code.summarization.dev_examples]
+        outputs = decoder.generate(model, tokenizer, [p for p, _ in pairs],
+                                   max_new_tokens=code.summarization.max_new_tokens, batch_size=16,
+                                   stop=("\n\n",), max_prompt=code.training.max_length)
+        scores[task] = text_to_text.score([o[0] for o in outputs], [t for _, t in pairs], task == SUMMARIZATION)
+    return scores
+
+
+def run(profile, layout, arm: str, seed) -> Path:
+    code, code_layout, seed = study(profile, layout, arm, seed)
+    from repro.engine.trainer import finetune
+    from repro.io import atomic_dir, atomic_json
+    from repro.kinds.text_to_text import loss_tokens
+    from repro.models import decoder
+    from repro.params import Hyper
+
+    pretrained = require(code_layout.pretrained, "pretrained decoder", f"repro code-pretrain --profile {profile.name}")
+    if arm == NO_INTERMEDIATE:  # the reference arm: the pretrained decoder as it is
+        import shutil
+
+        with atomic_dir(code_layout.decoder(arm, seed)) as tmp:
+            shutil.copytree(pretrained, tmp, dirs_exist_ok=True)
+        atomic_json(code_layout.training_log(arm, seed), {"arm": arm, "seed": seed, "tasks": [],
+                                                           "optimizer_steps": 0, "english_dev": {}})
+        return code_layout.decoder(arm, seed)
+    tokenizer = decoder.tokenizer(pretrained)
+    model = decoder.causal_lm(pretrained)
+    hp = code.training
+    rows = budgeted(arm_rows(arm, code, tokenizer, layout, code_layout, profile.languages), code.budget,
+                    hp.batch_size, seed)
+    if hp.lora:
+        from repro.models.lora import wrap
+
+        model = wrap(model, hp.lora_rank)
+    train = Hyper(learning_rate=hp.learning_rate, epochs=1, batch_size=hp.batch_size, max_length=hp.max_length,
+                  warmup_ratio=hp.warmup_ratio, weight_decay=hp.weight_decay, eval_every=0)
+    model = finetune(model, rows, train, scorer=None, workdir=layout.checkpoints(f"code-{arm}-s{seed}"), seed=seed,
+                     pad_id=tokenizer.pad_token_id, description=f"code intermediate {arm} s{seed}",
+                     engine=profile.engine)
+    if hp.lora:
+        model = model.merge_and_unload()
+    log = {"arm": arm, "seed": seed, "tasks": code.tasks_of(arm), "budget": code.budget.model_dump(),
+           "optimizer_steps": math.ceil(len(rows) / hp.batch_size), "examples": len(rows),
+           "loss_tokens": loss_tokens(rows), "input_tokens": sum(len(r["input_ids"]) for r in rows),
+           "english_dev": dev_scores(arm, code, model, tokenizer, layout, code_layout)}
+    out = code_layout.decoder(arm, seed)
+    with atomic_dir(out) as tmp:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+    atomic_json(code_layout.training_log(arm, seed), log)
+    return out
+
+
+@friendly
+def command(arm: ArmOpt, seed: SeedOpt, params: ParamsOpt = Path("params.yaml"),
+            profile: ProfileOpt = "paper") -> None:
+    """One arm of the code study's intermediate phase (text-to-text task, multitask or LM control), one seed.
+
+    Example: [bold]repro code-intermediate --profile smoke --arm cnn_dailymail --seed 0[/]
+    """
+    from repro.progress import live, stage
+
+    config, layout = load(params, profile)
+    with live(), stage(f"code intermediate {arm} s{seed}"):
+        out = run(config, layout, arm, seed)
+    typer.echo(f"decoder -> {out}")
+
+
+if __name__ == "__main__":
+    typer.run(command)

@@ -1,0 +1,88 @@
+"""params.yaml's `multilingual` section: the multilingual study (issue 10) of a profile, validated on every load of
+params.yaml (repro.studies.SECTIONS) with the core's strict base and number ranges."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+
+from repro import suites
+from repro.params import Count, Strict
+from repro.tasks import TARGET_TASKS
+from repro.studies.multilingual.arms import BASELINE_ARM, Arm, check_language_sets
+
+SQUAD_TARGETS = ("mlqa", "tatoeba")  # the targets a multilingual run evaluates with its SQuAD v1.1 fine-tune
+DUAL_ENCODER_TARGETS = ("mewslix", "lareqa")  # XTREME-R's retrieval targets, a dual encoder fine-tuned on each run
+
+
+class Multilingual(Strict):
+    """The multilingual study (`repro all --study multilingual`, repro/studies/multilingual/arms.py `Arm`): its arms, the
+    language set of each task's translations, the seeds every trained stage runs with, and its targets."""
+
+    seeds: list[int]
+    arms: list[str]  # trained arms, <task>-<A1..A4> (task: mnli, squad_v1 or multitask, the mix)
+    baseline: bool = True  # A0 (none-A0): the targets straight from the pretrained model
+    languages: dict[str, list[str]]  # per task with translations: the arms' language set ("seen" languages)
+    trained_targets: list[str]
+    # evaluated with each run's SQuAD v1.1 fine-tune (its xquad target): mlqa with its QA head, tatoeba with its
+    # sentence embeddings (XTREME-R's protocol; repro/studies/multilingual/stages/from_squad.py)
+    squad_targets: list[str] = []
+    # a dual encoder fine-tuned from each run's encoder on English pairs, ranking a multilingual pool (XTREME-R's
+    # Mewsli-X and LAReQA; repro/studies/multilingual/stages/dual.py)
+    dual_encoder_targets: list[str] = []
+    # languages XTREME-R adds to a target beyond `languages.<target>` (XTREME's), evaluated by this study only
+    xtreme_r_languages: dict[str, list[str]] = {}
+    # the answer's paired cluster bootstrap (repro.report.statistics): what it resamples, how often
+    bootstrap_unit: Literal["language", "seed", "seed_language"] = "language"
+    bootstrap_resamples: Count = 9999
+
+    @model_validator(mode="after")
+    def _known(self) -> Multilingual:
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds: at least one, each once (got {self.seeds})")
+        for name in self.arms:
+            if Arm.parse(name).arm == BASELINE_ARM:
+                raise ValueError(f"arms: {name}: the baseline is `baseline: true`, not an arm")
+            if name == "multitask-A4":
+                raise ValueError("arms: multitask-A4: multilingual MLM batches are Table 4's single-task +mlm; "
+                                 "train them with mnli-A4 or squad_v1-A4")
+            missing = [task for task in Arm.parse(name).tasks if task not in self.languages]
+            if missing and Arm.parse(name).arm != "A1":
+                raise ValueError(f"arms: {name}: no language set for {', '.join(missing)} (languages.<task>)")
+        for name in self.trained_targets + self.squad_targets + self.dual_encoder_targets:
+            if name not in TARGET_TASKS:
+                raise ValueError(f"unknown target task {name!r}")
+        for name in self.trained_targets + self.squad_targets:
+            if name in DUAL_ENCODER_TARGETS:
+                raise ValueError(f"{name}: a dual-encoder target; list it under dual_encoder_targets")
+        for name in self.dual_encoder_targets:
+            if name not in DUAL_ENCODER_TARGETS:
+                raise ValueError(f"dual_encoder_targets: {name}: not one of {', '.join(DUAL_ENCODER_TARGETS)}")
+        if self.squad_targets and "xquad" not in self.trained_targets:
+            raise ValueError(f"squad_targets: {', '.join(self.squad_targets)} are evaluated with each run's SQuAD "
+                             "v1.1 fine-tune; add xquad to trained_targets")
+        for name in self.squad_targets:
+            if name not in SQUAD_TARGETS:
+                raise ValueError(f"squad_targets: {name}: not one of {', '.join(SQUAD_TARGETS)}")
+        for name, langs in self.xtreme_r_languages.items():
+            if name not in self.targets:
+                raise ValueError(f"xtreme_r_languages.{name}: not one of the study's targets")
+            unknown = [lang for lang in langs if lang not in suites.get("xtreme-r").TASK2LANGS.get(name, ())]
+            if unknown:
+                raise ValueError(f"xtreme_r_languages.{name}: {', '.join(unknown)} not among the task's XTREME-R "
+                                 "languages")
+        return self
+
+    def check(self, profile) -> None:
+        """Every language of the sets has a translation in the profile's sources (ValueError naming it)."""
+        check_language_sets(self.languages, profile.languages)
+
+    def languages_of(self, languages: dict[str, list[str]]) -> dict[str, list[str]]:
+        """A profile's `languages` with the XTREME-R languages this study adds (what its stages evaluate)."""
+        return {task: langs + [lang for lang in self.xtreme_r_languages.get(task, []) if lang not in langs]
+                for task, langs in languages.items()}
+
+    @property
+    def targets(self) -> list[str]:
+        return self.trained_targets + self.squad_targets + self.dual_encoder_targets

@@ -1,0 +1,49 @@
+"""`repro plan --study multilingual`: the study's stages priced from the shared pieces of `repro.measure.plan`
+(its arms' runs, its targets, the dual encoders' pools); the shared stages (data, pretrain) as the paper's."""
+
+from __future__ import annotations
+
+from repro.measure import plan as pricing
+from repro.params import Profile
+from repro.studies.multilingual.arms import Arm
+from repro.studies.multilingual.stages.common import settings
+
+STAGES = "repro.studies.multilingual.stages."
+
+
+def price(profile: Profile, shape: dict, module: str, args: tuple[str, ...]) -> pricing.Priced | None:
+    """One stage's price: an arm's run, a target from a run's encoder, a dual encoder, or a target evaluated with
+    the run's SQuAD fine-tune (MLQA; Tatoeba's embeddings); anything else is a shared stage."""
+    if not module.startswith(STAGES):
+        return pricing.price(profile, shape, module, args)
+    group = module.removeprefix(STAGES)
+    if group == "intermediate":  # (arm, seed)
+        record, flops = _arm(profile, shape, args[0])
+        return "intermediate", f"{args[0]}-{args[1]}", None, record, flops
+    run, target = args
+    if group == "dual":  # a dual encoder fine-tuned on English pairs, then the pool ranked in every language
+        record, flops = pricing.training(profile, shape, target, "target")
+        evaluation, eval_flops = pricing.pool(profile, shape, target)
+        record.update(eval_tokens=record["eval_tokens"] + evaluation["eval_tokens"], candidates=evaluation["candidates"],
+                      note="dual encoder (both sides of each pair); the candidate pool embedded once")
+        return "target", run, target, {"kind": "target", **record}, flops + eval_flops
+    shared = {"target": "target", "from_squad": "retrieval" if target == "tatoeba" else "evaluate"}[group]
+    record, flops = pricing.stage_cost(profile, shape, shared, run, target)
+    return {"target": "target", "from_squad": "evaluate"}[group], run, target, record, flops  # disk: as its outputs
+
+
+def _arm(profile: Profile, shape: dict, arm_id: str) -> tuple[dict, float]:
+    """An arm's run (`Arm`): A1 and A2 the English task's size (A2 at A1's budget), A3 that again per language of
+    the set (translations as large as the English data), A4 plus `mlm_ratio` MLM lines per example; the mix sums
+    its tasks."""
+    arm, languages = Arm.parse(arm_id), settings(profile).languages
+    record, flops = {"kind": "intermediate", "train_examples": 0, "epochs": None, "train_tokens": 0.0,
+                     "eval_tokens": 0.0}, 0.0
+    for task in arm.tasks:
+        part, part_flops = pricing.training(profile, shape, task, "intermediate")
+        factor = {"A3": 1 + len(languages.get(task, [])), "A4": 1 + profile.alternatives.mlm_ratio}.get(arm.arm, 1)
+        record.update(train_examples=record["train_examples"] + round(part["train_examples"] * factor),
+                      epochs=part["epochs"], train_tokens=record["train_tokens"] + part["train_tokens"] * factor,
+                      eval_tokens=record["eval_tokens"] + part["eval_tokens"])
+        flops += part_flops * factor
+    return record, flops

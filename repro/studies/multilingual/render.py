@@ -1,0 +1,89 @@
+"""The multilingual study's answer as markdown and PNG plots (matplotlib, Agg; written atomically)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from repro.io import atomic_text
+from repro.studies.multilingual.answer import SPLITS
+from repro.report.plots import _pyplot, _save
+
+ARM_NAMES = {"A0": "A0 no intermediate", "A1": "A1 English only", "A2": "A2 + translations, A1's budget",
+             "A3": "A3 + all translations", "A4": "A4 + multilingual MLM"}
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:+.{digits}f}"
+
+
+def _sd(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _scope(record: dict) -> str:
+    return record.get("task") or record.get("group")
+
+
+def markdown(answer: dict) -> str:
+    """answer.md: what was compared, the contrasts with intervals, mean +- sd tables."""
+    lines = [f"# Multilingual intermediate training vs English only ({answer['profile']})", "",
+             "Arms: " + "; ".join(f"{arm}: {text}" for arm, text in ARM_NAMES.items()) + ".",
+             f"Seeds: {', '.join(map(str, answer['seeds']))}. Language sets (seen): "
+             + "; ".join(f"{task}: {', '.join(langs)}" for task, langs in answer["language_sets"].items()) + ".",
+             f"Intervals: {answer['method']}.",
+             "A group is the mean over the group's tasks that the study ran; `overall` over all of them.", ""]
+    for suite in dict.fromkeys(r["suite"] for r in answer["contrasts"]):
+        lines += [f"## Contrasts, {suite} (points, 0-100)", "",
+                  "| contrast | intermediate | level | task / group | languages | mean | 95% CI | p | n |",
+                  "|---|---|---|---|---|---:|---:|---:|---:|"]
+        for r in (r for r in answer["contrasts"] if r["suite"] == suite):
+            p = "–" if r["p_value"] is None else f"{r['p_value']:.4f}"
+            lines.append(f"| {r['contrast']} | {r['intermediate']} | {r['level']} | {_scope(r)} | {r['languages']} "
+                         f"| {_fmt(r['mean'])} | [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] | {p} | {r['n']} |")
+        lines.append("")
+    for suite in dict.fromkeys(r["suite"] for r in answer["mean_sd"]):
+        rows = [r for r in answer["mean_sd"] if r["suite"] == suite]
+        scopes = list(dict.fromkeys(_scope(r) for r in rows))
+        for split in SPLITS:
+            lines += [f"## Mean ± sd over seeds, {suite}, {split} languages", "",
+                      "| intermediate | arm | " + " | ".join(scopes) + " |", "|---|---|" + "---:|" * len(scopes)]
+            for intermediate, arm in dict.fromkeys((r["intermediate"], r["arm"]) for r in rows):
+                cells = {_scope(r): f"{r['mean']:.1f} ± {_sd(r['std'])}" for r in rows
+                         if (r["intermediate"], r["arm"]) == (intermediate, arm) and r["languages"] == split}
+                lines.append(f"| {intermediate} | {arm} | " + " | ".join(cells.get(s, "–") for s in scopes) + " |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def contrast_plot(records: list[dict], suite: str, contrast: str, path: Path) -> Path:
+    """One contrast of one suite: mean and 95% interval per task, group and overall, seen / unseen / all."""
+    plt = _pyplot()
+    chosen = [r for r in records if r["suite"] == suite and r["contrast"] == contrast]
+    labels = list(dict.fromkeys(f"{r['intermediate']}: {_scope(r)}" for r in chosen))
+    fig, ax = plt.subplots(figsize=(6.5, 0.9 + 0.5 * len(labels)))
+    for offset, (split, color) in zip((-0.22, 0.0, 0.22), zip(SPLITS, ("tab:blue", "tab:orange", "tab:gray"))):
+        points = [(labels.index(f"{r['intermediate']}: {_scope(r)}"), r) for r in chosen
+                  if r["languages"] == split and r["ci_low"] is not None]
+        if points:
+            ys = [y + offset for y, _ in points]
+            means = [r["mean"] for _, r in points]
+            errors = [[r["mean"] - r["ci_low"] for _, r in points], [r["ci_high"] - r["mean"] for _, r in points]]
+            ax.errorbar(means, ys, xerr=errors, fmt="o", color=color, label=split, capsize=3, markersize=4)
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("difference (points), paired bootstrap 95% interval")
+    ax.set_title(f"{contrast} ({suite})", fontsize=10)
+    ax.legend(fontsize=8, loc="best")
+    return _save(fig, path)
+
+
+def write(answer: dict, out_dir: Path) -> list[Path]:
+    """answer.md beside answer.json, and one plot per (suite, contrast)."""
+    atomic_text(out_dir / "answer.md", markdown(answer))
+    written = [out_dir / "answer.md"]
+    pairs = dict.fromkeys((r["suite"], r["contrast"]) for r in answer["contrasts"])
+    for suite, contrast in pairs:
+        written.append(contrast_plot(answer["contrasts"], suite, contrast,
+                                     out_dir / "plots" / f"{suite}_{contrast}.png"))
+    return written

@@ -1,0 +1,56 @@
+"""Stage `ml_answer`: the multilingual study's answer from its metrics.json: results/<profile>/multilingual/
+answer.{json,md} (every contrast with a paired bootstrap 95% interval and p-value, mean +- sd over seeds) and
+plots/<suite>_<contrast>.png beside them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from repro.errors import UserError
+from repro.io import atomic_json
+from repro.paths import Layout
+from repro.params import Profile
+from repro.studies.multilingual.stages.common import settings, study_layout
+
+METHOD = ("paired on (seed, target, language) cells, English left out; estimate: the mean over tasks of each "
+          "task's mean difference; 95% percentile interval and two-sided p-value from a cluster bootstrap "
+          "(scipy.stats.bootstrap, {resamples} resamples) that resamples whole units of `{unit}` "
+          "(repro/report/statistics.py); n counts those units")
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
+
+
+def run(profile: Profile, layout: Layout) -> dict:
+    from repro.studies.multilingual import answer as multilingual
+    from repro.studies.multilingual import render as multilingual_render
+
+    ml, layout = settings(profile), study_layout(layout)
+    if not layout.metrics.is_file():
+        raise UserError(f"{layout.metrics}: no metrics; run `repro ml-collect --profile {layout.profile}`")
+    metrics = json.loads(layout.metrics.read_text())
+    sets = metrics["provenance"]["language_sets"]
+    answer = {"profile": metrics["profile"], "seeds": metrics["provenance"]["seeds"]["seeds"], "language_sets": sets,
+              "method": METHOD.format(unit=ml.bootstrap_unit, resamples=ml.bootstrap_resamples),
+              "contrasts": multilingual.contrasts(metrics["results"], sets, ml.bootstrap_unit,
+                                                  n_resamples=ml.bootstrap_resamples),
+              "mean_sd": multilingual.mean_sd(metrics["results"], sets)}
+    atomic_json(layout.results / "answer.json", answer)
+    multilingual_render.write(answer, layout.results)
+    return answer
+
+
+@friendly
+def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
+    """The multilingual study's contrasts, tables and plots from its metrics.json.
+
+    Example: [bold]repro ml-answer --profile smoke[/]
+    """
+    config, layout = load(params, profile)
+    answer = run(config, layout)
+    typer.echo(f"{len(answer['contrasts'])} contrasts -> {study_layout(layout).results / 'answer.md'}")
+
+
+if __name__ == "__main__":
+    typer.run(command)

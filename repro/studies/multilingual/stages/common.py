@@ -1,0 +1,35 @@
+"""What the multilingual study's stages share: its layout under results/<profile>/multilingual/ and
+models/<profile>/multilingual/, and looking up its settings and arms with one-line errors."""
+
+from __future__ import annotations
+
+from repro.errors import UserError
+from repro.params import Profile
+from repro.paths import Layout, StudyLayout
+from repro.studies.multilingual.arms import Arm
+
+STUDY = "multilingual"
+
+
+def study_layout(layout: Layout) -> StudyLayout:
+    return StudyLayout(layout.profile, layout.root, STUDY)
+
+
+def settings(profile: Profile):
+    """The profile's multilingual section; one line when it has none."""
+    if profile.section("multilingual") is None:
+        raise UserError(f"profiles.{profile.name}.multilingual: the profile has no multilingual study")
+    return profile.section("multilingual")
+
+
+def evaluated(profile: Profile) -> Profile:
+    """The profile as the study's stages evaluate it: its languages with the XTREME-R ones the study adds."""
+    return profile.model_copy(update={"languages": settings(profile).languages_of(profile.languages)})
+
+
+def arm_of(profile: Profile, arm_id: str) -> Arm:
+    """A trained arm the profile's study lists; one line naming it otherwise."""
+    arms = settings(profile).arms
+    if arm_id not in arms:
+        raise UserError(f"arm {arm_id!r}: not in profiles.{profile.name}.multilingual.arms ({', '.join(arms)})")
+    return Arm.parse(arm_id)
