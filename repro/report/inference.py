@@ -81,16 +81,19 @@ def crossed_contrast(differences: Mapping[tuple[Hashable, Hashable, Hashable], f
     counts clusters; note: None, TOO_FEW (interval and p None) or ONE_RUN."""
     if not differences:
         raise ValueError("no paired cells to compare")
+    present = {(run, cluster) for run, cluster, _ in differences}
+    runs = sorted({run for run, _ in present}, key=repr)
+    clusters = sorted({c for _, c in present if all((r, c) in present for r in runs)}, key=repr)
+    complete = set(clusters)
+    kept = {cell: d for cell, d in differences.items() if cell[1] in complete}
     per_stratum: dict[Hashable, int] = defaultdict(int)
-    for _, _, stratum in differences:
+    for _, _, stratum in kept:
         per_stratum[stratum] += 1
     sums: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])  # (run, cluster) -> [sum w d, sum w]
-    for (run, cluster, stratum), difference in differences.items():
+    for (run, cluster, stratum), difference in kept.items():
         weight = 1.0 / per_stratum[stratum]
         sums[run, cluster][0] += weight * difference
         sums[run, cluster][1] += weight
-    runs = sorted({run for run, _ in sums}, key=repr)
-    clusters = sorted({c for _, c in sums if all((r, c) in sums for r in runs)}, key=repr)
     table = np.array([[sums[r, c][0] / sums[r, c][1] for c in clusters] for r in runs])
     weights = np.array([sum(sums[r, c][1] for r in runs) for c in clusters])
     record: dict[str, Any] = {"mean": None, "ci_low": None, "ci_high": None, "p_value": None, "n": len(clusters),
