@@ -188,7 +188,8 @@ def test_code_params_refuse_what_the_study_cannot_run(tmp_path):
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
     for change, message in (({"arms": ["mnli"]}, "`none` is the reference"),
                             ({"arms": ["none", "xnli"]}, "unknown arm 'xnli'"),
-                            ({"benchmarks": {"humaneval_x": ["cobol"], "humaneval_xl": {}}}, "cobol")):
+                            ({"benchmarks": {"humaneval_x": ["cobol"], "humaneval_xl": {}}}, "cobol"),
+                            ({"primary": [{"arm": "mnli"}]}, "primary: {'arm': 'mnli'}: select by benchmark")):
         edited = json.loads(json.dumps(raw))
         edited["profiles"]["smoke"]["code"].update(change)
         path = tmp_path / "params.yaml"
@@ -241,9 +242,9 @@ def test_answers_pair_each_arm_with_none_by_problem():
                   for n in code.benchmarks.humaneval_xl["python"]]
         return {"arm": arm, "seed": 0, "files": files}
 
-    executed = [summary("none", [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]), summary("mnli", [1.0, 1.0, 1.0, 0.0, 1.0, 1.0])] + \
-        [summary(arm, [1.0, 0.0, 0.0, 0.0, 1.0, 0.0])
-         for arm in ("squad_v1", "cnn_dailymail", "lm_control", "mnli+translated")]
+    baseline = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+    executed = [summary("none", baseline), summary("mnli", [1.0, 1.0, 1.0, 0.0, 1.0, 1.0])] + \
+        [summary(arm, baseline) for arm in ("squad_v1", "cnn_dailymail", "lm_control", "mnli+translated")]
     records = answers(code, executed)
     translated = next(r for r in records if r["group"] == "translated vs English" and r["programming_language"] == "all")
     assert translated["contrast"] == "mnli+translated - mnli" and translated["mean"] == -50.0
@@ -260,7 +261,8 @@ def test_answers_pair_each_arm_with_none_by_problem():
         ("humaneval-x", "non-Python", "English"), ("humaneval-xl", "all", "non-English"),
         ("humaneval-x", "all", "English")}  # the last: CNN/DM - mean(NLU)
     assert len(primary) == 2 * len(code.trained_arms) + 1
-    non_python = next(r for r in primary if r["contrast"] == "mnli - none" and r["programming_language"] == "non-Python")
+    non_python = next(r for r in primary
+                      if r["contrast"] == "mnli - none" and r["programming_language"] == "non-Python")
     assert non_python["mean"] == pytest.approx(50.0) and non_python["languages"] == ["cpp", "js", "rust"]
     assert all(r["p_adjusted"] is None for r in records if not r["primary"])
     assert all(r["p_adjusted"] >= r["p_value"] for r in primary if r["p_value"] is not None)

@@ -69,3 +69,16 @@ def test_mark_primary_adjusts_only_the_primary_family():
     assert marked[0]["p_adjusted"] == pytest.approx(0.02) and marked[1]["p_adjusted"] == pytest.approx(0.04)
     assert marked[2]["p_adjusted"] is None and marked[2]["p_value"] == 0.001  # exploratory: unadjusted p only
     assert all(r["primary"] is False and r["p_adjusted"] is None for r in inf.mark_primary(records, []))
+
+
+def test_primary_lines_name_the_primary_answers():
+    records = inf.mark_primary(
+        [{"name": "a", "mean": 2.0, "ci_low": 0.5, "ci_high": 3.5, "p_value": 0.01, "note": None},
+         {"name": "b", "mean": 1.0, "ci_low": None, "ci_high": None, "p_value": None, "note": inf.TOO_FEW},
+         {"name": "c", "mean": 0.1, "ci_low": -1.0, "ci_high": 1.2, "p_value": 0.8, "note": None}],
+        [{"name": "a"}, {"name": "b"}])
+    lines = inf.primary_lines(records, lambda r: r["name"])
+    assert lines == ["primary (2):", "  a: +2.00 [+0.50, +3.50], Holm p 0.01",
+                     "  b: +1.00 too few clusters, Holm p –"]
+    assert inf.primary_lines(records, lambda r: r["name"], shown=1)[-1] == "  ... 1 more"
+    assert inf.primary_lines(records[2:], lambda r: r["name"]) == ["primary: none declared"]

@@ -36,6 +36,13 @@ def test_a_language_without_a_translation_is_refused_naming_it(tmp_path):
     assert "multilingual" in message and "no translation into sw" in message
 
 
+def test_a_primary_contrast_the_answer_cannot_have_is_refused(tmp_path):
+    assert "primary: contrast 'A2-A0'" in _refused(_params(tmp_path, lambda ml: ml["primary"].append(
+        {"contrast": "A2-A0"})))
+    assert "select by contrast, group" in _refused(_params(tmp_path, lambda ml: ml["primary"].append(
+        {"colour": "red"})))
+
+
 def test_an_arm_the_sources_cannot_provide_is_refused_naming_it(tmp_path):
     assert "no translated data for 'qqp'" in _refused(_params(tmp_path, lambda ml: ml["arms"].append("qqp-A2")))
     assert "unknown arm 'A9'" in _refused(_params(tmp_path, lambda ml: ml["arms"].append("mnli-A9")))

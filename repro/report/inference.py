@@ -126,3 +126,21 @@ def mark_primary(records: list[dict], primary: Sequence[Mapping[str, Any]]) -> l
     flags = [any(all(record.get(k) == v for k, v in entry.items()) for entry in primary) for record in records]
     adjusted = iter(holm([r["p_value"] for r, flag in zip(records, flags) if flag]))
     return [{**r, "primary": flag, "p_adjusted": next(adjusted) if flag else None} for r, flag in zip(records, flags)]
+
+
+def primary_lines(records: Sequence[Mapping[str, Any]], label, shown: int = 6) -> list[str]:
+    """One line per primary record (the first `shown`; then how many more): `label(record)`, estimate, interval
+    (or its note) and Holm-adjusted p; for a run's summary."""
+    chosen = [r for r in records if r.get("primary")]
+    if not chosen:
+        return ["primary: none declared"]
+
+    def fmt(r: Mapping[str, Any]) -> str:
+        if r["mean"] is None:
+            return f"  {label(r)}: no cells"
+        interval = r["note"] if r["ci_low"] is None else f"[{r['ci_low']:+.2f}, {r['ci_high']:+.2f}]"
+        p = "–" if r["p_adjusted"] is None else f"{r['p_adjusted']:.3g}"
+        return f"  {label(r)}: {r['mean']:+.2f} {interval}, Holm p {p}"
+
+    more = [f"  ... {len(chosen) - shown} more"] if len(chosen) > shown else []
+    return [f"primary ({len(chosen)}):"] + [fmt(r) for r in chosen[:shown]] + more
