@@ -189,7 +189,8 @@ def test_code_params_refuse_what_the_study_cannot_run(tmp_path):
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
     for change, message in (({"arms": ["mnli"]}, "`none` is the reference"),
                             ({"arms": ["none", "xnli"]}, "unknown arm 'xnli'"),
-                            ({"benchmarks": {"humaneval_x": ["cobol"], "humaneval_xl": {}}}, "cobol")):
+                            ({"benchmarks": {"humaneval_x": ["cobol"], "humaneval_xl": {}}}, "cobol"),
+                            ({"primary": [{"arm": "mnli"}]}, "primary: {'arm': 'mnli'}: select by benchmark")):
         edited = json.loads(json.dumps(raw))
         edited["profiles"]["smoke"]["code"].update(change)
         path = tmp_path / "params.yaml"
@@ -198,11 +199,11 @@ def test_code_params_refuse_what_the_study_cannot_run(tmp_path):
             load(path, "smoke")
 
 
-def test_paired_bootstrap_of_known_differences():
+def test_paired_contrast_of_known_differences():
     from repro.studies.code.answer import paired
 
     def cells(values):
-        return {("mean", "python", "English", f"Python/{i}"): v for i, v in enumerate(values)}
+        return {(0, str(i), ("python", "English")): v for i, v in enumerate(values)}
 
     zero = paired(cells([0.0] * 10))
     assert zero["mean"] == 0 and zero["p_value"] == 1.0 and zero["n"] == 10
@@ -213,8 +214,22 @@ def test_paired_bootstrap_of_known_differences():
     assert paired({})["n"] == 0
 
 
+def test_a_problem_is_one_cluster_across_languages_and_seeds_are_crossed_with_it():
+    from repro.studies.code.answer import paired
+
+    # 6 problems in 3 languages and 3 seeds: +100 on problems 0-2 in every language and seed, 0 on the others
+    cells = {(seed, str(p), (lang, "English")): 100.0 * (p < 3) for seed in range(3) for p in range(6)
+             for lang in ("python", "cpp", "js")}
+    record = paired(cells)
+    assert record["units"] == {"seed": 3, "problem": 6} and record["n"] == 6 and record["mean"] == pytest.approx(50.0)
+    # six problems, not 54 cells: the interval is the t interval of six problem means (three 100s, three 0s)
+    assert record["ci_low"] == pytest.approx(50.0 - 2.5706 * 50 * (6 / 5) ** 0.5 / 6 ** 0.5, abs=1e-3)
+    few = paired({key: v for key, v in cells.items() if int(key[1]) < 4})
+    assert few["note"] == "too few clusters" and few["ci_low"] is None and few["mean"] == pytest.approx(75.0)
+
+
 def test_answers_pair_each_arm_with_none_by_problem():
-    from repro.studies.code.answer import answers
+    from repro.studies.code.answer import answers, markdown
 
     code = load(ROOT / "params.yaml", "smoke").section("code")
 
@@ -228,18 +243,32 @@ def test_answers_pair_each_arm_with_none_by_problem():
                   for n in code.benchmarks.humaneval_xl["python"]]
         return {"arm": arm, "seed": 0, "files": files}
 
-    executed = [summary("none", [1.0, 0.0, 0.0, 0.0]), summary("mnli", [1.0, 1.0, 1.0, 0.0])] + \
-        [summary(arm, [1.0, 0.0, 0.0, 0.0]) for arm in ("squad_v1", "cnn_dailymail", "lm_control", "mnli+translated")]
+    baseline = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+    executed = [summary("none", baseline), summary("mnli", [1.0, 1.0, 1.0, 0.0, 1.0, 1.0])] + \
+        [summary(arm, baseline) for arm in ("squad_v1", "cnn_dailymail", "lm_control", "mnli+translated")]
     records = answers(code, executed)
     translated = next(r for r in records if r["group"] == "translated vs English" and r["programming_language"] == "all")
     assert translated["contrast"] == "mnli+translated - mnli" and translated["mean"] == -50.0
     python = next(r for r in records if r["contrast"] == "mnli - none" and r["programming_language"] == "python"
                   and r["benchmark"] == "humaneval-x")
-    assert python["mean"] == 50.0 and python["n"] == 4
+    assert python["mean"] == 50.0 and python["n"] == 6
     pooled = next(r for r in records if r["contrast"] == "mnli - none" and r["programming_language"] == "all")
-    assert pooled["n"] == 4 * len(code.benchmarks.humaneval_x)
+    assert pooled["n"] == 6 and pooled["units"] == {"seed": 1, "problem": 6}  # a problem: one cluster
     drop = next(r for r in records if r["group"] == "prompt-language drop" and r["task"] == "mnli"
                 and r["natural_language"] == "German")
-    assert drop["mean"] == 75.0
+    assert drop["mean"] == pytest.approx(500 / 6)  # mnli passes 5 of 6 in English, none in German
+    primary = [r for r in records if r["primary"]]
+    assert {(r["benchmark"], r["programming_language"], r["natural_language"]) for r in primary} == {
+        ("humaneval-x", "non-Python", "English"), ("humaneval-xl", "all", "non-English"),
+        ("humaneval-x", "all", "English")}  # the last: CNN/DM - mean(NLU)
+    assert len(primary) == 2 * len(code.trained_arms) + 1
+    non_python = next(r for r in primary
+                      if r["contrast"] == "mnli - none" and r["programming_language"] == "non-Python")
+    assert non_python["mean"] == pytest.approx(50.0) and non_python["languages"] == ["cpp", "js", "rust"]
+    assert all(r["p_adjusted"] is None for r in records if not r["primary"])
+    assert all(r["p_adjusted"] >= r["p_value"] for r in primary if r["p_value"] is not None)
+    text = markdown(records, "smoke", [])
+    assert text.index("## Primary contrasts (11, p Holm-adjusted") < text.index("(exploratory, p unadjusted)")
     for record in records:
-        assert {"contrast", "task", "group", "languages", "mean", "ci_low", "ci_high", "p_value", "n"} <= set(record)
+        assert {"contrast", "task", "group", "languages", "mean", "ci_low", "ci_high", "p_value", "n", "units",
+                "primary", "p_adjusted"} <= set(record)

@@ -36,6 +36,13 @@ def test_a_language_without_a_translation_is_refused_naming_it(tmp_path):
     assert "multilingual" in message and "no translation into sw" in message
 
 
+def test_a_primary_contrast_the_answer_cannot_have_is_refused(tmp_path):
+    assert "primary: contrast 'A2-A0'" in _refused(_params(tmp_path, lambda ml: ml["primary"].append(
+        {"contrast": "A2-A0"})))
+    assert "select by contrast, group" in _refused(_params(tmp_path, lambda ml: ml["primary"].append(
+        {"colour": "red"})))
+
+
 def test_an_arm_the_sources_cannot_provide_is_refused_naming_it(tmp_path):
     assert "no translated data for 'qqp'" in _refused(_params(tmp_path, lambda ml: ml["arms"].append("qqp-A2")))
     assert "unknown arm 'A9'" in _refused(_params(tmp_path, lambda ml: ml["arms"].append("mnli-A9")))
@@ -83,17 +90,20 @@ def test_every_planned_stage_is_a_dvc_yaml_stage():
     assert "ml-intermediate-smoke@mnli-A2-1" in planned and "ml-baseline-smoke@2-xnli" in planned
 
 
+SEEN = ["ar", "zh", "sw", "th", "tr"]  # the arms' language set in _rows; five unseen beside them, and English
+
+
 def _rows(shift: dict[str, float]) -> list[dict]:
     """Metrics rows of every arm: a base value per (seed, target, language), plus the arm's shift on the seen
-    languages (ar, zh) only; English scores 100 (it must be left out)."""
+    languages only; English scores 100 (it must be left out)."""
     rows = []
-    languages = {"xnli": ["en", "ar", "zh", "de", "ru", "hi"], "udpos": ["en", "ar", "zh", "de", "ru", "hi"]}
+    langs = ["en", *SEEN, "de", "ru", "hi", "es", "fr"]
     for arm, intermediate in [("A0", "none"), ("A1", "mnli"), ("A2", "mnli"), ("A3", "mnli"), ("A4", "mnli")]:
         for seed in (1, 2):
-            for target, langs in languages.items():
+            for target in ("xnli", "udpos"):
                 for i, lang in enumerate(langs):
                     base = 40.0 + 3 * i + seed
-                    value = 100.0 if lang == "en" else base + (shift[arm] if lang in ("ar", "zh") else 0.0)
+                    value = 100.0 if lang == "en" else base + (shift[arm] if lang in SEEN else 0.0)
                     rows.append({"suite": "xtreme", "arm": arm, "intermediate": intermediate, "seed": seed,
                                  "target": target, "language": lang, "metric": "f1" if target == "udpos"
                                  else "accuracy", "value": value})
@@ -102,7 +112,9 @@ def _rows(shift: dict[str, float]) -> list[dict]:
 
 def test_contrasts_find_a_known_difference_on_seen_languages_only():
     rows = _rows({"A0": 0.0, "A1": 1.0, "A2": 6.0, "A3": 6.0, "A4": 1.0})
-    records = multilingual.contrasts(rows, {"mnli": ["ar", "zh"]}, "seed_language", n_resamples=999)
+    primary = [{"contrast": "A2-A1", "level": "overall", "languages": "seen"},
+               {"contrast": "A2-A1", "level": "overall", "languages": "unseen"}]
+    records = multilingual.contrasts(rows, {"mnli": SEEN}, primary)
     found = {(r["contrast"], r["level"], r.get("task") or r.get("group"), r["languages"]): r for r in records}
     for better, base in CONTRASTS:
         for scope in [("task", "xnli"), ("task", "udpos"), ("group", "classification"), ("group", "tagging"),
@@ -110,12 +122,32 @@ def test_contrasts_find_a_known_difference_on_seen_languages_only():
             for split in ("seen", "unseen", "all"):
                 record = found[(f"{better}-{base}", *scope, split)]
                 assert record["ci_low"] is not None and record["ci_low"] <= record["mean"] <= record["ci_high"]
+                assert record["units"] == {"seed": 2, "language": 10 if split == "all" else 5}
     a2 = found[("A2-A1", "overall", "overall", "seen")]
     assert a2["mean"] == pytest.approx(5.0) and a2["ci_low"] == pytest.approx(5.0) and a2["p_value"] < 0.01
     assert found[("A2-A1", "overall", "overall", "unseen")]["mean"] == pytest.approx(0.0)
-    assert found[("A2-A1", "overall", "overall", "all")]["mean"] == pytest.approx(2.0)  # 2 of 5 languages
+    assert found[("A2-A1", "overall", "overall", "all")]["mean"] == pytest.approx(2.5)  # 5 of 10 languages
     assert found[("A3-A2", "task", "xnli", "seen")]["mean"] == pytest.approx(0.0)
-    assert found[("A2-A1", "overall", "overall", "seen")]["n"] == 4  # (seed, language) units: 2 seeds x ar, zh
+    assert a2["n"] == 5  # languages; the seeds are the other axis
+    assert [(r["contrast"], r["languages"]) for r in records if r["primary"]] == [("A2-A1", "seen"),
+                                                                                  ("A2-A1", "unseen")]
+    # Holm over the two: the exact 5-point gain (p 0) stays 0, the exact null (p 1) stays 1
+    assert a2["p_adjusted"] == 0.0 and found[("A2-A1", "overall", "overall", "unseen")]["p_adjusted"] == 1.0
+    assert all(r["p_adjusted"] is None for r in records if not r["primary"])
+
+
+def test_answer_md_opens_with_the_primary_contrasts_and_says_too_few_clusters():
+    from repro.studies.multilingual import render as multilingual_render
+
+    rows = [r for r in _rows({"A0": 0.0, "A1": 1.0, "A2": 6.0, "A3": 6.0, "A4": 1.0})
+            if r["language"] not in ("th", "tr")]  # three seen languages: too few clusters
+    records = multilingual.contrasts(rows, {"mnli": SEEN}, [{"contrast": "A2-A1", "level": "overall"}])
+    text = multilingual_render.markdown({"profile": "smoke", "seeds": [1, 2], "language_sets": {"mnli": SEEN},
+                                         "method": "m", "contrasts": records, "mean_sd": []})
+    primary, exploratory = text.index("## Primary contrasts (3, p Holm-adjusted"), text.index("## Exploratory")
+    assert primary < exploratory
+    seen_row = next(line for line in text[primary:exploratory].splitlines() if "| seen |" in line)
+    assert "too few clusters" in seen_row and "2 seeds × 3 languages" in seen_row
 
 
 def test_mean_sd_over_seeds():

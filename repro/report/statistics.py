@@ -1,52 +1,32 @@
-"""Statistics over seeds and arms: mean and standard deviation over seeds, and paired bootstrap contrasts.
+"""Statistics over seeds and arms: mean and standard deviation over seeds, and paired contrasts.
 
 Input rows are the study's metrics rows, {arm, seed, target, language, value} (value 0-100, one row per cell for
-the metric that scores the target; rows may carry more fields, and an "example" id for per-example values).
+the metric that scores the target; rows may carry more fields).
 
 - `seed_summary`: per (arm, task or group), the score of each seed (the mean over the task's languages; for a
   group, the mean of its task scores, as XTREME's group scores), then their mean and sample standard deviation
   (ddof=1; None with one seed).
-- `contrast`: treatment - control, paired. Cells are paired on (seed, target, language[, example]); a cell that
-  one arm has and the other lacks is an error. The estimate is the mean over tasks of each task's mean paired
-  difference (the difference of the group scores above, averaged over seeds). Its 95% interval and p-value come
-  from a cluster bootstrap: the resampled unit is a parameter (`UNITS`: languages, seeds, (seed, language)
-  cells or examples); whole units are drawn with replacement, all the cells of a drawn unit come along, and the
-  estimate is recomputed with each cell keeping its task weight (a ratio estimator, so a resample that misses a
-  task still averages the others correctly).
-  Resampling is scipy.stats.bootstrap's over unit indices (percentile interval by default: it stays defined,
-  and zero-width, when every difference is the same, where BCa is undefined). The p-value is the two-sided
-  bootstrap test of "no difference" (Efron & Tibshirani 1993, 16.4; Berg-Kirkpatrick et al. 2012): the share of
-  resampled estimates, centred on the estimate, at least as far from it as the estimate is from 0, with the
-  usual +1 correction, (1 + #{|t* - t| >= |t|}) / (1 + B). Fewer than two units give the estimate only (interval
-  and p-value None).
+- `contrast`: treatment - control, paired. Cells are paired on (seed, target, language); a cell that one arm
+  has and the other lacks is an error. The estimate is the mean over tasks of each task's mean paired difference
+  (the difference of the group scores above, averaged over seeds); its 95% interval and p-value respect the
+  design, seeds (runs) crossed with languages (`repro.report.inference`); `units` says how many of each.
 - `contrast_table`: every contrast per task, per group and overall, over seen, unseen and all languages.
 
-Each bootstrap draws from numpy's Generator seeded with (seed, a stable hash of the record's key), so a table
-is the same on every run and every record's draws are its own. No torch, no pandas.
+No torch, no pandas.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections import defaultdict
 from typing import Any, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
-# unit name -> the row fields whose values identify one resampled unit
-UNITS: dict[str, tuple[str, ...]] = {
-    "language": ("language",),  # a language across tasks and seeds: how well the result holds over languages
-    "seed": ("seed",),  # a training seed across tasks and languages: how well it holds over training runs
-    "seed_language": ("seed", "language"),  # one (seed, language) cell across tasks
-    "example": ("target", "language", "example"),  # one test example, across seeds (rows need an "example")
-}
+from repro.report.inference import crossed_contrast
+
+UNIT = "seed x language"  # the crossed design every contrast respects (repro.report.inference)
 LANGUAGE_SETS = ("seen", "unseen", "all")
 OVERALL = "overall"
-
-
-def _cell_key(row: Mapping[str, Any], with_example: bool) -> tuple:
-    key = (row["seed"], row["target"], row["language"])
-    return (*key, row["example"]) if with_example else key
 
 
 def mean_std(values: Sequence[float]) -> tuple[float, float | None]:
@@ -99,12 +79,11 @@ def seed_summary(rows: Iterable[Mapping[str, Any]], groups: Mapping[str, Sequenc
     return records
 
 
-def _paired_differences(rows: Sequence[Mapping[str, Any]], treatment: str, control: str,
-                        with_example: bool) -> dict[tuple, float]:
+def _paired_differences(rows: Sequence[Mapping[str, Any]], treatment: str, control: str) -> dict[tuple, float]:
     by_arm: dict[str, dict[tuple, float]] = {treatment: {}, control: {}}
     for row in rows:
         if row["arm"] in by_arm:
-            key = _cell_key(row, with_example)
+            key = (row["seed"], row["target"], row["language"])
             if key in by_arm[row["arm"]]:
                 raise ValueError(f"arm {row['arm']!r} has two rows for (seed, target, language) {key}")
             by_arm[row["arm"]][key] = float(row["value"])
@@ -117,82 +96,28 @@ def _paired_differences(rows: Sequence[Mapping[str, Any]], treatment: str, contr
     return {key: treated[key] - controls[key] for key in treated}
 
 
-def _rng(seed: int, key: str) -> np.random.Generator:
-    return np.random.default_rng([seed, zlib.crc32(key.encode("utf-8"))])
-
-
-def bootstrap_contrast(differences: Mapping[tuple, float], fields: Sequence[str], unit: str = "language",
-                       n_resamples: int = 9999, confidence: float = 0.95, method: str = "percentile",
-                       seed: int = 0, key: str = "") -> dict[str, Any]:
-    """{mean, ci_low, ci_high, p_value, n} of paired differences {cell: treatment - control}, `fields` naming
-    the parts of each cell key (e.g. ("seed", "target", "language")); the estimate weighs each task equally
-    and each cell equally within its task; `unit` (UNITS) is what the bootstrap resamples; n counts units."""
-    from scipy import stats
-
-    if unit not in UNITS:
-        raise ValueError(f"unit {unit!r}: expected one of {', '.join(UNITS)}")
-    missing = [f for f in UNITS[unit] if f not in fields]
-    if missing:
-        raise ValueError(f"unit {unit!r} needs {', '.join(missing)} in every row")
-    if not differences:
-        raise ValueError("no paired cells to compare")
-    target_at, unit_at = fields.index("target"), [fields.index(f) for f in UNITS[unit]]
-    per_task = defaultdict(int)
-    for cell in differences:
-        per_task[cell[target_at]] += 1
-    units: dict[tuple, list[float]] = {}  # unit -> [sum of weight * difference, sum of weight]
-    for cell, difference in differences.items():
-        weight = 1.0 / per_task[cell[target_at]]
-        sums = units.setdefault(tuple(cell[i] for i in unit_at), [0.0, 0.0])
-        sums[0] += weight * difference
-        sums[1] += weight
-    weighted, weights = np.array([s[0] for s in units.values()]), np.array([s[1] for s in units.values()])
-    estimate = float(weighted.sum() / weights.sum())
-    record = {"mean": estimate, "ci_low": None, "ci_high": None, "p_value": None, "n": len(units)}
-    if len(units) < 2:
-        return record
-
-    def statistic(index, axis=-1):
-        index = np.asarray(index, dtype=np.intp)
-        return weighted[index].sum(axis=axis) / weights[index].sum(axis=axis)
-
-    result = stats.bootstrap((np.arange(len(units)),), statistic, n_resamples=n_resamples, vectorized=True,
-                             confidence_level=confidence, method=method, rng=_rng(seed, key))
-    draws = np.asarray(result.bootstrap_distribution)
-    tolerance = 1e-9 * max(1.0, abs(estimate))  # a constant difference resamples to itself up to rounding
-    extreme = int(np.count_nonzero(np.abs(draws - estimate) >= abs(estimate) - tolerance)) if estimate else len(draws)
-    low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
-    if high - low < tolerance:  # percentile ends of identical draws differ only by rounding
-        low = high = estimate
-    record.update(ci_low=low, ci_high=high, p_value=(1 + extreme) / (1 + len(draws)))
-    return record
-
-
 def contrast(rows: Iterable[Mapping[str, Any]], treatment: str, control: str, tasks: Sequence[str],
-             languages: str = "all", seen: Collection[str] = (), unit: str = "language", name: str | None = None,
-             kind: str = "task", **bootstrap: Any) -> dict[str, Any]:
-    """One record {contrast, task | group, languages, unit, mean, ci_low, ci_high, p_value, n}: treatment -
-    control over `tasks` (one task, or a group's), on the languages in `seen` ("seen"), outside it ("unseen") or
-    all; `bootstrap` goes to bootstrap_contrast (n_resamples, confidence, method, seed)."""
+             languages: str = "all", seen: Collection[str] = (), name: str | None = None, kind: str = "task",
+             **options: Any) -> dict[str, Any]:
+    """One record {contrast, task | group, languages, unit, mean, ci_low, ci_high, p_value, n, units, note}:
+    treatment - control over `tasks` (one task, or a group's), on the languages in `seen` ("seen"), outside it
+    ("unseen") or all; `options` go to inference.crossed_contrast (confidence, min_clusters)."""
     keep = _language_filter(languages, seen)
     rows = [row for row in rows if row["target"] in tasks and keep(row["language"])]
-    with_example = unit == "example"
-    if with_example and any("example" not in row for row in rows):
-        raise ValueError("unit 'example' needs an \"example\" id in every row")
     label = f"{treatment} - {control}"
-    name = name or (tasks[0] if kind == "task" else OVERALL)
-    record: dict[str, Any] = {"contrast": label, kind: name, "languages": languages, "unit": unit}
-    differences = _paired_differences(rows, treatment, control, with_example)
+    record: dict[str, Any] = {"contrast": label, kind: name or (tasks[0] if kind == "task" else OVERALL),
+                              "languages": languages, "unit": UNIT}
+    differences = _paired_differences(rows, treatment, control)
     if not differences:
-        return {**record, "mean": None, "ci_low": None, "ci_high": None, "p_value": None, "n": 0}
-    fields = ("seed", "target", "language", "example") if with_example else ("seed", "target", "language")
-    return {**record, **bootstrap_contrast(differences, fields, unit, key=f"{label}|{name}|{languages}|{unit}",
-                                           **bootstrap)}
+        return {**record, "mean": None, "ci_low": None, "ci_high": None, "p_value": None, "n": 0,
+                "units": {"seed": 0, "language": 0}, "note": None}
+    cells = {(seed, language, target): value for (seed, target, language), value in differences.items()}
+    return {**record, **crossed_contrast(cells, ("seed", "language"), **options)}
 
 
 def contrast_table(rows: Iterable[Mapping[str, Any]], contrasts: Sequence[tuple[str, str]],
                    groups: Mapping[str, Sequence[str]], seen: Mapping[str, Collection[str]],
-                   unit: str = "language", **bootstrap: Any) -> list[dict[str, Any]]:
+                   **options: Any) -> list[dict[str, Any]]:
     """Every (treatment, control) contrast per task, per group (whose tasks are all in the rows) and overall
     (every task in the rows), for seen, unseen and all languages; seen languages are the treatment's set
     (`seen[treatment]`, empty if absent: pass e.g. {"A1": {"en"}} for English-only arms). A split without cells
@@ -201,6 +126,5 @@ def contrast_table(rows: Iterable[Mapping[str, Any]], contrasts: Sequence[tuple[
     tasks = sorted({row["target"] for row in rows})
     scopes = [("task", t, (t,)) for t in tasks] + [("group", g, tuple(m)) for g, m in groups.items()
                                                    if set(m) <= set(tasks)] + [("group", OVERALL, tuple(tasks))]
-    return [contrast(rows, treatment, control, members, languages, seen.get(treatment, ()), unit, name, kind,
-                     **bootstrap)
+    return [contrast(rows, treatment, control, members, languages, seen.get(treatment, ()), name, kind, **options)
             for treatment, control in contrasts for kind, name, members in scopes for languages in LANGUAGE_SETS]

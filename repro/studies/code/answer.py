@@ -1,12 +1,13 @@
-"""The code study's answers: contrasts of greedy pass@1 between arms, paired by problem, with bootstrap
-confidence intervals, written as records of the multilingual study's fields (`contrast`, `task`, `group`,
-`languages`, `mean`, `ci_low`, `ci_high`, `p_value`, `n`) plus the benchmark's axes; `languages` lists the
+"""The code study's answers: contrasts of greedy pass@1 between arms, paired by problem and seed, written as
+records of the multilingual study's fields (`contrast`, `task`, `group`, `languages`, `mean`, `ci_low`,
+`ci_high`, `p_value`, `n`, `units`, `primary`, `p_adjusted`) plus the benchmark's axes; `languages` lists the
 programming (or prompt) languages a contrast pools.
 
-Cell: one problem of one problems file, its pass rate averaged over the seeds (0-100). Statistics are
-`repro.report.statistics.bootstrap_contrast`'s (the multilingual study's): each file (task) weighs equally, each
-problem equally within it; the bootstrap resamples problems (unit `example`), percentile 95% interval, two-sided
-bootstrap p-value.
+Cell: one problem of one problems file in one seed's run, its pass rate (0-100). Statistics are
+`repro.report.inference.crossed_contrast`'s: each file (stratum) weighs equally, each problem equally within it;
+runs (seeds) are crossed with problems, and a problem is one cluster across the files that share it (HumanEval-X's
+languages, HumanEval-XL's prompt languages: the same task number); n counts problems. The study's `primary`
+contrasts are Holm-adjusted together; every other one is exploratory.
 """
 
 from __future__ import annotations
@@ -14,42 +15,46 @@ from __future__ import annotations
 import numpy as np
 
 from repro.studies.code.params import LM_CONTROL, MULTITASK, NO_INTERMEDIATE, SUMMARIZATION, TRANSLATED
-from repro.report.statistics import bootstrap_contrast
-
-RESAMPLES = 2000
-FIELDS = ("seed", "target", "language", "example")  # a cell: (seeds pooled, programming language, prompt language,
-#                                                      problem)
+from repro.report.inference import crossed_contrast, mark_primary
 
 
-def paired(differences: dict[tuple, float], key: str = "", resamples: int = RESAMPLES) -> dict:
-    """{mean, ci_low, ci_high, p_value, n} of paired differences {cell: treatment - control} (0-100)."""
+def paired(differences: dict[tuple, float]) -> dict:
+    """{mean, ci_low, ci_high, p_value, n, units, note} of paired differences {(seed, problem, file):
+    treatment - control} (0-100)."""
     if not differences:
-        return {"mean": None, "ci_low": None, "ci_high": None, "p_value": None, "n": 0}
-    return bootstrap_contrast(differences, FIELDS, "example", n_resamples=resamples, key=key)
+        return {"mean": None, "ci_low": None, "ci_high": None, "p_value": None, "n": 0,
+                "units": {"seed": 0, "problem": 0}, "note": None}
+    return crossed_contrast(differences, ("seed", "problem"))
 
 
-def per_problem(executed: list[dict], arm: str, benchmark: str, programming: str, natural: str) -> dict[str, float]:
-    """{task_id: greedy pass rate (0-100) averaged over the seeds} of one arm on one problems file."""
-    sums: dict[str, list[float]] = {}
+def per_problem(executed: list[dict], arm: str, benchmark: str, programming: str, natural: str) -> dict[tuple, float]:
+    """{(seed, task_id): greedy pass rate (0-100)} of one arm on one problems file."""
+    rates: dict[tuple, float] = {}
     for summary in executed:
         if summary["arm"] != arm:
             continue
         for entry in summary["files"]:
             if (entry["benchmark"], entry["programming_language"], entry["natural_language"], entry["mode"]) == \
                     (benchmark, programming, natural, "greedy") and not entry["skipped"]:
-                for task, rate in entry["per_problem"].items():
-                    sums.setdefault(task, []).append(100.0 * rate)
-    return {task: float(np.mean(rates)) for task, rates in sums.items()}
+                rates.update({(summary["seed"], task): 100.0 * rate for task, rate in entry["per_problem"].items()})
+    return rates
 
 
-def _delta(a: dict[str, float], b: dict[str, float], programming: str = "", natural: str = "") -> dict:
-    """Paired cells {(seeds, programming, natural, problem): a - b} of the problems both have."""
-    return {("mean", programming, natural, t): a[t] - b[t] for t in sorted(a) if t in b}
+def _problem(task_id: str) -> str:
+    """The problem a task id names across the files sharing it ("CPP/12", "Python/12": "12")."""
+    return task_id.rpartition("/")[2]
+
+
+def _delta(a: dict[tuple, float], b: dict[tuple, float], programming: str = "", natural: str = "") -> dict:
+    """Paired cells {(seed, problem, (programming, natural)): a - b} of the (seed, task) both have."""
+    return {(seed, _problem(t), (programming, natural)): a[seed, t] - b[seed, t] for seed, t in sorted(a)
+            if (seed, t) in b}
 
 
 def _pooled(a: dict[tuple, float], b: dict[tuple, float]) -> dict:
-    """Paired cells of two arms' {(programming language, problem): rate} over HumanEval-X's languages."""
-    return {("mean", pl, "English", t): a[(pl, t)] - b[(pl, t)] for pl, t in sorted(a) if (pl, t) in b}
+    """Paired cells of two arms' {(programming language, seed, task): rate} over HumanEval-X's languages."""
+    return {(seed, _problem(t), (pl, "English")): a[pl, seed, t] - b[pl, seed, t] for pl, seed, t in sorted(a)
+            if (pl, seed, t) in b}
 
 
 def answers(code, executed: list[dict]) -> list[dict]:
@@ -63,27 +68,38 @@ def answers(code, executed: list[dict]) -> list[dict]:
     records = []
 
     def record(contrast: str, task: str, group: str, languages: list[str], deltas: dict, **axes) -> None:
-        key = "|".join([contrast, task, group, *languages, *map(str, axes.values())])
         records.append({"contrast": contrast, "task": task, "group": group, "languages": languages, **axes,
-                        **paired(deltas, key)})
+                        **paired(deltas)})
 
-    def rates(arm: str, s) -> dict[str, float]:
+    def rates(arm: str, s) -> dict[tuple, float]:
         return per_problem(executed, arm, s.benchmark, s.programming_language, s.natural_language)
 
-    # 1. pass@1 delta vs no intermediate phase, per arm and programming language (and pooled)
+    # 1. pass@1 delta vs no intermediate phase, per arm and programming language, pooled over HumanEval-X (all,
+    # and all but Python: transfer beyond the language most intermediate-free code is in), over HumanEval-XL's
+    # prompt languages other than English
+    other_x = [s.programming_language for s in x_sets if s.programming_language != "python"]
+    other_xl = list(dict.fromkeys(s.natural_language for s in xl_sets if s.natural_language != "English"))
     for arm in arms:
-        pooled = {}
+        pooled, pooled_xl = {}, {}
         for s in x_sets + xl_sets:
             deltas = _delta(rates(arm, s), rates(NO_INTERMEDIATE, s), s.programming_language, s.natural_language)
-            pooled.update(deltas if s.benchmark == "humaneval-x" else {})
+            (pooled if s.benchmark == "humaneval-x" else pooled_xl).update(deltas)
             record(f"{arm} - none", arm, "vs no intermediate", [s.programming_language], deltas,
                    benchmark=s.benchmark, programming_language=s.programming_language,
                    natural_language=s.natural_language)
         record(f"{arm} - none", arm, "vs no intermediate", [s.programming_language for s in x_sets], pooled,
                benchmark="humaneval-x", programming_language="all", natural_language="English")
+        if other_x:
+            record(f"{arm} - none", arm, "vs no intermediate", other_x,
+                   {k: v for k, v in pooled.items() if k[2][0] != "python"},
+                   benchmark="humaneval-x", programming_language="non-Python", natural_language="English")
+        if other_xl:
+            record(f"{arm} - none", arm, "vs no intermediate", other_xl,
+                   {k: v for k, v in pooled_xl.items() if k[2][1] != "English"},
+                   benchmark="humaneval-xl", programming_language="all", natural_language="non-English")
     # 2. summarization vs the NLU tasks vs the LM control (HumanEval-X, pooled over programming languages)
     nlu = [a for a in arms if a not in (SUMMARIZATION, LM_CONTROL, MULTITASK, *TRANSLATED)]
-    pooled_x = {arm: {(s.programming_language, t): v for s in x_sets for t, v in rates(arm, s).items()}
+    pooled_x = {arm: {(s.programming_language, *key): v for s in x_sets for key, v in rates(arm, s).items()}
                 for arm in code.arms}
     nlu_mean = {key: float(np.mean([pooled_x[a][key] for a in nlu])) for key in pooled_x[NO_INTERMEDIATE]
                 if nlu and all(key in pooled_x[a] for a in nlu)}
@@ -119,24 +135,35 @@ def answers(code, executed: list[dict]) -> list[dict]:
                 record(f"English - {s.natural_language}", arm, "prompt-language drop", [s.natural_language], drop,
                        benchmark="humaneval-xl", programming_language=programming,
                        natural_language=s.natural_language)
-    return records
+    return mark_primary(records, code.primary)
 
 
 def markdown(records: list[dict], profile: str, missing: list[str]) -> str:
-    """answer.md: one table per group of contrasts."""
+    """answer.md: the primary contrasts (Holm-adjusted), then one table per group of the exploratory ones."""
     def cell(value, digits=1):
         return "n/a" if value is None else f"{value:.{digits}f}"
 
+    def row(r: dict, adjusted: bool) -> str:
+        interval = r["note"] if r["ci_low"] is None and r["note"] else f"[{cell(r['ci_low'])}, {cell(r['ci_high'])}]"
+        units = " × ".join(f"{count} {axis}s" for axis, count in r["units"].items())
+        p = f"{cell(r['p_adjusted'], 3)} | {cell(r['p_value'], 3)}" if adjusted else cell(r["p_value"], 3)
+        return (f"| {r['task']} | {r['contrast']} | {r['benchmark']} | {r['programming_language']} | "
+                f"{r['natural_language']} | {cell(r['mean'])} | {interval} | {p} | {units} |")
+
+    head = "| arm | contrast | benchmark | programming | prompt language | mean | 95% CI |"
+    primary = [r for r in records if r["primary"]]
     lines = [f"# Code study answer ({profile})", "",
-             "Greedy pass@1 (0-100) differences, paired by problem (mean over seeds), 95% bootstrap interval.", ""]
-    for group in dict.fromkeys(r["group"] for r in records):
-        lines += [f"## {group}", "",
-                  "| arm | contrast | benchmark | programming | prompt language | mean | 95% CI | p | n |",
+             "Greedy pass@1 (0-100) differences, paired by problem and seed; 95% t interval over seeds crossed with "
+             "problems (a problem: one cluster across the languages sharing it; repro/report/inference.py); fewer "
+             "than 5 problems: too few clusters.", "",
+             f"## Primary contrasts ({len(primary)}, p Holm-adjusted over them)", ""]
+    lines += ([head + " p (Holm) | p | clusters |", "|---|---|---|---|---|---|---|---|---|---|"]
+              + [row(r, True) for r in primary] if primary else ["None declared (`code.primary` in params.yaml)."])
+    lines.append("")
+    for group in dict.fromkeys(r["group"] for r in records if not r["primary"]):
+        lines += [f"## {group} (exploratory, p unadjusted)", "", head + " p | clusters |",
                   "|---|---|---|---|---|---|---|---|---|"]
-        for r in (r for r in records if r["group"] == group):
-            lines.append(f"| {r['task']} | {r['contrast']} | {r['benchmark']} | {r['programming_language']} | "
-                         f"{r['natural_language']} | {cell(r['mean'])} | [{cell(r['ci_low'])}, {cell(r['ci_high'])}] "
-                         f"| {cell(r['p_value'], 3)} | {r['n']} |")
+        lines += [row(r, False) for r in records if r["group"] == group and not r["primary"]]
         lines.append("")
     if missing:
         lines += ["## Not answered here", ""] + [f"- {m}" for m in missing] + [""]

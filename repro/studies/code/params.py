@@ -26,6 +26,7 @@ SUMMARIZATION = "cnn_dailymail"
 # English vs English + its machine translations at the same budget (the translate-train data the paper's Table 4
 # reads: repro.tasks.alternatives.TRANSLATIONS), for the tasks that have them
 TRANSLATED = {"mnli+translated": "mnli", "squad_v1+translated": "squad_v1"}
+PRIMARY_FIELDS = {"contrast", "task", "group", "benchmark", "programming_language", "natural_language"}
 
 
 class TinyDecoder(Strict):
@@ -160,6 +161,9 @@ class CodeStudy(Strict):
     benchmarks: Benchmarks
     sources: Sources = Sources()
     smoke: SmokeCode = SmokeCode()
+    # the questions as asked: each entry selects answer records by their fields (PRIMARY_FIELDS); those are
+    # primary, their p-values Holm-adjusted together (repro.report.inference), every other one exploratory
+    primary: list[dict[str, str]] = []
 
     @model_validator(mode="after")
     def _known(self) -> CodeStudy:
@@ -176,6 +180,9 @@ class CodeStudy(Strict):
             raise ValueError("multitask_tasks: the multitask arm needs its tasks")
         if not self.seeds:
             raise ValueError("seeds: at least one")
+        for entry in self.primary:
+            if not entry or set(entry) - PRIMARY_FIELDS:
+                raise ValueError(f"primary: {entry}: select by {', '.join(sorted(PRIMARY_FIELDS))}")
         return self
 
     @property

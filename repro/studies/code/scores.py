@@ -53,13 +53,16 @@ def plots(layout: Layout) -> dict[str, list[dict]]:
     rows = [{"contrast": f"{r['contrast']} ({r['group']})", "mean": r["mean"], "ci_low": r["ci_low"],
              "ci_high": r["ci_high"]}
             for r in _read(layout, CodeLayout(layout).answer_json)["answers"]
-            if r["programming_language"] == "all" and r["mean"] is not None]
+            if r["benchmark"] == "humaneval-x" and r["programming_language"] == "all" and r["mean"] is not None]
     return {"contrasts.json": rows}
 
 
 def summary(layout: Layout) -> str:
+    from repro.report.inference import primary_lines
     from repro.studies.code.paths import CodeLayout
 
     code_layout = CodeLayout(layout)
     answers = json.loads(code_layout.answer_json.read_text())["answers"]
-    return f"{len(answers)} contrasts -> {code_layout.answer_md}"
+    primary = primary_lines(answers, lambda r: f"{r['contrast']} {r['benchmark']} {r['programming_language']} "
+                            f"{r['natural_language']}")
+    return "\n".join(primary + [f"{len(answers)} contrasts -> {code_layout.answer_md}"])

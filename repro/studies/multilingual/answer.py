@@ -5,9 +5,10 @@ Contrasts A1 - A0, A2 - A1, A3 - A2, A4 - A1 per intermediate task, each per tar
 suite (the group's tasks the study ran) and overall, split by the languages the arm was trained on (`seen`: the
 task's language set), the others (`unseen`) and both (`all`). English is left out of every split: the question
 is zero-shot transfer. Arms are paired on (seed, target, language) cells; `repro.report.statistics` computes
-the estimate, the cluster-bootstrap 95% interval and the p-value over the study's `bootstrap_unit` (languages by
-default: whole languages are resampled, every seed and task of a drawn language coming along). Beside them,
-mean +- standard deviation over seeds of each arm's language-averaged score.
+the estimate, its 95% interval and p-value with seeds (runs) crossed with languages (`units`: how many of each;
+fewer than 5 languages: the estimate only, "too few clusters"). The study's `primary` contrasts are marked and
+Holm-adjusted together (`p_adjusted`); every other one is exploratory. Beside them, mean +- standard deviation
+over seeds of each arm's language-averaged score.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from repro.report import statistics
+from repro.report.inference import mark_primary
 from repro.studies.multilingual.arms import BASELINE_ARM, CONTRASTS
 
 SPLITS = statistics.LANGUAGE_SETS
@@ -57,10 +59,11 @@ def _paired(rows: list[dict], treatment: str, control: str) -> list[dict]:
     return [r for r in rows if r["arm"] in (treatment, control) and (r["seed"], r["target"], r["language"]) in common]
 
 
-def contrasts(rows: list[dict], language_sets: dict[str, list[str]], unit: str = "language",
-              **bootstrap) -> list[dict]:
+def contrasts(rows: list[dict], language_sets: dict[str, list[str]], primary: list[dict] = (),
+              **options) -> list[dict]:
     """Every contrast the metrics allow: records with `contrast` (A2-A1), `suite`, `intermediate`, `task` or
-    `group` (`overall` for all targets), `languages`, `unit`, mean, ci_low, ci_high, p_value, n (units)."""
+    `group` (`overall` for all targets), `languages`, `unit`, mean, ci_low, ci_high, p_value, n (languages),
+    `units`, `note`, and `primary` (matching an entry of `primary`) with `p_adjusted` (Holm over those)."""
     from repro.suites import get as suite
 
     records = []
@@ -77,13 +80,13 @@ def contrasts(rows: list[dict], language_sets: dict[str, list[str]], unit: str =
                 if not paired:
                     continue
                 for record in statistics.contrast_table(paired, [(treatment, control)], groups, {treatment: seen},
-                                                        unit, **bootstrap):
+                                                        **options):
                     if record["n"]:
                         records.append({**record, "contrast": f"{better}-{base}", "suite": suite_name,
                                         "intermediate": intermediate,
                                         "level": "task" if "task" in record else
                                         "overall" if record["group"] == statistics.OVERALL else "group"})
-    return records
+    return mark_primary(records, primary)
 
 
 def mean_sd(rows: list[dict], language_sets: dict[str, list[str]]) -> list[dict]:

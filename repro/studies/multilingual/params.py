@@ -3,17 +3,16 @@ params.yaml (repro.studies.SECTIONS) with the core's strict base and number rang
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import model_validator
 
 from repro import suites
 from repro.params import Count, Strict
 from repro.tasks import TARGET_TASKS
-from repro.studies.multilingual.arms import BASELINE_ARM, Arm, check_language_sets
+from repro.studies.multilingual.arms import BASELINE_ARM, CONTRASTS, Arm, check_language_sets
 
 SQUAD_TARGETS = ("mlqa", "tatoeba")  # the targets a multilingual run evaluates with its SQuAD v1.1 fine-tune
 DUAL_ENCODER_TARGETS = ("mewslix", "lareqa")  # XTREME-R's retrieval targets, a dual encoder fine-tuned on each run
+PRIMARY_FIELDS = {"contrast", "suite", "intermediate", "level", "task", "group", "languages"}
 
 
 class Multilingual(Strict):
@@ -33,9 +32,9 @@ class Multilingual(Strict):
     dual_encoder_targets: list[str] = []
     # languages XTREME-R adds to a target beyond `languages.<target>` (XTREME's), evaluated by this study only
     xtreme_r_languages: dict[str, list[str]] = {}
-    # the answer's paired cluster bootstrap (repro.report.statistics): what it resamples, how often
-    bootstrap_unit: Literal["language", "seed", "seed_language"] = "language"
-    bootstrap_resamples: Count = 9999
+    # the questions as asked: each entry selects answer records by their fields (contrast, suite, intermediate,
+    # level, task, group, languages); those are primary, their p-values Holm-adjusted together, the rest exploratory
+    primary: list[dict[str, str]] = []
 
     @model_validator(mode="after")
     def _known(self) -> Multilingual:
@@ -65,6 +64,13 @@ class Multilingual(Strict):
         for name in self.squad_targets:
             if name not in SQUAD_TARGETS:
                 raise ValueError(f"squad_targets: {name}: not one of {', '.join(SQUAD_TARGETS)}")
+        for entry in self.primary:
+            unknown = sorted(set(entry) - PRIMARY_FIELDS)
+            if not entry or unknown:
+                raise ValueError(f"primary: {entry}: select by {', '.join(sorted(PRIMARY_FIELDS))}")
+            if "contrast" in entry and entry["contrast"] not in {f"{b}-{a}" for b, a in CONTRASTS}:
+                raise ValueError(f"primary: contrast {entry['contrast']!r}: not one of the study's "
+                                 f"({', '.join(f'{b}-{a}' for b, a in CONTRASTS)})")
         for name, langs in self.xtreme_r_languages.items():
             if name not in self.targets:
                 raise ValueError(f"xtreme_r_languages.{name}: not one of the study's targets")

@@ -24,22 +24,50 @@ def _scope(record: dict) -> str:
     return record.get("task") or record.get("group")
 
 
+def _interval(record: dict) -> str:
+    if record["ci_low"] is None:
+        return record.get("note") or "–"
+    return f"[{_fmt(record['ci_low'])}, {_fmt(record['ci_high'])}]"
+
+
+def _p(value: float | None) -> str:
+    return "–" if value is None else f"{value:.4f}"
+
+
+def _units(record: dict) -> str:
+    return " × ".join(f"{count} {axis}s" for axis, count in record["units"].items())
+
+
+def _primary(records: list[dict]) -> list[str]:
+    """The primary contrasts' table: Holm-adjusted p over them, the clusters behind each."""
+    chosen = [r for r in records if r["primary"]]
+    if not chosen:
+        return ["## Primary contrasts", "", "None declared (`multilingual.primary` in params.yaml).", ""]
+    lines = [f"## Primary contrasts ({len(chosen)}, p Holm-adjusted over them)", "",
+             "| contrast | suite | intermediate | task / group | languages | mean | 95% CI | p (Holm) | p | clusters |",
+             "|---|---|---|---|---|---:|---:|---:|---:|---|"]
+    return lines + [f"| {r['contrast']} | {r['suite']} | {r['intermediate']} | {_scope(r)} | {r['languages']} | "
+                    f"{_fmt(r['mean'])} | {_interval(r)} | {_p(r['p_adjusted'])} | {_p(r['p_value'])} | "
+                    f"{_units(r)} |" for r in chosen] + [""]
+
+
 def markdown(answer: dict) -> str:
-    """answer.md: what was compared, the contrasts with intervals, mean +- sd tables."""
+    """answer.md: what was compared, the primary contrasts, the exploratory ones, mean +- sd tables."""
     lines = [f"# Multilingual intermediate training vs English only ({answer['profile']})", "",
              "Arms: " + "; ".join(f"{arm}: {text}" for arm, text in ARM_NAMES.items()) + ".",
              f"Seeds: {', '.join(map(str, answer['seeds']))}. Language sets (seen): "
              + "; ".join(f"{task}: {', '.join(langs)}" for task, langs in answer["language_sets"].items()) + ".",
              f"Intervals: {answer['method']}.",
              "A group is the mean over the group's tasks that the study ran; `overall` over all of them.", ""]
-    for suite in dict.fromkeys(r["suite"] for r in answer["contrasts"]):
-        lines += [f"## Contrasts, {suite} (points, 0-100)", "",
-                  "| contrast | intermediate | level | task / group | languages | mean | 95% CI | p | n |",
-                  "|---|---|---|---|---|---:|---:|---:|---:|"]
-        for r in (r for r in answer["contrasts"] if r["suite"] == suite):
-            p = "–" if r["p_value"] is None else f"{r['p_value']:.4f}"
+    lines += _primary(answer["contrasts"])
+    exploratory = [r for r in answer["contrasts"] if not r["primary"]]
+    for suite in dict.fromkeys(r["suite"] for r in exploratory):
+        lines += [f"## Exploratory contrasts, {suite} (points, 0-100; p unadjusted)", "",
+                  "| contrast | intermediate | level | task / group | languages | mean | 95% CI | p | clusters |",
+                  "|---|---|---|---|---|---:|---:|---:|---|"]
+        for r in (r for r in exploratory if r["suite"] == suite):
             lines.append(f"| {r['contrast']} | {r['intermediate']} | {r['level']} | {_scope(r)} | {r['languages']} "
-                         f"| {_fmt(r['mean'])} | [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] | {p} | {r['n']} |")
+                         f"| {_fmt(r['mean'])} | {_interval(r)} | {_p(r['p_value'])} | {_units(r)} |")
         lines.append("")
     for suite in dict.fromkeys(r["suite"] for r in answer["mean_sd"]):
         rows = [r for r in answer["mean_sd"] if r["suite"] == suite]
@@ -72,7 +100,7 @@ def contrast_plot(records: list[dict], suite: str, contrast: str, path: Path) ->
     ax.axvline(0.0, color="black", linewidth=0.8)
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
-    ax.set_xlabel("difference (points), paired bootstrap 95% interval")
+    ax.set_xlabel("difference (points), 95% interval over seeds x languages")
     ax.set_title(f"{contrast} ({suite})", fontsize=10)
     ax.legend(fontsize=8, loc="best")
     return _save(fig, path)

@@ -44,8 +44,11 @@ def plots(layout: Layout) -> dict[str, list[dict]]:
 
 
 def summary(layout: Layout) -> str:
+    from repro.report.inference import primary_lines
     from repro.studies.multilingual.stages.common import study_layout
 
     results = study_layout(layout).results
     answer = json.loads((results / "answer.json").read_text())
-    return f"{len(answer['contrasts'])} contrasts -> {results / 'answer.md'}"
+    primary = primary_lines(answer["contrasts"], lambda r: f"{r['suite']} {r['intermediate']} {r['contrast']} "
+                            f"{r.get('task') or r['group']} ({r['languages']})")
+    return "\n".join(primary + [f"{len(answer['contrasts'])} contrasts -> {results / 'answer.md'}"])

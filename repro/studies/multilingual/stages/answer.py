@@ -1,5 +1,5 @@
 """Stage `ml_answer`: the multilingual study's answer from its metrics.json: results/<profile>/multilingual/
-answer.{json,md} (every contrast with a paired bootstrap 95% interval and p-value, mean +- sd over seeds) and
+answer.{json,md} (every contrast with a 95% interval and p-value, primary ones Holm-adjusted, mean +- sd over seeds) and
 plots/<suite>_<contrast>.png beside them."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from repro.params import Profile
 from repro.studies.multilingual.stages.common import settings, study_layout
 
 METHOD = ("paired on (seed, target, language) cells, English left out; estimate: the mean over tasks of each "
-          "task's mean difference; 95% percentile interval and two-sided p-value from a cluster bootstrap "
-          "(scipy.stats.bootstrap, {resamples} resamples) that resamples whole units of `{unit}` "
-          "(repro/report/statistics.py); n counts those units")
+          "task's mean difference; 95% t interval and two-sided p-value from a crossed (seed x language) mixed model, "
+          "Satterthwaite df (repro/report/inference.py); n counts languages, `units` seeds and languages; fewer "
+          "than 5 languages: too few clusters, the estimate only; primary contrasts Holm-adjusted (p_adjusted)")
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
 
 
@@ -32,9 +32,7 @@ def run(profile: Profile, layout: Layout) -> dict:
     metrics = json.loads(layout.metrics.read_text())
     sets = metrics["provenance"]["language_sets"]
     answer = {"profile": metrics["profile"], "seeds": metrics["provenance"]["seeds"]["seeds"], "language_sets": sets,
-              "method": METHOD.format(unit=ml.bootstrap_unit, resamples=ml.bootstrap_resamples),
-              "contrasts": multilingual.contrasts(metrics["results"], sets, ml.bootstrap_unit,
-                                                  n_resamples=ml.bootstrap_resamples),
+              "method": METHOD, "contrasts": multilingual.contrasts(metrics["results"], sets, ml.primary),
               "mean_sd": multilingual.mean_sd(metrics["results"], sets)}
     atomic_json(layout.results / "answer.json", answer)
     multilingual_render.write(answer, layout.results)
