@@ -105,11 +105,11 @@ def test_answer_holds_every_contrast_with_intervals(project):
     assert {r["arm"] for r in answer["mean_sd"]} == {"A0", "A1", "A2", "A3", "A4"}
     text = (out / "answer.md").read_text()
     assert "| A2-A1 | mnli | overall | overall | seen |" in text and "Mean ± sd over seeds" in text
-    assert {p.name for p in (out / "plots").iterdir()} >= {f"xtreme_{b}-{a}.png" for b, a in CONTRASTS}
+    assert {p.name for p in (out / "figures").iterdir()} >= {f"xtreme_{b}-{a}.png" for b, a in CONTRASTS}
 
 
 def test_summary_holds_each_contrasts_estimate_for_dvc(project):
-    out = project / "results/smoke/studies/multilingual"
+    out = project / "results/smoke/multilingual"
     answer = json.loads((project / "results/smoke/multilingual/answer.json").read_text())
     summary = json.loads((out / "summary.json").read_text())
     for r in answer["contrasts"]:

@@ -99,5 +99,6 @@ class CodeLayout:
         return self.results / "answer.md"
 
     @property
-    def plots(self) -> Path:
-        return self.results / "plots"
+    def figures(self) -> Path:
+        """The report's PNG figures (plots/ beside them holds the summary's plot data for DVC)."""
+        return self.results / "figures"

@@ -107,11 +107,12 @@ def contrast_plot(records: list[dict], suite: str, contrast: str, path: Path) ->
 
 
 def write(answer: dict, out_dir: Path) -> list[Path]:
-    """answer.md beside answer.json, and one plot per (suite, contrast)."""
+    """answer.md beside answer.json, and one figure per (suite, contrast) in figures/ (plots/ holds the summary's
+    plot data for DVC)."""
     atomic_text(out_dir / "answer.md", markdown(answer))
     written = [out_dir / "answer.md"]
     pairs = dict.fromkeys((r["suite"], r["contrast"]) for r in answer["contrasts"])
     for suite, contrast in pairs:
         written.append(contrast_plot(answer["contrasts"], suite, contrast,
-                                     out_dir / "plots" / f"{suite}_{contrast}.png"))
+                                     out_dir / "figures" / f"{suite}_{contrast}.png"))
     return written

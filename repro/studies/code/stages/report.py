@@ -3,7 +3,7 @@
 metrics.json: {"profile", "results": [{"arm", "intermediate", "seed", "benchmark", "programming_language",
 "natural_language", "metric", "value"}]} (0-100): greedy pass@1 and sampled pass@k of every executed file, and
 each arm's English-dev scores (exact match, ROUGE) of its intermediate tasks. answer.json / answer.md: the
-contrasts of `repro.studies.code.answer`; plots/: pass@1 per arm and language, prompt-language drops.
+contrasts of `repro.studies.code.answer`; figures/: pass@1 per arm and language, prompt-language drops.
 """
 
 from __future__ import annotations
@@ -79,12 +79,12 @@ def run(profile, layout) -> Path:
         if r["benchmark"] == "humaneval-x":
             by_pl[r["arm"]].setdefault(r["programming_language"], []).append(r["value"])
     code_plots.bars({a: {k: sum(v) / len(v) for k, v in cols.items()} for a, cols in by_pl.items()},
-                    "HumanEval-X greedy pass@1", "pass@1", code_layout.plots / "pass1_by_language.png")
+                    "HumanEval-X greedy pass@1", "pass@1", code_layout.figures / "pass1_by_language.png")
     drops = {}
     for r in (r for r in records if r["group"] == "prompt-language drop" and r["mean"] is not None):
         drops.setdefault(r["task"], {})[r["natural_language"]] = r["mean"]
     code_plots.bars(drops, "HumanEval-XL: English - other prompt language (pass@1)", "drop",
-                    code_layout.plots / "prompt_language_drop.png")
+                    code_layout.figures / "prompt_language_drop.png")
     return code_layout.results
 
 

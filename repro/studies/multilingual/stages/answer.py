@@ -1,6 +1,6 @@
 """Stage `ml_answer`: the multilingual study's answer from its metrics.json: results/<profile>/multilingual/
 answer.{json,md} (every contrast with a 95% interval and p-value, primary ones Holm-adjusted, mean +- sd over seeds) and
-plots/<suite>_<contrast>.png beside them."""
+figures/<suite>_<contrast>.png beside them."""
 
 from __future__ import annotations
 
