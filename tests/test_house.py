@@ -67,3 +67,57 @@ def test_task_entries_import_without_datasets_or_torch():
             "print(sorted(m for m in ('torch', 'datasets', 'transformers') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.strip() == "[]"
+
+
+STUDIES = ("paper", "multilingual", "code")  # repro/studies/__init__.py's registry (the test reads it below)
+
+
+def _core_files() -> list[Path]:
+    """Every module outside repro/studies/: the machinery all studies share, which names none of them."""
+    return [p for p in PACKAGE.rglob("*.py") if not p.is_relative_to(PACKAGE / "studies")]
+
+
+def test_the_study_registry_is_what_the_house_test_checks():
+    from repro import studies
+
+    assert set(studies.STUDIES) == set(STUDIES)
+    assert all((PACKAGE / "studies" / name / "study.py").is_file() for name in STUDIES)
+
+
+def test_core_modules_name_no_study():
+    """No study name in a core module's path (a task kind is named for what it does: kinds/code_generation.py),
+    import (of repro.studies.<study>) or string switch (`== "code"`)."""
+    offenders = []
+    for path in _core_files():
+        where = path.relative_to(ROOT)
+        stems = [*path.relative_to(PACKAGE).parent.parts, path.stem]
+        if any(stem == name or (stem.startswith(f"{name}_") and not path.is_relative_to(PACKAGE / "kinds"))
+               or stem.endswith(f"_{name}") for stem in stems for name in STUDIES):
+            offenders.append(f"{where}: path")
+        for node in ast.walk(ast.parse(path.read_text())):
+            modules = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                       [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if isinstance(node, ast.ImportFrom) and node.module == "repro.studies":
+                modules += [f"repro.studies.{a.name}" for a in node.names]
+            if any(m == f"repro.studies.{name}" or m.startswith(f"repro.studies.{name}.") for m in modules
+                   for name in STUDIES):
+                offenders.append(f"{where}:{node.lineno}: imports {modules}")
+            if isinstance(node, ast.Compare):
+                sides = [node.left, *node.comparators]
+                if any(isinstance(s, ast.Constant) and s.value in STUDIES for s in sides):
+                    offenders.append(f"{where}:{node.lineno}: compares with a study's name")
+    assert not offenders, offenders
+
+
+def test_a_study_folder_holds_its_own_code():
+    """Each study folder has its params section's schema (where it has one), its stages, its scores and pricing."""
+    from repro import studies
+
+    for name in STUDIES:
+        folder = PACKAGE / "studies" / name
+        module = studies.get(name)
+        assert (folder / "stages").is_dir() and (folder / "scores.py").is_file()
+        assert all(verb_module.startswith(f"repro.studies.{name}.stages.") for _, verb_module, _ in module.VERBS)
+        assert callable(module.plan) and callable(module.table)
+    for name, target in ((n, studies.SECTIONS.target(n)) for n in studies.SECTIONS):
+        assert target.startswith(f"repro.studies.{name}.params:")
