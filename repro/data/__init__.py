@@ -39,10 +39,15 @@ def _existing(layout: Layout, key: str, split: str) -> Path:
 
 
 def _table(path: Path):
+    """The one place a materialized split is read back: a truncated or corrupt file is refused in one line."""
     import datasets
 
+    from repro.data.integrity import read_parquet
+
     datasets.disable_progress_bars()
-    return datasets.Dataset.from_parquet(str(path), keep_in_memory=True)
+    profile = path.parents[1].name  # data/<profile>/<dataset>/<split>.parquet
+    return read_parquet(path, f"regenerate it with `repro data --profile {profile}` (or `dvc checkout` / `dvc pull` "
+                              f"of the data stage)")
 
 
 def eval_split(layout: Layout, source: str, lang: str) -> str:

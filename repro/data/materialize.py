@@ -27,10 +27,7 @@ from repro.tasks import INTERMEDIATE_TASKS, TARGET_TASKS
 from repro.tasks.alternatives import Arm, arm_sources, extra_sources
 
 
-def _targets(profile: Profile) -> list[str]:
-    """The targets of the profile's studies: the paper's, then the multilingual study's others."""
-    extra = profile.multilingual.targets if profile.multilingual is not None else []
-    return list(dict.fromkeys(profile.study.targets + extra))
+STUDIES = ("paper", "multilingual", "code")
 
 
 def _can_provide(profile: Profile, source: str) -> bool:
@@ -41,14 +38,63 @@ def _can_provide(profile: Profile, source: str) -> bool:
     return profile.data.origin == "smoke" or source not in LOCAL_ONLY or bool(spec and spec.path)
 
 
-def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
-    """(source, language, splits) for every dataset the profile's study reads."""
-    study = profile.study
+def studies_of(profile: Profile) -> tuple[str, ...]:
+    """The studies a profile defines: the paper's always, the others where their section is set."""
+    return tuple(s for s in STUDIES if s == "paper" or getattr(profile, s) is not None)
+
+
+def needed(profile: Profile, study: str | None = None) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    """(source, language, splits) for every dataset one study reads (`study`), or every study of the profile
+    (None): a study never requires a source only another study reads (the paper's needs no SIQA or XCOPA)."""
+    chosen = studies_of(profile) if study is None else (study,)
+    unknown = [s for s in chosen if s not in studies_of(profile)]
+    if unknown:
+        raise UserError(f"--study {unknown[0]}: the profile {profile.name} has no such study "
+                        f"({', '.join(studies_of(profile))})")
     wanted: dict[tuple[str, str | None], tuple[str, ...]] = {}
+    for name in chosen:
+        {"paper": _paper, "multilingual": _multilingual, "code": _code}[name](profile, wanted)
+    return [(source, lang, splits) for (source, lang), splits in wanted.items()]
+
+
+def _paper(profile: Profile, wanted: dict) -> None:
+    study = profile.study
     for task in map(INTERMEDIATE_TASKS.get, study.intermediate_tasks):
         for source in task.train:
             wanted[(source, None)] = ("train", "validation")
-    for task in map(TARGET_TASKS.get, _targets(profile)):
+    _targets(profile, study.targets, wanted)
+    for encoder in study.alternatives:
+        for source, lang in extra_sources(encoder, profile.languages):
+            wanted[(source, lang)] = ("train",)
+
+
+def _multilingual(profile: Profile, wanted: dict) -> None:
+    """The arms' English data, translations and MLM text, and the study's own targets."""
+    ml = profile.multilingual
+    for arm in map(Arm.parse, ml.arms):
+        for source in (s for task in arm.tasks for s in INTERMEDIATE_TASKS[task].train):
+            wanted[(source, None)] = ("train", "validation")
+        for source, lang in arm_sources(arm, ml.languages):
+            if _can_provide(profile, source):
+                wanted[(source, lang)] = ("train",)
+    _targets(profile, ml.targets, wanted)
+
+
+def _code(profile: Profile, wanted: dict) -> None:
+    """The NLU sources the code study's arms cast as text-to-text (its own problems and articles: `code-data`)."""
+    from repro.params_code import SUMMARIZATION, TEXT_TASKS, TRANSLATED
+
+    code = profile.code
+    for arm in code.trained_arms:
+        for task in code.tasks_of(arm):
+            for source in (s for s in TEXT_TASKS.get(task, ()) if s != SUMMARIZATION):
+                wanted[(source, None)] = ("train", "validation")
+        for source, lang in extra_sources(arm, profile.languages) if arm in TRANSLATED else ():
+            wanted[(source, lang)] = ("train",)
+
+
+def _targets(profile: Profile, targets: list[str], wanted: dict) -> None:
+    for task in map(TARGET_TASKS.get, targets):
         if not all(_can_provide(profile, s) for s in (*task.train_before, *task.train, task.evaluate, task.candidates)
                    if s):
             continue  # a local-only source without its path: the multilingual study refuses to start without it
@@ -61,25 +107,15 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
             for lang in profile.evaluated_languages[task.id]:
                 splits = tuple(s for s in EVAL_SPLITS if s in SOURCES[task.evaluate].splits)
                 wanted.setdefault((task.evaluate, lang), splits)
-    for encoder in study.alternatives:
-        for source, lang in extra_sources(encoder, profile.languages):
-            wanted[(source, lang)] = ("train",)
-    if profile.multilingual is not None:  # the multilingual study's translations and MLM text
-        for arm in map(Arm.parse, profile.multilingual.arms):
-            for source in (s for task in arm.tasks for s in INTERMEDIATE_TASKS[task].train):
-                wanted[(source, None)] = ("train", "validation")
-            for source, lang in arm_sources(arm, profile.multilingual.languages):
-                if _can_provide(profile, source):
-                    wanted[(source, lang)] = ("train",)
-    return [(source, lang, splits) for (source, lang), splits in wanted.items()]
 
 
-def materialize(profile: Profile, layout: Layout) -> dict:
-    """Write every needed dataset under layout.data atomically; returns the manifest."""
+def materialize(profile: Profile, layout: Layout, study: str | None = None) -> dict:
+    """Write every dataset of one study (None: of every study of the profile) under layout.data atomically;
+    returns the manifest."""
     import datasets
 
     datasets.disable_progress_bars()
-    plan = needed(profile)
+    plan = needed(profile, study)
     if profile.data.origin == "hub":
         _check_sources(profile, plan)
     with atomic_dir(layout.data) as staging:
@@ -116,16 +152,18 @@ def _write_gold(profile: Profile, staging: Path) -> None:
 
 
 def _check_sources(profile: Profile, plan) -> None:
-    """Refuse, before any download, a hub profile that lacks a source (local-only ones may be absent) or would read
-    the Hub copy of a release-only one (BUCC's gold pairs without their distractors)."""
-    for source, _, _ in plan:
+    """Refuse, before any download, a hub profile that would read the Hub copy of a release-only source (BUCC's gold
+    pairs without their distractors) or a source with no pinned commit in repro/data/manifest.yaml and no local
+    path (local-only ones may be absent: params validation names their path)."""
+    from repro.data.manifest import pin
+
+    for source in dict.fromkeys(source for source, _, _ in plan):
         spec = profile.data.sources.get(source)
-        if source in LOCAL_ONLY:
-            continue  # params validation: a study that reads one names its path
-        if source in RELEASE_ONLY and not (spec and spec.path):
+        if source in LOCAL_ONLY or (spec and spec.path):
+            continue
+        if source in RELEASE_ONLY:
             raise UserError(f"data.sources.{source}.path: unset; {RELEASE_ONLY[source]}")
-        if spec is None or not (spec.path or (spec.hub and spec.revision)):
-            raise UserError(f"data.sources.{source}: needs `hub` and `revision`, or a local `path`")
+        pin(source, spec.hub if spec else None, spec.revision if spec else None)
 
 
 def _write(dataset, path: Path) -> int:
@@ -174,7 +212,8 @@ def _from_sources(profile: Profile, plan, staging: Path) -> dict:
             if path:
                 dataset, origin = _load_local(source, Path(path), split, lang), {"origin": "local", "path": path}
             else:
-                dataset, origin = load_hub(source, spec.hub, spec.revision, split, lang, spec.max_rows)
+                dataset, origin = load_hub(source, split, lang, spec and spec.hub, spec and spec.revision,
+                                           spec and spec.max_rows)
             if dataset is None:
                 continue
             manifest[key][split] = {"rows": _write(dataset, staging / key / f"{split}.parquet"), **origin}
