@@ -1,45 +1,43 @@
-"""The code study's Hub data for a hub profile, written in the release layouts the execution side reads
-(`repro.paths_code`): HumanEval-X (THUDM/humaneval-x, one config per language, split `test`), HumanEval-XL
-(FloatAI/humaneval-xl, one config per programming language, one split per prompt language) and CNN/DailyMail
-(abisee/cnn_dailymail 3.0.0: article, highlights, id).
-
-UNSURE (no Hub access from this workplace): THUDM/humaneval-x and FloatAI/humaneval-xl ship loading scripts,
-which `datasets` no longer runs; their `refs/convert/parquet` revisions (the Hub's own conversion, as the paper
-profile reads HellaSwag) are read instead. Check the config and split names there before a paper run.
+"""The code study's own data for a hub profile, written in the release layouts the execution side reads
+(`repro.paths_code`), from the files repro/data/manifest.yaml pins (`files:`): HumanEval-X from THUDM/CodeGeeX's
+release files (Rust included; the Hub's THUDM/humaneval-x has no Rust config), HumanEval-XL from FloatAI/humaneval-xl's
+GitHub release (its Hub repository holds only a loading script), and CNN/DailyMail 3.0.0's parquet files (article,
+highlights, id). No loading script and no conversion branch is read; an unpinned input is refused in one line.
 """
 
 from __future__ import annotations
 
-import itertools
+import gzip
 import json
+import shutil
 from pathlib import Path
 
 from repro.paths_code import ARTICLES_FILE, X_FILE, XL_FILE
 
-X_CONFIG = {"python": "python", "cpp": "cpp", "java": "java", "js": "js", "go": "go", "rust": "rust"}
-CONVERTED = "refs/convert/parquet"
-
-
-def _write(path: Path, rows) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
-        for row in rows:
-            handle.write(json.dumps(dict(row), ensure_ascii=False) + "\n")
-
 
 def download(code, out: Path) -> None:
-    import datasets
+    from repro.data.manifest import pin
+    from repro.data.pinned import first_rows, local_files
 
-    sources = code.sources
+    humaneval_x, humaneval_xl, articles = pin("humaneval_x"), pin("humaneval_xl"), pin("cnn_dailymail")
     for language in code.benchmarks.humaneval_x:
-        rows = datasets.load_dataset(sources.humaneval_x, X_CONFIG[language], split="test", revision=CONVERTED)
-        _write(out / X_FILE.format(language=language), rows)
+        (packed,) = local_files(humaneval_x, humaneval_x.paths("test", language=language))
+        target = out / X_FILE.format(language=language)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(packed, "rb") as source, target.open("wb") as plain:
+            shutil.copyfileobj(source, plain)
     for language, naturals in code.benchmarks.humaneval_xl.items():
         for natural in naturals:
-            rows = datasets.load_dataset(sources.humaneval_xl, language, split=natural, revision=CONVERTED)
-            _write(out / XL_FILE.format(language=language, natural=natural), rows)
+            (release,) = local_files(humaneval_xl, humaneval_xl.paths("test", language=language, natural=natural))
+            target = out / XL_FILE.format(language=language, natural=natural)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(release, target)
     for split in ("train", "validation", "test"):
-        rows = datasets.load_dataset(sources.cnn_dailymail, sources.cnn_dailymail_config, split=split,
-                                     revision=sources.revision, streaming=True)
-        _write(out / ARTICLES_FILE.format(split=split),
-               itertools.islice(rows, sources.train_rows if split == "train" else None))
+        rows = first_rows(local_files(articles, articles.paths(split, split=split)),
+                          code.sources.train_rows if split == "train" else None,
+                          "run `repro code-data` again to download it")
+        target = out / ARTICLES_FILE.format(split=split)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("w") as handle:
+            for row in rows.select(["article", "highlights", "id"]).to_pylist():
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")

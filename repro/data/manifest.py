@@ -19,6 +19,7 @@ MANIFEST = Path(__file__).with_name("manifest.yaml")
 SHA = re.compile(r"[0-9a-f]{40}")
 FORMATS = ("parquet", "release")  # parquet: Hub parquet files at the commit; release: repro.data.loaders reads them
 _PLACEHOLDERS = re.compile(r"\{(\w+)\}")
+FIELDS = {"sources": {"config", "split"}, "files": {"language", "natural", "split"}}
 
 
 @dataclass(frozen=True)
@@ -51,16 +52,18 @@ class Pin:
     checksums: dict[str, dict] = field(default_factory=dict)  # path -> {sha256, size}
 
     def patterns(self, split: str, lang: str | None) -> list[str]:
-        """The repository paths of one split (ours: train/validation/test) for one language."""
+        """The repository paths of one split (ours: train/validation/test) of a source for one language."""
         from repro.data.sources import SOURCES
 
         entry = SOURCES[self.source]
-        template = self.files if isinstance(self.files, str) else self.files.get(split)
+        return self.paths(split, config=entry.config_for(lang) or "", split=entry.splits.get(split, split))
+
+    def paths(self, key: str, **fields: str) -> list[str]:
+        """The repository paths of the template under `key` (a split; any key where `files` is one template)."""
+        template = self.files if isinstance(self.files, str) else self.files.get(key)
         if template is None:
-            raise UserError(f"pin {self.source}: repro/data/manifest.yaml names no file for split {split}")
-        templates = [template] if isinstance(template, str) else list(template)
-        config = entry.config_for(lang) or ""
-        return [t.format(config=config, split=entry.splits.get(split, split)) for t in templates]
+            raise UserError(f"pin {self.source}: repro/data/manifest.yaml names no file for {key}")
+        return [t.format(**fields) for t in ([template] if isinstance(template, str) else template)]
 
 
 def load_manifest() -> dict[str, Pin]:
@@ -76,13 +79,14 @@ def _load(path: Path) -> dict[str, Pin]:
     raw = yaml.safe_load(path.read_text())
     repos = {name: _repo(name, spec) for name, spec in raw["repos"].items()}
     pins = {}
-    for source, spec in raw["sources"].items():
-        if spec["repo"] not in repos:
-            raise UserError(f"{path}: sources.{source}.repo: {spec['repo']} is not under repos")
-        pin = Pin(source, repos[spec["repo"]], spec.get("format", "parquet"), spec["files"],
-                  spec.get("rows") or {}, spec.get("checksums") or {})
-        _check(path, pin)
-        pins[source] = pin
+    for section in FIELDS:
+        for source, spec in (raw.get(section) or {}).items():
+            if spec["repo"] not in repos:
+                raise UserError(f"{path}: {section}.{source}.repo: {spec['repo']} is not under repos")
+            pin = Pin(source, repos[spec["repo"]], spec.get("format", "parquet"), spec["files"],
+                      spec.get("rows") or {}, spec.get("checksums") or {})
+            _check(path, section, pin)
+            pins[source] = pin
     return pins
 
 
@@ -101,21 +105,22 @@ def _repo(name: str, spec: dict) -> Repo:
     return Repo(name, spec.get("kind", "hub"), sha, spec.get("licence", "unknown"), spec.get("verified", "unverified"))
 
 
-def _check(path: Path, pin: Pin) -> None:
+def _check(path: Path, section: str, pin: Pin) -> None:
     """A pin reads named parquet files (or release files): never a script, never a conversion branch."""
+    where = f"{path}: {section}.{pin.source}"
     if pin.format not in FORMATS:
-        raise UserError(f"{path}: sources.{pin.source}.format: {pin.format!r} is not one of {', '.join(FORMATS)}")
+        raise UserError(f"{where}.format: {pin.format!r} is not one of {', '.join(FORMATS)}")
     templates = [pin.files] if isinstance(pin.files, str) else [
         t for v in pin.files.values() for t in ([v] if isinstance(v, str) else v)]
     for template in templates:
-        bad = set(_PLACEHOLDERS.findall(template)) - {"config", "split"}
+        bad = set(_PLACEHOLDERS.findall(template)) - FIELDS[section]
         if bad:
-            raise UserError(f"{path}: sources.{pin.source}.files: {template}: unknown placeholder {sorted(bad)[0]}")
+            raise UserError(f"{where}.files: {template}: unknown placeholder {sorted(bad)[0]}")
         if template.endswith(".py") or "refs/convert" in template:
-            raise UserError(f"{path}: sources.{pin.source}.files: {template}: a loading script or a conversion "
-                            "branch; name the parquet files at a commit")
+            raise UserError(f"{where}.files: {template}: a loading script or a conversion branch; name the parquet "
+                            "files at a commit")
         if pin.format == "parquet" and not template.endswith(".parquet"):
-            raise UserError(f"{path}: sources.{pin.source}.files: {template}: not a parquet file")
+            raise UserError(f"{where}.files: {template}: not a parquet file")
 
 
 def pin(source: str, hub: str | None = None, revision: str | None = None) -> Pin:

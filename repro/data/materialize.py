@@ -1,7 +1,8 @@
 """Materialize every dataset a profile's study reads as parquet in the Hub schema (the `data` stage's work).
 
 Three ways in, one way out (`data/<profile>/<dataset>/<split>.parquet` + `manifest.json` + gold labels):
-- hub:   `datasets.load_dataset(hub_id, config, revision=...)` at the pinned revision (no loading scripts),
+- hub:   the files repro/data/manifest.yaml names at their pinned commit (`repro.data.pinned`: Hub parquet files or
+         release files; no loading script, no config name, no conversion branch),
 - local: a user's copy in the original release format (`repro.data.loaders`), e.g. CCGbank, BUCC 2018 (whose Hub
          copy lacks the distractors and is refused) or an XTREME download,
 - smoke: the embedded world (`repro.smoke`), generated in exactly the Hub schema (CCGbank and BUCC in their release

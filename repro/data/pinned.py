@@ -13,7 +13,8 @@ import os
 import urllib.request
 from pathlib import Path
 
-from repro.data.integrity import read_parquet, verify
+from repro.data import read_parquet
+from repro.data.integrity import verify
 from repro.data.manifest import Pin
 from repro.errors import UserError
 
@@ -30,15 +31,25 @@ def _offline() -> bool:
     return constants.HF_HUB_OFFLINE
 
 
-def hub_files(pin: Pin, split: str, lang: str | None) -> list[Path] | None:
-    """The local copies of one split's parquet files (downloaded once); None where the manifest says the Hub has no
-    such split for this language (XTREME's test-only UD languages)."""
+def local_files(pin: Pin, patterns: list[str]) -> list[Path]:
+    """The local copies of a pin's files (`patterns` may hold a `*`), downloaded once and checked."""
+    if pin.repo.kind == "github":
+        root = release_root() / pin.repo.name / pin.repo.sha
+        for relative in patterns:
+            if not (root / relative).is_file():
+                _download(pin, relative, root / relative)
+        paths = [root / relative for relative in patterns]
+    else:
+        root, paths = _hub(pin, patterns)
+    for path in paths:
+        verify(path, pin.checksums.get(str(path.relative_to(root))), "run `repro data` again to download it")
+    return paths
+
+
+def _hub(pin: Pin, patterns: list[str]) -> tuple[Path, list[Path]]:
     from huggingface_hub import constants, snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
-    if lang in pin.rows.get("absent", {}).get(split, ()):
-        return None
-    patterns = pin.patterns(split, lang)
     where = f"{pin.repo.name}@{pin.repo.sha}"
     try:
         folder = Path(snapshot_download(pin.repo.name, repo_type="dataset", revision=pin.repo.sha,
@@ -54,30 +65,16 @@ def hub_files(pin: Pin, split: str, lang: str | None) -> list[Path] | None:
                         "or the Hub could not be reached); check the manifest's files and the network")
     if missing:
         raise UserError(f"pin {pin.source}: {', '.join(missing)} of {where} not in the local Hugging Face cache "
-                        f"({constants.HF_HUB_CACHE}) and the Hub cannot be "
-                        f"reached; run `repro data` once with network access (HF_HUB_OFFLINE=0), set "
-                        f"data.sources.{pin.source}.path to a local copy, or `dvc pull` the data stage")
-    paths = [path for pattern in patterns for path in found[pattern]]
-    for path in paths:
-        verify(path, pin.checksums.get(str(path.relative_to(folder))), "run `repro data` again to download it")
-    return paths
+                        f"({constants.HF_HUB_CACHE}) and the Hub cannot be reached; run `repro data` once with "
+                        f"network access (HF_HUB_OFFLINE=0), set data.sources.{pin.source}.path to a local copy, or "
+                        "`dvc pull` the data stage")
+    return folder, [path for pattern in patterns for path in found[pattern]]
 
 
-def release_files(pin: Pin, split: str, lang: str | None) -> Path:
-    """The folder of a release at its commit, with this split's files present and checked (downloaded if absent)."""
-    root = release_root() / pin.repo.name / pin.repo.sha
-    for relative in pin.patterns(split, lang):
-        path = root / relative
-        if not path.is_file():
-            url = pin.repo.url(relative)
-            if _offline():
-                raise UserError(f"pin {pin.source}: {path} missing and HF_HUB_OFFLINE is set; download {url} there")
-            _download(url, path, pin.source)
-        verify(path, pin.checksums.get(relative), f"download {pin.repo.url(relative)} again")
-    return root
-
-
-def _download(url: str, path: Path, source: str) -> None:
+def _download(pin: Pin, relative: str, path: Path) -> None:
+    url = pin.repo.url(relative)
+    if _offline():
+        raise UserError(f"pin {pin.source}: {path} missing and HF_HUB_OFFLINE is set; download {url} there")
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     try:
@@ -86,7 +83,7 @@ def _download(url: str, path: Path, source: str) -> None:
                 out.write(block)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise UserError(f"pin {source}: cannot download {url} ({exc}); put the file at {path}") from None
+        raise UserError(f"pin {pin.source}: cannot download {url} ({exc}); put the file at {path}") from None
     partial.replace(path)
 
 
@@ -94,16 +91,16 @@ def read_split(pin: Pin, split: str, lang: str | None, max_rows: int | None):
     """One split as a `datasets.Dataset` of the files as shipped (None: the Hub has no such split for `lang`)."""
     import datasets
 
+    if lang in pin.rows.get("absent", {}).get(split, ()):
+        return None
+    paths = local_files(pin, pin.patterns(split, lang))
     if pin.format == "release":
         from repro.data import loaders
 
-        return loaders.load_release(pin.source, release_files(pin, split, lang), split, lang)
-    paths = hub_files(pin, split, lang)
-    if paths is None:
-        return None
+        return loaders.load_release(pin.source, release_root() / pin.repo.name / pin.repo.sha, split, lang)
     remedy = "delete it from the Hugging Face cache and run `repro data` again to download it"
     if max_rows:
-        return datasets.Dataset(_first_rows(paths, max_rows, remedy))
+        return datasets.Dataset(first_rows(paths, max_rows, remedy))
     tables = [read_parquet(path, remedy) for path in paths]
     dataset = tables[0] if len(tables) == 1 else datasets.concatenate_datasets(tables)
     expected = pin.rows.get(split)
@@ -113,18 +110,19 @@ def read_split(pin: Pin, split: str, lang: str | None, max_rows: int | None):
     return dataset
 
 
-def _first_rows(paths: list[Path], n: int, remedy: str):
-    """The first `n` rows of the files in order, read batch by batch (a Wikipedia shard is not read whole)."""
+def first_rows(paths: list[Path], n: int | None, remedy: str):
+    """The first `n` rows (None: all) of parquet files in order as an Arrow table, read batch by batch (a Wikipedia
+    shard is not read whole); a damaged file is named in one line with `remedy`."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     batches, count = [], 0
     for path in paths:
         try:
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=min(n, 10_000)):
-                batches.append(batch.slice(0, n - count))
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=min(n or 10_000, 10_000)):
+                batches.append(batch if n is None else batch.slice(0, n - count))
                 count += len(batches[-1])
-                if count >= n:
+                if n is not None and count >= n:
                     return pa.Table.from_batches(batches)
         except (pa.ArrowException, OSError) as exc:
             raise UserError(f"{path}: damaged parquet file ({str(exc).splitlines()[0][:120]}); {remedy}") from None
