@@ -158,12 +158,12 @@ def _check_sources(profile: Profile, plan) -> None:
     path (local-only ones may be absent: params validation names their path)."""
     from repro.data.manifest import pin
 
-    for source in dict.fromkeys(source for source, _, _ in plan):
+    sources = [s for s in dict.fromkeys(source for source, _, _ in plan) if s not in LOCAL_ONLY]
+    unset = [s for s in sources if not (profile.data.sources.get(s) and profile.data.sources[s].path)]
+    for source in (s for s in unset if s in RELEASE_ONLY):
+        raise UserError(f"data.sources.{source}.path: unset; {RELEASE_ONLY[source]}")
+    for source in unset:
         spec = profile.data.sources.get(source)
-        if source in LOCAL_ONLY or (spec and spec.path):
-            continue
-        if source in RELEASE_ONLY:
-            raise UserError(f"data.sources.{source}.path: unset; {RELEASE_ONLY[source]}")
         pin(source, spec.hub if spec else None, spec.revision if spec else None)
 
 
