@@ -54,6 +54,11 @@ for name, module, panel in (("data", data, DATA), ("pretrain", pretrain, TRAIN),
                             ("verify", verify, REPORT), ("summary", summary, REPORT)):
     app.command(name, rich_help_panel=panel)(module.command)
 
+from repro.stages import readiness  # noqa: E402
+
+app.command("fetch", rich_help_panel=DATA)(readiness.fetch)
+app.command("doctor", rich_help_panel=DATA)(readiness.doctor)
+
 # the multilingual study's stages (repro/studies/multilingual.py)
 for name, stage_module, panel in (("ml-intermediate", "ml_intermediate", TRAIN), ("ml-target", "ml_target", TRAIN),
                                   ("ml-from-squad", "ml_from_squad", EVAL), ("ml-dual", "ml_dual", TRAIN),

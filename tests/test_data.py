@@ -82,9 +82,9 @@ def test_paper_profile_plans_the_alternatives_data_and_only_what_its_sources_can
     # no CCGbank or translated SQuAD path: the default study lists neither, so no stage needs them
     assert not {source for source, _ in keys} & {"ccg", "squad_v1_translated"}
     with pytest.raises(ValueError, match=r"^pin \w+: \S+ has no verified commit"):  # the manifest's unpinned ones
-        materialize._check_sources(paper, plan)
+        materialize.check_sources(paper, plan)
     _pinned(tmp_path, monkeypatch)
-    materialize._check_sources(paper, plan)
+    materialize.check_sources(paper, plan)
 
 
 def _paper_with(tmp_path: Path, *, ccg_path: str | None) -> Path:
@@ -117,4 +117,4 @@ def test_paper_profile_naming_another_repository_is_refused_before_any_download(
     _pinned(tmp_path, monkeypatch)
     with pytest.raises(ValueError, match=r"^pin mnli_translated: data.sources.mnli_translated.hub is someone/xnli, "
                                          r"the manifest pins facebook/xnli"):
-        materialize._check_sources(paper, materialize.needed(paper))
+        materialize.check_sources(paper, materialize.needed(paper))

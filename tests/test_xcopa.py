@@ -102,7 +102,7 @@ def test_a_hub_profile_whose_siqa_is_unpinned_is_refused_before_any_download(tmp
                                          r"repro/data/manifest.yaml"):
         materialize.materialize(paper, Layout("paper", tmp_path), "multilingual")
     assert not (tmp_path / "data").exists()
-    materialize._check_sources(paper, materialize.needed(paper, "paper"))
+    materialize.check_sources(paper, materialize.needed(paper, "paper"))
 
 
 def test_a_target_outside_the_study_is_refused(tmp_path):

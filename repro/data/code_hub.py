@@ -15,26 +15,39 @@ from pathlib import Path
 from repro.paths_code import ARTICLES_FILE, X_FILE, XL_FILE
 
 
-def download(code, out: Path) -> None:
+def inputs(code) -> dict[str, list[tuple[object, list[str]]]]:
+    """{benchmark: [(pin, its repository paths)]} of every file the code study's data reads; an input the manifest
+    has no commit for is refused here, in one line, before anything is downloaded."""
     from repro.data.manifest import pin
-    from repro.data.pinned import first_rows, local_files
 
     humaneval_x, humaneval_xl, articles = pin("humaneval_x"), pin("humaneval_xl"), pin("cnn_dailymail")
-    for language in code.benchmarks.humaneval_x:
-        (packed,) = local_files(humaneval_x, humaneval_x.paths("test", language=language))
+    return {
+        "humaneval_x": [(humaneval_x, humaneval_x.paths("test", language=language))
+                        for language in code.benchmarks.humaneval_x],
+        "humaneval_xl": [(humaneval_xl, humaneval_xl.paths("test", language=language, natural=natural))
+                         for language, naturals in code.benchmarks.humaneval_xl.items() for natural in naturals],
+        "cnn_dailymail": [(articles, articles.paths(split, split=split)) for split in ("train", "validation", "test")],
+    }
+
+
+def download(code, out: Path) -> None:
+    from repro.data.pinned import first_rows, local_files
+
+    files = inputs(code)
+    for language, (found, paths) in zip(code.benchmarks.humaneval_x, files["humaneval_x"]):
+        (packed,) = local_files(found, paths)
         target = out / X_FILE.format(language=language)
         target.parent.mkdir(parents=True, exist_ok=True)
         with gzip.open(packed, "rb") as source, target.open("wb") as plain:
             shutil.copyfileobj(source, plain)
-    for language, naturals in code.benchmarks.humaneval_xl.items():
-        for natural in naturals:
-            (release,) = local_files(humaneval_xl, humaneval_xl.paths("test", language=language, natural=natural))
-            target = out / XL_FILE.format(language=language, natural=natural)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(release, target)
-    for split in ("train", "validation", "test"):
-        rows = first_rows(local_files(articles, articles.paths(split, split=split)),
-                          code.sources.train_rows if split == "train" else None,
+    for (found, paths), relative in zip(files["humaneval_xl"], [XL_FILE.format(language=language, natural=natural)
+                                        for language, naturals in code.benchmarks.humaneval_xl.items()
+                                        for natural in naturals]):
+        (release,) = local_files(found, paths)
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(release, out / relative)
+    for split, (found, paths) in zip(("train", "validation", "test"), files["cnn_dailymail"]):
+        rows = first_rows(local_files(found, paths), code.sources.train_rows if split == "train" else None,
                           "run `repro code-data` again to download it")
         target = out / ARTICLES_FILE.format(split=split)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -118,7 +118,7 @@ def materialize(profile: Profile, layout: Layout, study: str | None = None) -> d
     datasets.disable_progress_bars()
     plan = needed(profile, study)
     if profile.data.origin == "hub":
-        _check_sources(profile, plan)
+        check_sources(profile, plan)
     with atomic_dir(layout.data) as staging:
         manifest = (_from_smoke if profile.data.origin == "smoke" else _from_sources)(profile, plan, staging)
         _count_examples(manifest, staging)
@@ -152,7 +152,7 @@ def _write_gold(profile: Profile, staging: Path) -> None:
             submission.write_labels(staging / "labels", task_id, lang, gold, suites.listing(task.suite, task_id, lang))
 
 
-def _check_sources(profile: Profile, plan) -> None:
+def check_sources(profile: Profile, plan) -> None:
     """Refuse, before any download, a hub profile that would read the Hub copy of a release-only source (BUCC's gold
     pairs without their distractors) or a source with no pinned commit in repro/data/manifest.yaml and no local
     path (local-only ones may be absent: params validation names their path)."""

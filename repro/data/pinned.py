@@ -65,16 +65,17 @@ def _hub(pin: Pin, patterns: list[str]) -> tuple[Path, list[Path]]:
                         "or the Hub could not be reached); check the manifest's files and the network")
     if missing:
         raise UserError(f"pin {pin.source}: {', '.join(missing)} of {where} not in the local Hugging Face cache "
-                        f"({constants.HF_HUB_CACHE}) and the Hub cannot be reached; run `repro data` once with "
-                        f"network access (HF_HUB_OFFLINE=0), set data.sources.{pin.source}.path to a local copy, or "
-                        "`dvc pull` the data stage")
+                        f"({constants.HF_HUB_CACHE}) and the Hub cannot be reached; run `repro fetch` (or `repro data`) "
+                        f"once with network access (HF_HUB_OFFLINE=0), set data.sources.{pin.source}.path to a local "
+                        "copy, or `dvc pull` the data stage")
     return folder, [path for pattern in patterns for path in found[pattern]]
 
 
 def _download(pin: Pin, relative: str, path: Path) -> None:
     url = pin.repo.url(relative)
     if _offline():
-        raise UserError(f"pin {pin.source}: {path} missing and HF_HUB_OFFLINE is set; download {url} there")
+        raise UserError(f"pin {pin.source}: {path} missing and HF_HUB_OFFLINE is set; run `repro fetch` with "
+                        f"network access, or download {url} there")
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     try:
