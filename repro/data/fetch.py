@@ -63,9 +63,15 @@ def _model(name: str, revision: str | None) -> Path:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
+    from repro.data.manifest import models
+
     if not SHA.fullmatch(revision or ""):
         raise UserError(f"pin model {name}: revision {revision!r} is not a commit; record its 40-hex commit in "
                         "params.yaml (and repro/data/manifest.yaml's models)")
+    pinned = models().get(name)
+    if pinned is not None and pinned.sha not in (None, revision):
+        raise UserError(f"pin model {name}: params.yaml's revision {revision} is not repro/data/manifest.yaml's "
+                        f"{pinned.sha}; make them agree")
     try:
         return Path(snapshot_download(name, revision=revision, ignore_patterns=MODEL_IGNORE))
     except (LocalEntryNotFoundError, HfHubHTTPError) as exc:
