@@ -36,6 +36,14 @@ def test_manifest_pins_named_parquet_files_at_commits_only():
     assert pins["cosmosqa"].repo.kind == "github"  # allenai/cosmos_qa holds only a loading script
 
 
+def test_no_code_asks_datasets_for_a_builder_or_a_conversion_branch():
+    """Hub data is read only as the manifest's files (repro.data.pinned): `datasets.load_dataset` runs builders and
+    resolves config names, which is how a loading script or refs/convert/parquet would slip back in."""
+    sources = {path: path.read_text() for path in (ROOT / "repro").rglob("*.py")}
+    assert not [path for path, text in sources.items() if "load_dataset(" in text]
+    assert not [path for path, text in sources.items() if "refs/convert" in text and path.name != "manifest.py"]
+
+
 def manifest_local() -> set[str]:
     return set(yaml.safe_load(manifest.MANIFEST.read_text())["local"])
 
