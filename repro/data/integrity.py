@@ -21,8 +21,9 @@ def verify(path: Path, expected: dict | None, refetch: str) -> None:
     """Check a downloaded file against the manifest's {size, sha256} (either may be absent)."""
     if not expected:
         return
+    delete = f"delete it{f' and {path.resolve()}' if path.is_symlink() else ''} and {refetch}"
     size = path.stat().st_size
     if expected.get("size") is not None and size != expected["size"]:
-        raise UserError(f"{path}: {size} bytes, the manifest says {expected['size']}; delete it and {refetch}")
+        raise UserError(f"{path}: {size} bytes, the manifest says {expected['size']}; {delete}")
     if expected.get("sha256") and sha256(path) != expected["sha256"]:
-        raise UserError(f"{path}: SHA-256 is not the manifest's {expected['sha256'][:12]}...; delete it and {refetch}")
+        raise UserError(f"{path}: SHA-256 is not the manifest's {expected['sha256'][:12]}...; {delete}")

@@ -101,7 +101,8 @@ def models() -> dict[str, Repo]:
 def _repo(name: str, spec: dict) -> Repo:
     sha = spec.get("sha")
     if sha is not None and not SHA.fullmatch(str(sha)):
-        raise UserError(f"repro/data/manifest.yaml: repos.{name}.sha: {sha!r} is not a 40-hex commit (write null if unknown)")
+        raise UserError(f"repro/data/manifest.yaml: repos.{name}.sha: {sha!r} is not a 40-hex commit "
+                        "(write null if unknown)")
     return Repo(name, spec.get("kind", "hub"), sha, spec.get("licence", "unknown"), spec.get("verified", "unverified"))
 
 

@@ -42,7 +42,7 @@ def local_files(pin: Pin, patterns: list[str]) -> list[Path]:
     else:
         root, paths = _hub(pin, patterns)
     for path in paths:
-        verify(path, pin.checksums.get(str(path.relative_to(root))), "run `repro data` again to download it")
+        verify(path, pin.checksums.get(str(path.relative_to(root))), "run `repro fetch` again to download it")
     return paths
 
 
@@ -65,9 +65,9 @@ def _hub(pin: Pin, patterns: list[str]) -> tuple[Path, list[Path]]:
                         "or the Hub could not be reached); check the manifest's files and the network")
     if missing:
         raise UserError(f"pin {pin.source}: {', '.join(missing)} of {where} not in the local Hugging Face cache "
-                        f"({constants.HF_HUB_CACHE}) and the Hub cannot be reached; run `repro fetch` (or `repro data`) "
-                        f"once with network access (HF_HUB_OFFLINE=0), set data.sources.{pin.source}.path to a local "
-                        "copy, or `dvc pull` the data stage")
+                        f"({constants.HF_HUB_CACHE}) and the Hub cannot be reached; run `repro fetch` (or "
+                        f"`repro data`) once with network access (HF_HUB_OFFLINE=0), set "
+                        f"data.sources.{pin.source}.path to a local copy, or `dvc pull` the data stage")
     return folder, [path for pattern in patterns for path in found[pattern]]
 
 
@@ -99,7 +99,7 @@ def read_split(pin: Pin, split: str, lang: str | None, max_rows: int | None):
         from repro.data import loaders
 
         return loaders.load_release(pin.source, release_root() / pin.repo.name / pin.repo.sha, split, lang)
-    remedy = "delete it from the Hugging Face cache and run `repro data` again to download it"
+    remedy = "delete it (in the Hugging Face cache: and the blob it links to) and run `repro fetch` again"
     if max_rows:
         return datasets.Dataset(first_rows(paths, max_rows, remedy))
     tables = [read_parquet(path, remedy) for path in paths]
@@ -117,14 +117,16 @@ def first_rows(paths: list[Path], n: int | None, remedy: str):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    batches, count = [], 0
+    batches, count, schema = [], 0, None
     for path in paths:
         try:
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=min(n or 10_000, 10_000)):
+            shard = pq.ParquetFile(path)
+            schema = shard.schema_arrow
+            for batch in shard.iter_batches(batch_size=min(n or 10_000, 10_000)):
                 batches.append(batch if n is None else batch.slice(0, n - count))
                 count += len(batches[-1])
                 if n is not None and count >= n:
-                    return pa.Table.from_batches(batches)
+                    return pa.Table.from_batches(batches, schema)
         except (pa.ArrowException, OSError) as exc:
             raise UserError(f"{path}: damaged parquet file ({str(exc).splitlines()[0][:120]}); {remedy}") from None
-    return pa.Table.from_batches(batches)
+    return pa.Table.from_batches(batches, schema)
