@@ -75,13 +75,15 @@ def test_an_unpinned_source_is_refused_in_one_line(tmp_path, monkeypatch):
 
 # --- the paper profile's data stage on the real layout ----------------------------------------------------------
 
-def test_paper_data_stage_reads_exactly_the_manifests_files_offline(tmp_path, monkeypatch):
-    """`repro data --profile paper --study paper` through the code a real run uses, offline, on the Hub cache layout:
-    every dataset of the study lands, nothing else is read, and no loading script or config name is ever asked for."""
+@pytest.mark.parametrize("study", ["paper", "multilingual", "code"])
+def test_each_studys_data_stage_reads_exactly_the_manifests_files_offline(tmp_path, monkeypatch, study):
+    """`repro data --profile paper --study <study>` through the code a real run uses, offline, on the Hub cache
+    layout: every dataset of the study lands, nothing else is read, and no loading script or config name is asked
+    for."""
     smoke = smoke_rows(tmp_path)
     paper = load(ROOT / "params.yaml", "paper")
     paper.data.sources["bucc2018"] = SourceSpec(path=str(bucc_release(smoke, tmp_path / "bucc")))
-    plan = materialize.needed(paper, "paper")
+    plan = materialize.needed(paper, study)
     cache = lay_out(tmp_path, smoke, plan, monkeypatch)
 
     def refuse(*args, **kwargs):
@@ -89,19 +91,21 @@ def test_paper_data_stage_reads_exactly_the_manifests_files_offline(tmp_path, mo
 
     monkeypatch.setattr(datasets, "load_dataset", refuse)
     layout = Layout("paper", tmp_path / "run")
-    written = materialize.materialize(paper, layout, "paper")
-    keys = {f"{s}.{lang}" if lang else s for s, lang, _ in plan}
-    assert set(written) == keys
-    assert not {"siqa", "copa"} & set(written) and not any(k.startswith("xcopa.") for k in written)
+    written = materialize.materialize(paper, layout, study)
+    assert set(written) == {f"{s}.{lang}" if lang else s for s, lang, _ in plan}
     hub = [info for splits in written.values() for info in splits.values() if info["origin"] == "hub"]
     assert hub and all(SHA.fullmatch(info["sha"]) for info in hub)
-    assert written["cosmosqa"]["train"]["origin"] == "github"
-    assert written["panx.de"]["test"]["files"] == ["PAN-X.de/test-00000-of-00001.parquet"]
-    assert (cache / "datasets--google--xtreme" / "snapshots").is_dir()
-    assert "udpos.kk" in written and "validation" not in written["udpos.kk"]  # test only, as XTREME
-    from repro import data
+    assert written["cosmosqa"]["train"]["origin"] == "github" if "cosmosqa" in written else study == "multilingual"
+    assert (cache / "datasets--google--xtreme" / "snapshots").is_dir() == (study != "code")
+    if study == "paper":
+        assert not {"siqa", "copa"} & set(written) and not any(k.startswith("xcopa.") for k in written)
+        assert written["panx.de"]["test"]["files"] == ["PAN-X.de/test-00000-of-00001.parquet"]
+        assert "udpos.kk" in written and "validation" not in written["udpos.kk"]  # test only, as XTREME
+        from repro import data
 
-    assert data.read(layout, "xnli", "validation", "sw")  # rows of one language out of XNLI's one table
+        assert data.read(layout, "xnli", "validation", "sw")  # rows of one language out of XNLI's one table
+    if study == "multilingual":
+        assert {"siqa", "copa", "xcopa.qu"} <= set(written) and not any(k.startswith("bucc2018") for k in written)
 
 
 def test_each_study_plans_only_its_own_sources(tmp_path):
