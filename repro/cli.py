@@ -52,10 +52,12 @@ SHARED_VERBS = (("data", "repro.stages.data", DATA), ("pretrain", "repro.stages.
                 ("intermediate", "repro.stages.intermediate", TRAIN), ("multitask", "repro.stages.multitask", TRAIN),
                 ("alternative", "repro.stages.alternative", TRAIN), ("target", "repro.stages.target", TRAIN),
                 ("evaluate", "repro.stages.evaluate", EVAL), ("retrieval", "repro.stages.retrieval", EVAL),
-                ("execute", "repro.stages.execute", EVAL), ("summary", "repro.stages.summary", REPORT))
+                ("execute", "repro.stages.execute", EVAL), ("summary", "repro.stages.summary", REPORT),
+                ("fetch", "repro.stages.readiness:fetch", DATA), ("doctor", "repro.stages.readiness:doctor", DATA))
 
-for verb, module, panel in (*SHARED_VERBS, *(v for name in studies.STUDIES for v in studies.get(name).VERBS)):
-    app.command(verb, rich_help_panel=panel)(importlib.import_module(module).command)
+for verb, target, panel in (*SHARED_VERBS, *(v for name in studies.STUDIES for v in studies.get(name).VERBS)):
+    module, _, attr = target.partition(":")  # "module[:function]": a stage module's `command` by default
+    app.command(verb, rich_help_panel=panel)(getattr(importlib.import_module(module), attr or "command"))
 
 
 @app.command(rich_help_panel=EVAL)

@@ -3,7 +3,8 @@
 A stage's code is the closure of its module's imports, read statically with `ast`: `import` and `from ... import`
 statements anywhere in a module (inside functions too: a lazy import still runs), the parent packages of each
 module, and the entries of every `Registry(...)` literal (`repro.registry`), the names a stage imports on use.
-A registry made with `deps=False` (the studies and their params schemas) is not followed: params validation and
+A data file a module reads beside itself (`Path(__file__).with_name("manifest.yaml")`) is code too. A registry
+made with `deps=False` (the studies and their params schemas) is not followed: params validation and
 the driver use it, and a stage reaches its own study's code through its own imports. A static closure may list a
 file that one instance of a stage never runs (a Hub loader on the smoke profile); it never misses one that runs
 (tests/test_dvc_deps.py runs one stage of each kind and checks that what it imports is listed).
@@ -69,6 +70,9 @@ class Imports:
         else:
             package = package.removesuffix(".__init__")
         modules: set[str] = set()
+        files: set[Path] = set()
+        if path.suffix != ".py":
+            return ()
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.Import):
                 modules.update(alias.name for alias in node.names)
@@ -81,7 +85,11 @@ class Imports:
                 modules.update(f"{base}.{alias.name}" for alias in node.names)
             elif isinstance(node, ast.Call):
                 modules.update(_registered(node))
-        return tuple(dict.fromkeys(f for m in sorted(modules) if m.split(".")[0] == "repro" for f in self._files(m)))
+                beside = _beside(node)
+                if beside and (path.parent / beside).is_file():
+                    files.add(path.parent / beside)
+        found = [f for m in sorted(modules) if m.split(".")[0] == "repro" for f in self._files(m)]
+        return tuple(dict.fromkeys([*found, *sorted(files)]))
 
 
 def _registered(call: ast.Call) -> list[str]:
@@ -97,6 +105,18 @@ def _registered(call: ast.Call) -> list[str]:
         return []
     return [v.value.partition(":")[0] for v in call.args[1].values
             if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+
+
+def _beside(call: ast.Call) -> str | None:
+    """The file name of a `Path(__file__).with_name("<name>")` call."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "with_name" and call.args
+            and isinstance(call.args[0], ast.Constant) and isinstance(func.value, ast.Call)):
+        return None
+    inner = func.value
+    if getattr(inner.func, "id", "") == "Path" and inner.args and getattr(inner.args[0], "id", "") == "__file__":
+        return str(call.args[0].value)
+    return None
 
 
 def _blocks(lines: list[str]) -> list[dict]:

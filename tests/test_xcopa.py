@@ -84,17 +84,25 @@ def test_a_language_xcopa_lacks_is_refused_naming_it(tmp_path):
     assert "xcopa: de not among the task's XTREME-R languages" in str(err.value) and "\n" not in str(err.value)
 
 
-def test_a_hub_profile_without_siqa_is_refused_before_any_download(tmp_path):
-    from repro.data import materialize
+def test_a_hub_profile_whose_siqa_is_unpinned_is_refused_before_any_download(tmp_path, monkeypatch):
+    """allenai/social_i_qa's main is a loading script: without a commit of its parquet files in the manifest the
+    multilingual study's data is refused in one line, and the paper study's never asks for SIQA."""
+    from repro.data import manifest, materialize
     from repro.params import SourceSpec
     from repro.paths import Layout
 
+    raw = yaml.safe_load(manifest.MANIFEST.read_text())
+    for name, repo in raw["repos"].items():
+        repo["sha"] = None if name == "allenai/social_i_qa" else repo["sha"] or "0" * 40
+    (tmp_path / "manifest.yaml").write_text(yaml.safe_dump(raw))
+    monkeypatch.setattr(manifest, "MANIFEST", tmp_path / "manifest.yaml")
     paper = load(ROOT / "params.yaml", "paper")
     paper.data.sources["bucc2018"] = SourceSpec(path=str(tmp_path))  # the release files' path is checked first
-    del paper.data.sources["siqa"]
-    with pytest.raises(ValueError, match=r"^data\.sources\.siqa: needs `hub` and `revision`, or a local `path`$"):
-        materialize.materialize(paper, Layout("paper", tmp_path))
+    with pytest.raises(ValueError, match=r"^pin siqa: allenai/social_i_qa has no verified commit in "
+                                         r"repro/data/manifest.yaml"):
+        materialize.materialize(paper, Layout("paper", tmp_path), "multilingual")
     assert not (tmp_path / "data").exists()
+    materialize.check_sources(paper, materialize.needed(paper, "paper"))
 
 
 def test_a_target_outside_the_study_is_refused(tmp_path):

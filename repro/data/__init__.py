@@ -39,10 +39,28 @@ def _existing(layout: Layout, key: str, split: str) -> Path:
 
 
 def _table(path: Path):
+    """The one place a materialized split is read back: a truncated or corrupt file is refused in one line."""
     import datasets
 
     datasets.disable_progress_bars()
-    return datasets.Dataset.from_parquet(str(path), keep_in_memory=True)
+    profile = path.parents[1].name  # data/<profile>/<dataset>/<split>.parquet
+    return read_parquet(path, f"regenerate it with `repro data --profile {profile}` (or `dvc checkout` / `dvc pull` "
+                              f"of the data stage)")
+
+
+def read_parquet(path: Path, remedy: str):
+    """A parquet file as a `datasets.Dataset`, or one line naming the file if it is truncated or corrupt (instead of
+    Arrow's traceback), with `remedy`: how to get a good copy."""
+    import datasets
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pq.read_metadata(path)  # the footer: a file cut short, or no parquet at all, fails here cheaply
+        return datasets.Dataset.from_parquet(str(path), keep_in_memory=True)
+    except (pa.ArrowException, OSError, datasets.exceptions.DatasetGenerationError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(f"{path}: damaged parquet file ({reason[:120]}); {remedy}") from None
 
 
 def eval_split(layout: Layout, source: str, lang: str) -> str:

@@ -1,7 +1,8 @@
 """Materialize every dataset a profile's study reads as parquet in the Hub schema (the `data` stage's work).
 
 Three ways in, one way out (`data/<profile>/<dataset>/<split>.parquet` + `manifest.json` + gold labels):
-- hub:   `datasets.load_dataset(hub_id, config, revision=...)` at the pinned revision (no loading scripts),
+- hub:   the files repro/data/manifest.yaml names at their pinned commit (`repro.data.pinned`: Hub parquet files or
+         release files; no loading script, no config name, no conversion branch),
 - local: a user's copy in the original release format (`repro.data.loaders`), e.g. CCGbank, BUCC 2018 (whose Hub
          copy lacks the distractors and is refused) or an XTREME download,
 - smoke: the embedded world (`repro.smoke`), generated in exactly the Hub schema (CCGbank and BUCC in their release
@@ -24,13 +25,8 @@ from repro.params import LOCAL_ONLY, RELEASE_ONLY, Profile
 from repro.paths import Layout
 from repro.progress import progress
 from repro.tasks import INTERMEDIATE_TASKS, TARGET_TASKS
-from repro.studies.shared_data import additions, evaluated_languages
+from repro.studies.shared_data import evaluated_languages, planned_for
 from repro.tasks.alternatives import extra_sources
-
-
-def _targets(profile: Profile) -> list[str]:
-    """The targets of the profile's studies: the paper's, then the others' (`repro.studies.shared_data`)."""
-    return list(dict.fromkeys(profile.study.targets + [t for extra in additions(profile) for t in extra.targets]))
 
 
 def _can_provide(profile: Profile, source: str) -> bool:
@@ -40,14 +36,31 @@ def _can_provide(profile: Profile, source: str) -> bool:
     return profile.data.origin == "smoke" or source not in LOCAL_ONLY or bool(spec and spec.path)
 
 
-def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
-    """(source, language, splits) for every dataset the profile's study reads."""
-    study, languages = profile.study, evaluated_languages(profile)
+def needed(profile: Profile, study: str | None = None) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    """(source, language, splits) for every dataset the shared data stage writes (`study` None: the profile's own
+    study lists and what the other studies add to them), or that one study reads alone (`repro data --study`): a
+    study never requires a source only another study reads (the paper's needs no SIQA or XCOPA)."""
+    own, additions = planned_for(profile, study)
     wanted: dict[tuple[str, str | None], tuple[str, ...]] = {}
-    for task in map(INTERMEDIATE_TASKS.get, study.intermediate_tasks):
-        for source in task.train:
-            wanted[(source, None)] = ("train", "validation")
-    for task in map(TARGET_TASKS.get, _targets(profile)):
+    targets = list(profile.study.targets) if own else []
+    if own:
+        for task in map(INTERMEDIATE_TASKS.get, profile.study.intermediate_tasks):
+            for source in task.train:
+                wanted[(source, None)] = ("train", "validation")
+    targets += [target for extra in additions for target in extra.targets]
+    _targets(profile, list(dict.fromkeys(targets)), wanted)
+    if own:
+        for encoder in profile.study.alternatives:
+            for source, lang in extra_sources(encoder, profile.languages):
+                wanted[(source, lang)] = ("train",)
+    for extra in additions:  # other studies' training data (translations, MLM text, text-to-text casts)
+        wanted.update((key, splits) for key, splits in extra.sources.items() if _can_provide(profile, key[0]))
+    return [(source, lang, splits) for (source, lang), splits in wanted.items()]
+
+
+def _targets(profile: Profile, targets: list[str], wanted: dict) -> None:
+    languages = evaluated_languages(profile)
+    for task in map(TARGET_TASKS.get, targets):
         if not all(_can_provide(profile, s) for s in (*task.train_before, *task.train, task.evaluate, task.candidates)
                    if s):
             continue  # a local-only source without its path: the study that reads it refuses to start without it
@@ -60,22 +73,17 @@ def needed(profile: Profile) -> list[tuple[str, str | None, tuple[str, ...]]]:
             for lang in languages[task.id]:
                 splits = tuple(s for s in EVAL_SPLITS if s in SOURCES[task.evaluate].splits)
                 wanted.setdefault((task.evaluate, lang), splits)
-    for encoder in study.alternatives:
-        for source, lang in extra_sources(encoder, profile.languages):
-            wanted[(source, lang)] = ("train",)
-    for extra in additions(profile):  # other studies' training data (translations, MLM text)
-        wanted.update((key, splits) for key, splits in extra.sources.items() if _can_provide(profile, key[0]))
-    return [(source, lang, splits) for (source, lang), splits in wanted.items()]
 
 
-def materialize(profile: Profile, layout: Layout) -> dict:
-    """Write every needed dataset under layout.data atomically; returns the manifest."""
+def materialize(profile: Profile, layout: Layout, study: str | None = None) -> dict:
+    """Write every dataset of one study (None: of every study of the profile) under layout.data atomically;
+    returns the manifest."""
     import datasets
 
     datasets.disable_progress_bars()
-    plan = needed(profile)
+    plan = needed(profile, study)
     if profile.data.origin == "hub":
-        _check_sources(profile, plan)
+        check_sources(profile, plan)
     with atomic_dir(layout.data) as staging:
         manifest = (_from_smoke if profile.data.origin == "smoke" else _from_sources)(profile, plan, staging)
         _count_examples(manifest, staging)
@@ -109,17 +117,19 @@ def _write_gold(profile: Profile, staging: Path) -> None:
             submission.write_labels(staging / "labels", task_id, lang, gold, suites.listing(task.suite, task_id, lang))
 
 
-def _check_sources(profile: Profile, plan) -> None:
-    """Refuse, before any download, a hub profile that lacks a source (local-only ones may be absent) or would read
-    the Hub copy of a release-only one (BUCC's gold pairs without their distractors)."""
-    for source, _, _ in plan:
+def check_sources(profile: Profile, plan) -> None:
+    """Refuse, before any download, a hub profile that would read the Hub copy of a release-only source (BUCC's gold
+    pairs without their distractors) or a source with no pinned commit in repro/data/manifest.yaml and no local
+    path (local-only ones may be absent: params validation names their path)."""
+    from repro.data.manifest import pin
+
+    sources = [s for s in dict.fromkeys(source for source, _, _ in plan) if s not in LOCAL_ONLY]
+    unset = [s for s in sources if not (profile.data.sources.get(s) and profile.data.sources[s].path)]
+    for source in (s for s in unset if s in RELEASE_ONLY):
+        raise UserError(f"data.sources.{source}.path: unset; {RELEASE_ONLY[source]}")
+    for source in unset:
         spec = profile.data.sources.get(source)
-        if source in LOCAL_ONLY:
-            continue  # params validation: a study that reads one names its path
-        if source in RELEASE_ONLY and not (spec and spec.path):
-            raise UserError(f"data.sources.{source}.path: unset; {RELEASE_ONLY[source]}")
-        if spec is None or not (spec.path or (spec.hub and spec.revision)):
-            raise UserError(f"data.sources.{source}: needs `hub` and `revision`, or a local `path`")
+        pin(source, spec.hub if spec else None, spec.revision if spec else None)
 
 
 def _write(dataset, path: Path) -> int:
@@ -168,7 +178,8 @@ def _from_sources(profile: Profile, plan, staging: Path) -> dict:
             if path:
                 dataset, origin = _load_local(source, Path(path), split, lang), {"origin": "local", "path": path}
             else:
-                dataset, origin = load_hub(source, spec.hub, spec.revision, split, lang, spec.max_rows)
+                dataset, origin = load_hub(source, split, lang, spec and spec.hub, spec and spec.revision,
+                                           spec and spec.max_rows)
             if dataset is None:
                 continue
             manifest[key][split] = {"rows": _write(dataset, staging / key / f"{split}.parquet"), **origin}

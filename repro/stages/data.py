@@ -4,6 +4,7 @@ revisions, local release files, or the smoke world), with the gold labels of eve
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -12,14 +13,16 @@ from repro.paths import Layout
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
 
 
-def run(profile: Profile, layout: Layout) -> dict:
+def run(profile: Profile, layout: Layout, study: str | None = None) -> dict:
     from repro.data.materialize import materialize
 
-    return materialize(profile, layout)
+    return materialize(profile, layout, study)
 
 
 @friendly
-def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
+def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper",
+            study: Annotated[str | None, typer.Option(help="only this study's sources: paper | multilingual | code "
+                                                           "(default: every study of the profile)")] = None) -> None:
     """Materialize every dataset of the profile under data/<profile>/ (Hub, local release files, or the smoke world).
 
     Example: [bold]repro data --profile smoke[/]
@@ -28,7 +31,7 @@ def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
 
     config, layout = load(params, profile)
     with live(), stage(f"data ({profile})"):
-        manifest = run(config, layout)
+        manifest = run(config, layout, study)
     typer.echo(f"{len(manifest)} datasets -> {layout.data}")
 
 

@@ -1,46 +1,57 @@
-"""The code study's Hub data for a hub profile, written in the release layouts the execution side reads
-(`repro.studies.code.paths`): HumanEval-X (THUDM/humaneval-x, one config per language, split `test`), HumanEval-XL
-(FloatAI/humaneval-xl, one config per programming language, one split per prompt language) and CNN/DailyMail
-(abisee/cnn_dailymail 3.0.0: article, highlights, id).
-
-UNSURE (no Hub access from this workplace): THUDM/humaneval-x and FloatAI/humaneval-xl ship loading scripts,
-which `datasets` no longer runs; their `refs/convert/parquet` revisions (the Hub's own conversion, as the paper
-profile reads HellaSwag) are read instead. Check the config and split names there before a paper run.
+"""The code study's own data for a hub profile, written in the release layouts the execution side reads
+(`repro.studies.code.paths`), from the files repro/data/manifest.yaml pins (`files:`): HumanEval-X from THUDM/CodeGeeX's
+release files (Rust included; the Hub's THUDM/humaneval-x has no Rust config), HumanEval-XL from FloatAI/humaneval-xl's
+GitHub release (its Hub repository holds only a loading script), and CNN/DailyMail 3.0.0's parquet files (article,
+highlights, id). No loading script and no conversion branch is read; an unpinned input is refused in one line.
 """
 
 from __future__ import annotations
 
-import itertools
+import gzip
 import json
+import shutil
 from pathlib import Path
 
-from repro.suites.programs import get as program_suite
 from repro.studies.code.paths import ARTICLES_FILE
-
-X_CONFIG = {"python": "python", "cpp": "cpp", "java": "java", "js": "js", "go": "go", "rust": "rust"}
-CONVERTED = "refs/convert/parquet"
+from repro.suites.programs import get as program_suite
 
 
-def _write(path: Path, rows) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
-        for row in rows:
-            handle.write(json.dumps(dict(row), ensure_ascii=False) + "\n")
+def inputs(code) -> dict[str, list[tuple[object, list[str]]]]:
+    """{benchmark: [(pin, its repository paths)]} of every file the code study's data reads; an input the manifest
+    has no commit for is refused here, in one line, before anything is downloaded."""
+    from repro.data.manifest import pin
+
+    humaneval_x, humaneval_xl, articles = pin("humaneval_x"), pin("humaneval_xl"), pin("cnn_dailymail")
+    return {
+        "humaneval_x": [(humaneval_x, humaneval_x.paths("test", language=language))
+                        for language in code.benchmarks.humaneval_x],
+        "humaneval_xl": [(humaneval_xl, humaneval_xl.paths("test", language=language, natural=natural))
+                         for language, naturals in code.benchmarks.humaneval_xl.items() for natural in naturals],
+        "cnn_dailymail": [(articles, articles.paths(split, split=split)) for split in ("train", "validation", "test")],
+    }
 
 
 def download(code, out: Path) -> None:
-    import datasets
+    from repro.data.pinned import first_rows, local_files
 
-    sources = code.sources
-    for language in code.benchmarks.humaneval_x:
-        rows = datasets.load_dataset(sources.humaneval_x, X_CONFIG[language], split="test", revision=CONVERTED)
-        _write(out / program_suite("humaneval-x").file(language, "English"), rows)
-    for language, naturals in code.benchmarks.humaneval_xl.items():
-        for natural in naturals:
-            rows = datasets.load_dataset(sources.humaneval_xl, language, split=natural, revision=CONVERTED)
-            _write(out / program_suite("humaneval-xl").file(language, natural), rows)
-    for split in ("train", "validation", "test"):
-        rows = datasets.load_dataset(sources.cnn_dailymail, sources.cnn_dailymail_config, split=split,
-                                     revision=sources.revision, streaming=True)
-        _write(out / ARTICLES_FILE.format(split=split),
-               itertools.islice(rows, sources.train_rows if split == "train" else None))
+    files = inputs(code)
+    for language, (found, paths) in zip(code.benchmarks.humaneval_x, files["humaneval_x"]):
+        (packed,) = local_files(found, paths)
+        target = out / program_suite("humaneval-x").file(language, "English")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(packed, "rb") as source, target.open("wb") as plain:
+            shutil.copyfileobj(source, plain)
+    for (found, paths), relative in zip(files["humaneval_xl"], [program_suite("humaneval-xl").file(language, natural)
+                                        for language, naturals in code.benchmarks.humaneval_xl.items()
+                                        for natural in naturals]):
+        (release,) = local_files(found, paths)
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(release, out / relative)
+    for split, (found, paths) in zip(("train", "validation", "test"), files["cnn_dailymail"]):
+        rows = first_rows(local_files(found, paths), code.sources.train_rows if split == "train" else None,
+                          "run `repro code-data` again to download it")
+        target = out / ARTICLES_FILE.format(split=split)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("w") as handle:
+            for row in rows.select(["article", "highlights", "id"]).to_pylist():
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")

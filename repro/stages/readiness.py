@@ -1,0 +1,48 @@
+"""The verbs that make a real run ready before any training: `repro fetch` (every pinned input into the local caches,
+verified) and `repro doctor` (one line per problem, exit 2 when any). Not DVC stages: they write no outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from repro.stages.options import ParamsOpt, ProfileOpt, fail, friendly, load
+
+StudyOpt = Annotated[str | None, typer.Option(help="only this study's inputs: paper | multilingual | code "
+                                                   "(default: every study of the profile)")]
+
+
+@friendly
+def fetch(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper", study: StudyOpt = None) -> None:
+    """Download and verify every pinned input of the profile (datasets, release files, models); afterwards
+    `HF_HUB_OFFLINE=1 repro all` needs no network. Resumable.
+
+    Example: [bold]repro fetch --profile paper --study paper[/]
+    """
+    from repro.data.fetch import fetch as run
+    from repro.progress import live
+
+    config, _ = load(params, profile)
+    with live():
+        count = run(config, study)
+    typer.echo(f"{count} inputs present and verified")
+
+
+@friendly
+def doctor(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper", study: StudyOpt = None) -> None:
+    """Check, before any training, that a run can start: inputs present and verified (offline), local paths set,
+    the code study's toolchains and sandbox. One line per problem; exit 2 when any.
+
+    Example: [bold]repro doctor --profile paper --study code[/]
+    """
+    from repro.doctor import problems
+
+    config, _ = load(params, profile)
+    found = problems(config, study)
+    for line in found:
+        typer.echo(f"problem: {line}", err=True)
+    if found:
+        fail(f"{len(found)} problem(s); `repro fetch --profile {profile}` brings missing inputs")
+    typer.echo("ready: every check passed")

@@ -1,0 +1,36 @@
+"""What `repro fetch` and `repro doctor` check of the code study beyond the data stage's inputs: its problems and
+articles (pinned in repro/data/manifest.yaml), its decoder, and the toolchains and sandbox its samples run in."""
+
+from __future__ import annotations
+
+
+def inputs(profile) -> tuple[list, list[tuple[str, str | None]]]:
+    """([(pin, repository paths)] of the study's own files, [(model, revision)] of its Hub decoder)."""
+    from repro.studies.code.hub import inputs as files
+    from repro.studies.code.stages.common import code_of
+
+    code = code_of(profile)
+    models = [(code.model.hub, code.model.revision)] if code.model.hub else []
+    return [item for group in files(code).values() for item in group], models
+
+
+def problems(profile) -> list[str]:
+    """The study's languages whose toolchain is missing here, and a sandbox that does not work."""
+    from repro.studies.code.stages.common import code_of
+
+    return toolchains(code_of(profile))
+
+
+def toolchains(code) -> list[str]:
+    from repro.errors import UserError
+    from repro.execution import missing
+    from repro.execution.languages import language_of
+    from repro.execution.sandbox import detect
+
+    languages = dict.fromkeys([*code.benchmarks.humaneval_x, *map(language_of, code.benchmarks.humaneval_xl)])
+    found = [reason for reason in map(missing, filter(None, languages)) if reason]
+    try:
+        detect()
+    except UserError as exc:
+        found.append(str(exc))
+    return found

@@ -1,0 +1,121 @@
+"""Hub inputs laid out as a real run finds them, from constructed rows (the smoke world's, in the Hub schema): exactly
+the files repro/data/manifest.yaml names, in the Hugging Face cache layout (datasets--<org>--<name>/snapshots/<sha>/
+<file>) and the release layout ($REPRO_RELEASES/<owner>/<repo>/<sha>/<path>), read offline."""
+
+import csv
+import hashlib
+from pathlib import Path
+
+import datasets
+import yaml
+
+from repro.data import manifest, materialize
+from repro.data.sources import SOURCES, TYDIQA_ID_PREFIX
+from repro.params import load
+from repro.paths import Layout
+
+ROOT = Path(__file__).parents[1]
+STAND_IN = "0123456789abcdef0123456789abcdef01234567"  # a commit for repositories the manifest has none for (test only)
+
+
+def smoke_rows(tmp_path: Path) -> Path:
+    """The smoke world's datasets in the Hub schema: the rows the constructed Hub files are made of."""
+    smoke = Layout("smoke", tmp_path / "smoke")
+    materialize.materialize(load(ROOT / "params.yaml", "smoke"), smoke)
+    return smoke.data
+
+
+def _rows(smoke: Path, source: str, lang: str | None, split: str) -> list[dict]:
+    """Rows of `source` for one language and split: the smoke world's own, or another language's relabelled."""
+    keys = [source if lang is None else f"{source}.{lang}"] + sorted(
+        p.name for p in smoke.iterdir() if p.name.startswith(f"{source}."))
+    for key in keys:
+        for name in (split, "validation", "test", "train"):
+            if (smoke / key / f"{name}.parquet").is_file():
+                rows = datasets.Dataset.from_parquet(str(smoke / key / f"{name}.parquet")).to_list()
+                if source == "xnli":
+                    rows = [{**row, "language": lang} for row in rows]
+                if source == "tydiqa":
+                    rows = [{**row, "id": f"{TYDIQA_ID_PREFIX[lang]}-{i}"} for i, row in enumerate(rows)]
+                return rows
+    raise AssertionError(f"the smoke world has no {source}")
+
+
+def lay_out(tmp_path: Path, smoke: Path, plan, monkeypatch) -> Path:
+    """Exactly the files the manifest names for `plan`, in the Hugging Face cache layout and the release layout,
+    and a manifest whose rows and checksums are those of the constructed files (commits: the manifest's own, or
+    STAND_IN where it has none)."""
+    raw = yaml.safe_load(manifest.MANIFEST.read_text())
+    for repo in raw["repos"].values():
+        repo["sha"] = repo["sha"] or STAND_IN
+    cache, releases = tmp_path / "hf", tmp_path / "releases"
+    files: dict[Path, tuple[str, list[dict]]] = {}
+    for source, lang, splits in plan:
+        spec = raw["sources"].get(source)
+        if spec is None:
+            continue  # BUCC: release files from data.sources.bucc2018.path
+        repo = raw["repos"][spec["repo"]]
+        found = manifest.Pin(source, manifest.Repo(spec["repo"], repo.get("kind", "hub"), repo["sha"], "", ""),
+                             spec.get("format", "parquet"), spec["files"], spec.get("rows") or {})
+        for split in splits:
+            if lang in found.rows.get("absent", {}).get(split, ()):
+                continue
+            for pattern in found.patterns(split, lang):
+                if found.repo.kind == "github":
+                    root = releases / spec["repo"] / repo["sha"]
+                else:
+                    org, name = spec["repo"].split("/")
+                    root = cache / f"datasets--{org}--{name}" / "snapshots" / repo["sha"]
+                files.setdefault(root / pattern.replace("-of-*", "-of-00001"), (source, []))[1].extend(
+                    _rows(smoke, source, lang, split))
+    for path, (source, rows) in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".csv":
+            _csv(path, rows)
+        else:
+            datasets.Dataset.from_list(rows, features=SOURCES[source].features).to_parquet(str(path))
+    for spec in raw["sources"].values():
+        for relative, expected in (spec.get("checksums") or {}).items():
+            written = [p for p in files if str(p).endswith("/" + relative)]
+            if written:
+                expected.update(size=written[0].stat().st_size,
+                                sha256=hashlib.sha256(written[0].read_bytes()).hexdigest())
+        for split, count in list((spec.get("rows") or {}).items()):
+            if isinstance(count, int):
+                spec["rows"].pop(split)  # the constructed files' counts are checked by test_rows_are_checked
+    path = tmp_path / "manifest.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    monkeypatch.setattr(manifest, "MANIFEST", path)
+    _offline_hub(monkeypatch, cache, releases)
+    return cache
+
+
+def _csv(path: Path, rows: list[dict]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _offline_hub(monkeypatch, cache: Path, releases: Path) -> None:
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("REPRO_RELEASES", str(releases))
+
+
+def bucc_release(smoke: Path, out: Path) -> Path:
+    """BUCC 2018 release files (<lang>-en.{sample,training}.{<lang>,en,gold}) from the smoke world's rows."""
+    out.mkdir()
+    for key in (p.name for p in smoke.iterdir() if p.name.startswith("bucc2018.")):
+        lang = key.split(".")[1]
+        for split, part in (("validation", "sample"), ("test", "training")):
+            rows = datasets.Dataset.from_parquet(str(smoke / key / f"{split}.parquet")).to_list()
+            stem = out / f"{lang}-en.{part}"
+            for side in (lang, "en"):
+                Path(f"{stem}.{side}").write_text("".join(f"{r['id']}\t{r['sentence']}\n" for r in rows
+                                                          if r["language"] == side))
+            Path(f"{stem}.gold").write_text("".join(f"{r['id']}\t{g}\n" for r in rows for g in r["gold"]))
+    return out

@@ -1,0 +1,81 @@
+"""`repro fetch` and `repro doctor` on a constructed local layout (tests/hub_layout.py): with every pinned file in
+place both pass offline; a missing file, a wrong checksum, an unpinned source, a missing toolchain and a model pinned
+to a branch are each one line."""
+
+import pytest
+import yaml
+
+from hub_layout import ROOT, bucc_release, lay_out, smoke_rows
+from repro import doctor
+from repro.studies.code import readiness
+from repro.data import fetch, manifest, materialize
+from repro.errors import UserError
+from repro.params import SourceSpec, load
+
+STUDY = "paper"
+
+
+@pytest.fixture
+def ready(tmp_path, monkeypatch):
+    """The paper profile with its paper study's inputs in the local caches (models too), offline."""
+    smoke = smoke_rows(tmp_path)
+    paper = load(ROOT / "params.yaml", "paper")
+    paper.data.sources["bucc2018"] = SourceSpec(path=str(bucc_release(smoke, tmp_path / "bucc")))
+    cache = lay_out(tmp_path, smoke, materialize.needed(paper, STUDY), monkeypatch)
+    model = cache / "models--FacebookAI--xlm-roberta-large" / "snapshots" / paper.model.revision
+    model.mkdir(parents=True)
+    (model / "config.json").write_text("{}")
+    return paper, cache
+
+
+def test_fetch_and_doctor_pass_when_every_input_is_in_place(ready):
+    paper, _ = ready
+    plan = materialize.needed(paper, STUDY)
+    files = sum(len(splits) for source, _, splits in plan if source != "bucc2018")  # BUCC: a local path
+    test_only = sum(source == "udpos" and lang in ("kk", "th", "tl", "yo") for source, lang, _ in plan)  # no dev
+    assert fetch.fetch(paper, STUDY) == files - test_only + 1  # and XLM-R
+    assert doctor.problems(paper, STUDY) == []
+
+
+def test_doctor_names_a_missing_file_a_wrong_checksum_and_an_unpinned_source(ready, monkeypatch):
+    paper, cache = ready
+    snapshot = next(cache.glob("datasets--google--xtreme/snapshots/*"))
+    (snapshot / "PAN-X.fr" / "test-00000-of-00001.parquet").unlink()
+    (snapshot / "PAN-X.fr" / "validation-00000-of-00001.parquet").unlink()
+    panx_de = snapshot / "PAN-X.de" / "test-00000-of-00001.parquet"
+    panx_de.write_bytes(panx_de.read_bytes() + b"\0")
+    raw = yaml.safe_load(manifest.MANIFEST.read_text())
+    raw["repos"]["tau/commonsense_qa"]["sha"] = None
+    manifest.MANIFEST.write_text(yaml.safe_dump(raw))
+    manifest._load.cache_clear()
+    problems = doctor.problems(paper, STUDY)
+    assert all("\n" not in line for line in problems)
+    assert problems[0].startswith("pin commonsenseqa: tau/commonsense_qa has no verified commit")
+    xtreme = [line for line in problems if "google/xtreme" in line or str(snapshot) in line]
+    assert len(xtreme) == 1  # one line for the repository, however many of its files
+    assert "and 2 more files of google/xtreme" in xtreme[0]
+    with pytest.raises(UserError, match=r"^pin commonsenseqa: .* no verified commit"):
+        fetch.fetch(paper, STUDY)  # fetch refuses before any download
+
+
+def test_a_model_on_a_branch_and_a_missing_toolchain_are_one_line_each(ready, monkeypatch):
+    paper, _ = ready
+    code = load(ROOT / "params.yaml", "paper").section("code")
+    with pytest.raises(UserError, match=r"^pin model Qwen/Qwen2.5-Coder-1.5B: revision 'main' is not a commit"):
+        fetch._model(code.model.hub, "main")
+    with pytest.raises(UserError, match=r"^pin model FacebookAI/xlm-roberta-large: params.yaml's revision 0{40} is "
+                                        r"not repro/data/manifest.yaml's 6193590440e1"):
+        fetch._model(paper.model.hub, "0" * 40)
+    from repro.execution import toolchains
+
+    monkeypatch.setattr(toolchains, "which", lambda tool: None if tool == "rustc" else "/usr/bin/" + tool)
+    monkeypatch.setenv("REPRO_SANDBOX", "none")
+    lines = readiness.toolchains(code)
+    assert any(line.startswith("rust: rustc not installed (scripts/toolchains.sh") for line in lines)
+
+
+def test_the_smoke_world_has_nothing_to_fetch():
+    smoke = load(ROOT / "params.yaml", "smoke")
+    with pytest.raises(UserError, match="--profile smoke: the smoke world is generated here, there is nothing"):
+        fetch.fetch(smoke)
+    assert doctor.problems(smoke, "paper") == []  # generated here: no input to check
