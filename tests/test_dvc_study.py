@@ -51,7 +51,7 @@ def test_dvc_plots_show_draws_the_tables_and_training_curves(smoke_project, tmp_
     out = tmp_path / "plots"
     dvc(smoke_project, "plots", "show", "-o", str(out))
     html = (out / "index.html").read_text()
-    assert "Table 2, delta vs baseline (smoke)" in html
+    assert "Table 2 (smoke): dev score of each intermediate task minus no intermediate task, per target" in html
     assert "results/smoke/plots/languages/xnli.json" in html
     assert "results/smoke/curves/target-none-xnli/train/loss.tsv" in html
     assert "results/smoke/curves/target-none-xnli/dev/score.tsv" in html
