@@ -1,11 +1,24 @@
 """The multilingual study's additions to the shared data stage (`repro.studies.shared_data`): its XTREME-R
-targets and languages, each arm's English sources, translations and MLM text."""
+targets and languages, each arm's English sources, translations and MLM text. The data stage runs this module, not
+the study's schema (params.py): the section's values are read here, and the two rules the schema shares
+(`targets`, `languages_of`) live here, so an edit of the schema reruns no data."""
 
 from __future__ import annotations
 
 from repro.studies.multilingual.arms import Arm, arm_sources
 from repro.studies.shared_data import Additions
 from repro.tasks import INTERMEDIATE_TASKS
+
+
+def targets(section) -> list[str]:
+    """Every target of the study: trained, evaluated with each run's SQuAD fine-tune, dual encoders."""
+    return section.trained_targets + section.squad_targets + section.dual_encoder_targets
+
+
+def languages_of(section, languages: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A profile's `languages` with the XTREME-R languages the study adds (what its stages evaluate)."""
+    return {task: langs + [lang for lang in section.xtreme_r_languages.get(task, []) if lang not in langs]
+            for task, langs in languages.items()}
 
 
 def additions(profile, section) -> Additions:
@@ -16,4 +29,4 @@ def additions(profile, section) -> Additions:
             sources[(source, None)] = ("train", "validation")
         for source, lang in arm_sources(arm, section.languages):
             sources[(source, lang)] = ("train",)
-    return Additions(section.targets, section.languages_of(profile.languages), sources)
+    return Additions(targets(section), languages_of(section, profile.languages), sources)

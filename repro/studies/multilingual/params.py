@@ -8,6 +8,7 @@ from pydantic import model_validator
 from repro import suites
 from repro.params import Count, Strict
 from repro.tasks import TARGET_TASKS
+from repro.studies.multilingual import data
 from repro.studies.multilingual.arms import BASELINE_ARM, CONTRASTS, Arm, check_language_sets
 
 SQUAD_TARGETS = ("mlqa", "tatoeba")  # the targets a multilingual run evaluates with its SQuAD v1.1 fine-tune
@@ -86,9 +87,8 @@ class Multilingual(Strict):
 
     def languages_of(self, languages: dict[str, list[str]]) -> dict[str, list[str]]:
         """A profile's `languages` with the XTREME-R languages this study adds (what its stages evaluate)."""
-        return {task: langs + [lang for lang in self.xtreme_r_languages.get(task, []) if lang not in langs]
-                for task, langs in languages.items()}
+        return data.languages_of(self, languages)
 
     @property
     def targets(self) -> list[str]:
-        return self.trained_targets + self.squad_targets + self.dual_encoder_targets
+        return data.targets(self)

@@ -7,6 +7,7 @@ from repro.errors import UserError
 from repro.params import Profile
 from repro.paths import Layout, StudyLayout
 from repro.studies.multilingual.arms import Arm
+from repro.studies.multilingual.params import Multilingual
 
 STUDY = "multilingual"
 
@@ -15,11 +16,14 @@ def study_layout(layout: Layout) -> StudyLayout:
     return StudyLayout(layout.profile, layout.root, STUDY)
 
 
-def settings(profile: Profile):
-    """The profile's multilingual section; one line when it has none."""
-    if profile.section("multilingual") is None:
+def settings(profile: Profile) -> Multilingual:
+    """The profile's multilingual section (its schema's model: the stages run its methods, so they import it); one
+    line when it has none."""
+    section = profile.section(STUDY)
+    if section is None:
         raise UserError(f"profiles.{profile.name}.multilingual: the profile has no multilingual study")
-    return profile.section("multilingual")
+    assert isinstance(section, Multilingual), type(section)
+    return section
 
 
 def evaluated(profile: Profile) -> Profile:
