@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 from repro.execution import toolchains
 from repro.execution.languages import GO_PROGRAM, LANGUAGES
 from repro.execution.problems import Problem, Sample
-from repro.execution.sandbox import BUILD_FAILED, Limits, Sandbox, detect
+from repro.execution.sandbox import Limits, Sandbox, detect
 
 RESULT_CHARS = 300
 
@@ -45,17 +45,23 @@ def program(problem: Problem, completion: str, mounted: bool = True):
 
 
 def _summary(outcome, stderr_fails: bool) -> tuple[bool, str]:
+    """(passed, result); "timed out" and "build failed" come from the driver's own status and clock, never from
+    an exit code or a marker the program could print."""
     if outcome.timed_out:
         return False, "timed out"
     if outcome.build_failed:
-        detail = outcome.stderr.split(BUILD_FAILED, 1)[1].strip()
-        if detail.startswith(("124", "137")):
+        if outcome.build_timed_out:
             return False, "timed out (build)"
-        return False, "failed: compilation error: " + detail.partition("\n")[2].strip()[:RESULT_CHARS]
+        return False, "failed: compilation error: " + outcome.build_log.strip()[:RESULT_CHARS]
     if outcome.returncode == 0 and not (stderr_fails and outcome.stderr.strip()):
         return True, "passed"
     text = (outcome.stderr.strip() or outcome.stdout.strip())[-RESULT_CHARS:]
-    why = "out of memory" if outcome.oom else f"exit {outcome.returncode}"
+    if outcome.oom:
+        why = "out of memory"
+    elif outcome.returncode is None:
+        why = "the sandbox ended before the test ran"
+    else:
+        why = f"exit {outcome.returncode}"
     return False, f"failed: {why}" + (f": {text}" if text else "")
 
 
