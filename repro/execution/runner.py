@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import secrets
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable
@@ -26,40 +27,46 @@ class Result:
         return asdict(self)
 
 
-def program(problem: Problem, completion: str, mounted: bool = True):
-    """(files, build commands, run command, env, binds) of one sample, the toolchain fields filled in."""
+def program(problem: Problem, completion: str, nonce: str, mounted: bool = True):
+    """(files, build commands, run command, env, binds) of one sample, the toolchain fields filled in; the test's
+    last statement prints `nonce`."""
     lang = LANGUAGES[problem.language]
-    source, build, run = lang.source, lang.build, lang.run
+    build, run = lang.build, lang.run
     if lang.name == "go" and problem.benchmark == "humaneval-xl":
-        source, build, run = GO_PROGRAM
-    text = lang.assemble(problem, completion)
+        _, build, run = GO_PROGRAM
+    files = lang.assemble(problem, completion, nonce)
     ctx = toolchains.context(lang.name, mounted)
-    fields = {**ctx["fields"], "cpp_libs": ["-lcrypto", "-lssl"] if "openssl" in text else []}
+    fields = {**ctx["fields"], "sources": sorted(files),
+              "cpp_libs": ["-lcrypto", "-lssl"] if any("openssl" in text for text in files.values()) else []}
 
     def expand(argv):
         out = []
         for arg in argv:
             out += fields[arg[1:-1]] if arg.startswith("{") and arg.endswith("}") else [arg]
         return out
-    return {source: text}, [expand(cmd) for cmd in build], expand(run), ctx["env"], ctx["binds"]
+    return files, [expand(cmd) for cmd in build], expand(run), ctx["env"], ctx["binds"]
 
 
-def _summary(outcome, stderr_fails: bool) -> tuple[bool, str]:
-    """(passed, result); "timed out" and "build failed" come from the driver's own status and clock, never from
-    an exit code or a marker the program could print."""
+def _summary(outcome, stderr_fails: bool, nonce: str) -> tuple[bool, str]:
+    """(passed, result): a pass needs exit 0 and the nonce that only the test's last statement prints, as the
+    last line of stdout; "timed out" and "build failed" come from the driver's own status and clock."""
     if outcome.timed_out:
         return False, "timed out"
     if outcome.build_failed:
         if outcome.build_timed_out:
             return False, "timed out (build)"
         return False, "failed: compilation error: " + outcome.build_log.strip()[:RESULT_CHARS]
-    if outcome.returncode == 0 and not (stderr_fails and outcome.stderr.strip()):
+    lines = outcome.stdout.strip().splitlines()
+    finished = bool(lines) and lines[-1].strip() == nonce
+    if outcome.returncode == 0 and finished and not (stderr_fails and outcome.stderr.strip()):
         return True, "passed"
-    text = (outcome.stderr.strip() or outcome.stdout.strip())[-RESULT_CHARS:]
+    text = (outcome.stderr.strip() or outcome.stdout.replace(nonce, "").strip())[-RESULT_CHARS:]
     if outcome.oom:
         why = "out of memory"
     elif outcome.returncode is None:
         why = "the sandbox ended before the test ran"
+    elif outcome.returncode == 0:
+        why = "exit 0 before the test finished"
     else:
         why = f"exit {outcome.returncode}"
     return False, f"failed: {why}" + (f": {text}" if text else "")
@@ -69,9 +76,10 @@ def check(problem: Problem, sample: Sample, timeout: float | None = None, sandbo
     """Run one sample's program against its problem's tests."""
     sandbox = sandbox or Sandbox()
     lang = LANGUAGES[problem.language]
-    files, build, run, env, binds = program(problem, sample.completion, mounted=sandbox.mode != "none")
+    nonce = secrets.token_hex(16)
+    files, build, run, env, binds = program(problem, sample.completion, nonce, mounted=sandbox.mode != "none")
     outcome = sandbox.run(files, build, run, env, binds, lang.build_timeout, timeout or lang.run_timeout)
-    passed, result = _summary(outcome, lang.stderr_fails)
+    passed, result = _summary(outcome, lang.stderr_fails, nonce)
     return Result(sample.task_id, sample.completion_id, passed, result)
 
 
