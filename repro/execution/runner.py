@@ -8,12 +8,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable
 
+from repro.errors import UserError
 from repro.execution import toolchains
 from repro.execution.languages import GO_PROGRAM, LANGUAGES
 from repro.execution.problems import Problem, Sample
 from repro.execution.sandbox import Limits, Sandbox, detect
 
 RESULT_CHARS = 300
+MAX_TIMEOUT = 3600
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,12 @@ def check(problem: Problem, sample: Sample, timeout: float | None = None, sandbo
     lang = LANGUAGES[problem.language]
     nonce = secrets.token_hex(16)
     files, build, run, env, binds = program(problem, sample.completion, nonce, mounted=sandbox.mode != "none")
+    for text in files.values():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:   # valid JSON ("\ud800"), but no program can hold it
+            return Result(sample.task_id, sample.completion_id, False,
+                          f"failed: not UTF-8 text: {exc.reason} at {exc.object[exc.start]!r}")
     outcome = sandbox.run(files, build, run, env, binds, lang.build_timeout, timeout or lang.run_timeout)
     passed, result = _summary(outcome, lang.stderr_fails, nonce)
     return Result(sample.task_id, sample.completion_id, passed, result)
@@ -115,6 +123,8 @@ def evaluate(problems: dict[str, Problem], samples: list[Sample], timeout: float
              advance: Callable[[int], None] = lambda done: None) -> list[Result]:
     """Every sample's Result, in input order. A language without its toolchain is skipped with one `warn` line
     (its samples get "skipped: ..."); `advance(n)` reports n more samples done."""
+    if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:   # nan, inf, 1e30 and negatives alike
+        raise UserError(f"--timeout {timeout}: must be a number of seconds in (0, {MAX_TIMEOUT}]")
     skipped = unavailable(problems[s.task_id].language for s in samples)
     for reason in skipped.values():
         warn(f"skipping {reason}")

@@ -216,7 +216,7 @@ class Sandbox:
         os.chmod(stage, 0o755)
         (stage / "files").mkdir(mode=0o755)
         for name, text in files.items():
-            (stage / "files" / name).write_bytes(text.encode("utf-8", "surrogateescape"))
+            (stage / "files" / name).write_text(text, encoding="utf-8")
             os.chmod(stage / "files" / name, 0o644)
         sandboxed = self.mode != "none"
         env = {"PATH": SANDBOX_PATH, "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp", **env,
