@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import secrets
+import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable
@@ -94,11 +96,36 @@ def check(problem: Problem, sample: Sample, timeout: float | None = None, sandbo
 _worker: dict = {}
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM stopped `evaluate`: nothing of the run is left running or on disk; `results` holds the
+    samples that finished (None for the others), so the caller can write them and exit non-zero."""
+
+    def __init__(self, signum: int, results: list):
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+        self.signum, self.results = signum, results
+
+
+class _Signalled(BaseException):
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise(signum, frame) -> None:
+    _worker["stopping"] = signum
+    raise _Signalled(signum)
+
+
 def _init(mode: str, limits: Limits) -> None:
     _worker["sandbox"] = Sandbox(mode, limits)
+    _worker["stopping"] = None
+    for signum in (signal.SIGINT, signal.SIGTERM):   # unwind (killing the sandbox, removing its files), then stop
+        signal.signal(signum, _raise)
 
 
 def _check(job) -> Result:
+    if _worker.get("stopping"):      # a job queued before the signal: do not start it
+        raise _Signalled(_worker["stopping"])
     problem, sample, timeout = job
     return check(problem, sample, timeout, _worker["sandbox"])
 
@@ -139,16 +166,46 @@ def evaluate(problems: dict[str, Problem], samples: list[Sample], timeout: float
     if not jobs:
         return results
     mode = detect()
-    if workers <= 1:
-        _init(mode, limits)
-        for index, job in jobs:
-            results[index] = _check(job)
-            advance(1)
-    else:
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(mode, limits)) as pool:
-            futures = {pool.submit(_check, job): index for index, job in jobs}
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        if workers <= 1:
+            _init(mode, limits)
+            for index, job in jobs:
+                results[index] = _check(job)
                 advance(1)
+        else:
+            _pooled(jobs, results, workers, mode, limits, advance)
+    except (_Signalled, KeyboardInterrupt) as exc:
+        raise Interrupted(getattr(exc, "signum", signal.SIGINT), results) from None
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        _worker.clear()
     return results
+
+
+def _pooled(jobs, results, workers, mode, limits, advance) -> None:
+    """Run `jobs` in a pool of `workers`. On SIGINT or SIGTERM (to this process or its group): queue nothing more,
+    pass the signal to every worker (each kills its sandbox and removes its files), wait for them, re-raise."""
+    context = multiprocessing.get_context("forkserver")
+    signal.signal(signal.SIGTERM, _raise)
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(mode, limits))
+    futures = {}
+    try:
+        futures = {pool.submit(_check, job): index for index, job in jobs}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            advance(1)
+    except BaseException as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        for ignored in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(ignored, signal.SIG_IGN)
+        for child in multiprocessing.active_children():
+            if child.pid and child.exitcode is None:
+                os.kill(child.pid, signum)
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future, index in futures.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                results[index] = future.result()
+        raise
+    pool.shutdown(wait=True)
