@@ -147,9 +147,11 @@ def unavailable(languages: Iterable[str]) -> dict[str, str]:
 
 def evaluate(problems: dict[str, Problem], samples: list[Sample], timeout: float | None = None, workers: int = 1,
              limits: Limits = Limits(), warn: Callable[[str], None] = print,
-             advance: Callable[[int], None] = lambda done: None) -> list[Result]:
+             advance: Callable[[int], None] = lambda done: None,
+             record: Callable[[Sample, dict], None] = lambda sample, result: None) -> list[Result]:
     """Every sample's Result, in input order. A language without its toolchain is skipped with one `warn` line
-    (its samples get "skipped: ..."); `advance(n)` reports n more samples done."""
+    (its samples get "skipped: ..."); `advance(n)` reports n more samples done, `record(sample, result)` each
+    result as it is known (`repro.execution.journal.Journal.record`)."""
     if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:   # nan, inf, 1e30 and negatives alike
         raise UserError(f"--timeout {timeout}: must be a number of seconds in (0, {MAX_TIMEOUT}]")
     skipped = unavailable(problems[s.task_id].language for s in samples)
@@ -161,20 +163,25 @@ def evaluate(problems: dict[str, Problem], samples: list[Sample], timeout: float
         language = problems[sample.task_id].language
         if language in skipped:
             results[index] = Result(sample.task_id, sample.completion_id, False, f"skipped: {skipped[language]}")
+            record(sample, results[index].to_json())
         else:
             jobs.append((index, (problems[sample.task_id], sample, timeout)))
     if not jobs:
         return results
     mode = detect()
+
+    def finished(index: int) -> None:
+        record(samples[index], results[index].to_json())
+        advance(1)
     handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         if workers <= 1:
             _init(mode, limits)
             for index, job in jobs:
                 results[index] = _check(job)
-                advance(1)
+                finished(index)
         else:
-            _pooled(jobs, results, workers, mode, limits, advance)
+            _pooled(jobs, results, workers, mode, limits, finished)
     except (_Signalled, KeyboardInterrupt) as exc:
         raise Interrupted(getattr(exc, "signum", signal.SIGINT), results) from None
     finally:
@@ -184,7 +191,7 @@ def evaluate(problems: dict[str, Problem], samples: list[Sample], timeout: float
     return results
 
 
-def _pooled(jobs, results, workers, mode, limits, advance) -> None:
+def _pooled(jobs, results, workers, mode, limits, finished: Callable[[int], None]) -> None:
     """Run `jobs` in a pool of `workers`. On SIGINT or SIGTERM (to this process or its group): queue nothing more,
     pass the signal to every worker (each kills its sandbox and removes its files), wait for them, re-raise."""
     context = multiprocessing.get_context("forkserver")
@@ -195,7 +202,7 @@ def _pooled(jobs, results, workers, mode, limits, advance) -> None:
         futures = {pool.submit(_check, job): index for index, job in jobs}
         for future in as_completed(futures):
             results[futures[future]] = future.result()
-            advance(1)
+            finished(futures[future])
     except BaseException as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
         for ignored in (signal.SIGINT, signal.SIGTERM):
@@ -205,7 +212,8 @@ def _pooled(jobs, results, workers, mode, limits, advance) -> None:
                 os.kill(child.pid, signum)
         pool.shutdown(wait=True, cancel_futures=True)
         for future, index in futures.items():
-            if future.done() and not future.cancelled() and future.exception() is None:
+            if results[index] is None and future.done() and not future.cancelled() and future.exception() is None:
                 results[index] = future.result()
+                finished(index)
         raise
     pool.shutdown(wait=True)
