@@ -73,18 +73,23 @@ def test_an_interrupted_run_cleans_up_and_keeps_what_finished(tmp_path, workers,
     proc = subprocess.Popen([sys.executable, str(tmp_path / "run.py"), marker, str(workers)], cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True,
                             start_new_session=True)
-    deadline = time.monotonic() + 60
-    while not _leftovers(marker)["processes"] and time.monotonic() < deadline:   # a slow sample is running
-        time.sleep(0.1)
-    assert _leftovers(marker)["processes"], "the slow sample never started"
-    time.sleep(0.5)
-    start = time.monotonic()
-    if how == "SIGTERM":
-        proc.send_signal(signal.SIGTERM)
-    else:
-        os.killpg(proc.pid, signal.SIGINT)
-    out, _ = proc.communicate(timeout=60)
-    took = time.monotonic() - start
+    try:
+        deadline = time.monotonic() + 60
+        while not _leftovers(marker)["processes"] and time.monotonic() < deadline:   # a slow sample is running
+            time.sleep(0.1)
+        assert _leftovers(marker)["processes"], "the slow sample never started"
+        time.sleep(0.5)
+        start = time.monotonic()
+        if how == "SIGTERM":
+            proc.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+        took = time.monotonic() - start
+    finally:
+        if proc.poll() is None:   # the test failed: leave nothing running (its own SIGTERM path cleans up)
+            proc.terminate()
+            proc.wait(timeout=60)
     assert proc.returncode != 0 and took < 15, (proc.returncode, took, out[-500:])
     finished = json.loads(out.strip().splitlines()[-1])
     assert finished[0] == "passed" and len(finished) == 6 and finished.count(None) >= 4, finished
