@@ -36,7 +36,9 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def _staging() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("repro-exec-*")}
+    """Staging folders whose process has gone (others' runs may be going on)."""
+    return {p.name for p in Path(tempfile.gettempdir()).glob("repro-exec-*")
+            if not Path("/proc", p.name.split("-")[2]).exists()}
 
 
 def test_a_lone_surrogate_fails_its_sample_only(tmp_path):

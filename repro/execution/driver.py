@@ -1,6 +1,6 @@
-"""The driver: the bash script that runs inside the sandbox as its root (the program runs as a uid of its own),
-copies the program in, builds it, runs it, and reports each step's status and times on a channel the program
-cannot reach (descriptor 3, a host file; every child gets it closed, and the driver's /proc entries belong to
+"""The driver: the bash script that runs inside the sandbox as its root and has the program copied in, built
+and run, each step as the program's uid of its own; it reports each step's status and times on a channel the
+program cannot reach (a host file on a descriptor every child gets closed; the driver's /proc entries belong to
 another uid). The status lines, not the program's exit code or output, decide "build failed" and "timed out";
 the times come from the driver's own clock (bash's EPOCHREALTIME), and `timeout` runs as root, so a program
 cannot stop it (SIGSTOP) nor outlive it by ignoring SIGTERM (it is SIGKILLed a second later)."""
@@ -23,18 +23,19 @@ def script(build: list[list[str]], run: list[str], build_timeout: float, run_tim
     fd = status_fd
     out = shlex.quote(private)
     copy = 'cp -R "$STAGE"/. . && { [ -z "${SEED_GOCACHE:-}" ] || cp -R "$SEED_GOCACHE" "$GOCACHE"; }'
-    lines = [f"cd {shlex.quote(workdir)} || {{ echo 'setup 125 0 0' >&{fd}; exit 0; }}",
-             f"{user}sh -c {shlex.quote(copy)} </dev/null >{out}/setup 2>&1 {fd}>&- || "
-             f"{{ echo \"setup $? 0 0\" >&{fd}; tail -c {TAIL} {out}/setup >&2; exit 0; }}"]
-    if build:
-        steps = " && ".join(shlex.join(cmd) for cmd in build)
+    lines = [f"cd {shlex.quote(workdir)} || {{ echo 'setup 125 0 0' >&{fd}; exit 0; }}"]
+    run_argv = shlex.join(run)
+    if build:   # the copy goes with the first step the program's uid runs: one process chain fewer per sample
+        steps = " && ".join([copy] + [shlex.join(cmd) for cmd in build])
         lines += ["t=$EPOCHREALTIME",
                   f"timeout -k {GRACE} {build_timeout:g} {user}sh -c {shlex.quote(steps)} </dev/null "
                   f">{out}/build 2>&1 {fd}>&-; s=$?",
                   f'echo "build $s $t $EPOCHREALTIME" >&{fd}',
                   f"[ $s -eq 0 ] || {{ tail -c {TAIL} {out}/build >&2; exit 0; }}"]
+    else:
+        run_argv = "sh -c " + shlex.quote(copy + ' && exec "$@"') + " sh " + run_argv
     lines += ["t=$EPOCHREALTIME",
-              f"timeout -k {GRACE} {run_timeout:g} {user}{shlex.join(run)} </dev/null >{out}/out 2>{out}/err "
+              f"timeout -k {GRACE} {run_timeout:g} {user}{run_argv} </dev/null >{out}/out 2>{out}/err "
               f"{fd}>&-; s=$?",
               f'echo "run $s $t $EPOCHREALTIME" >&{fd}',
               f"tail -c {TAIL} {out}/out; tail -c {TAIL} {out}/err >&2"]

@@ -81,8 +81,8 @@ def fresh_uid() -> int:
     return uid
 
 
-def _as_user(uid: int, limits: Limits) -> list[str]:
-    return ["prlimit", f"--nproc={limits.tasks}", "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+def _as_user(uid: int) -> list[str]:
+    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
             "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"]
 
 
@@ -157,7 +157,7 @@ def _probe(mode: str) -> bool:
 
 
 def _usable(mode: str) -> bool:
-    tools = {"bwrap": ("bwrap", "setpriv", "prlimit"), "unshare": ("unshare", "setpriv", "prlimit", "chroot")}[mode]
+    tools = {"bwrap": ("bwrap", "setpriv"), "unshare": ("unshare", "setpriv", "chroot")}[mode]
     return all(shutil.which(_sbin(t)) for t in tools) and (mode == "bwrap" or os.geteuid() == 0) and \
         seccomp.sandbox_filter() is not None and _probe(mode)
 
@@ -171,7 +171,7 @@ def detect() -> str:
             raise UserError(f"REPRO_SANDBOX={forced}: not one of {', '.join(MODES)}")
         if forced == "unshare" and not _usable("unshare"):
             raise UserError("REPRO_SANDBOX=unshare: cannot build its walls here (needs root, util-linux unshare, "
-                            "setpriv, prlimit, chroot, mount rights and a seccomp-capable x86_64/aarch64 kernel)")
+                            "setpriv, chroot, mount rights and a seccomp-capable x86_64/aarch64 kernel)")
         return forced
     for mode in ("bwrap", "unshare"):
         if _usable(mode):
@@ -192,6 +192,8 @@ class Sandbox:
         for which, value in ((resource.RLIMIT_CPU, cpu), (resource.RLIMIT_FSIZE, lim.file_mb << 20),
                              (resource.RLIMIT_NOFILE, lim.open_files), (resource.RLIMIT_CORE, 0)):
             resource.setrlimit(which, (value, value))
+        if self.mode != "none":   # binds the program's uid; the driver, as root, is exempt (kernel/fork.c)
+            resource.setrlimit(resource.RLIMIT_NPROC, (lim.tasks, lim.tasks))
         if group is None or not group.dirs:
             resource.setrlimit(resource.RLIMIT_DATA, (lim.memory_mb << 20, lim.memory_mb << 20))
 
@@ -223,7 +225,7 @@ class Sandbox:
                "STAGE": "/stage" if sandboxed else str(stage / "files")}
         if sandboxed:
             workdir, private = "/tmp", PRIVATE
-            as_user = _as_user(fresh_uid(), self.limits) if os.geteuid() == 0 else []
+            as_user = _as_user(fresh_uid()) if os.geteuid() == 0 else []
         else:   # the working folder in memory where it can be, like the sandbox's tmpfs
             shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
             workdir = tempfile.mkdtemp(prefix=f"repro-exec-{os.getpid()}-work-", dir=shm)
