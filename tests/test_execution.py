@@ -3,6 +3,7 @@ truncation at the end of the function, and no torch anywhere on the execute path
 
 import gzip
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from repro.errors import UserError
 from repro.execution import estimate, pass_at_k, read_problems, read_samples, truncate
 from repro.execution.languages import generation_prompt, language_of
 from repro.execution.problems import Problem
-from repro.execution.seccomp import socket_filter
+from repro.execution.seccomp import AUDIT_ARCH, DENIED, SYSCALLS, sandbox_filter
 
 ROOT = Path(__file__).parents[1]
 
@@ -108,9 +109,23 @@ def test_truncate_cuts_where_the_function_ends():
         "        if (x) { return 1; }\n        return 2;\n    }\n}"
 
 
-def test_seccomp_filter_is_whole_instructions():
-    program = socket_filter()
-    assert program is None or len(program) % 8 == 0
+def test_seccomp_filter_is_whole_instructions_for_each_machine():
+    for machine in AUDIT_ARCH:
+        program = sandbox_filter(machine)
+        assert len(program) % 8 == 0 and len(program) // 8 < 4096
+    assert sandbox_filter("riscv64") is None
+
+
+def test_seccomp_numbers_match_the_kernel_headers():
+    """The x86_64 column of the filter's table against this machine's <asm/unistd_64.h>, where it is installed."""
+    header = Path("/usr/include/x86_64-linux-gnu/asm/unistd_64.h")
+    if not header.is_file():
+        pytest.skip(f"{header} absent")
+    numbers = dict(re.findall(r"#define __NR_(\w+) (\d+)", header.read_text()))
+    known = {name: nrs for name, nrs in SYSCALLS.items() if name in numbers}
+    assert len(known) >= len(SYSCALLS) - 2, "most names must be in the header"
+    assert {name: nrs[0] for name, nrs in known.items()} == {name: int(numbers[name]) for name in known}
+    assert {"io_uring_setup", "unshare", "ptrace", "keyctl", "bpf", "mount"} <= set(DENIED)
 
 
 def test_execute_path_never_imports_torch():

@@ -73,7 +73,7 @@ def _python_attacks(host) -> dict[str, str]:
         "environment": f"    seen = {SECRET!r} in str(os.environ)\n    for p in os.listdir('/proc'):\n"
                        "        try:\n            seen |= " f"{SECRET!r}" " in open(f'/proc/{p}/environ').read()\n"
                        "        except Exception:\n            pass\n    return 1 if seen else 0\n",
-        "left running": f"    subprocess.Popen(['sh', '-c', 'exec -a repro-orphan-{{}} sleep 300'.format("
+        "left running": f"    subprocess.Popen(['bash', '-c', 'exec -a repro-orphan-{{}} sleep 300'.format("
                         f"{host['marker']!r})], start_new_session=True)\n    return 0\n",
     }
 
@@ -97,7 +97,7 @@ def _cpp_attacks(host) -> dict[str, str]:
                          "    for (auto p : t) { FILE* f = fopen(p, \"w\"); if (f) { fclose(f); return 1; } }\n"
                          "    return 0;\n}\n",
         "environment": f"    return getenv(\"{SECRET_NAME}\") ? 1 : 0;\n}}\n",
-        "left running": f"    if (fork() == 0) {{ setsid(); execlp(\"sh\", \"sh\", \"-c\", "
+        "left running": f"    if (fork() == 0) {{ setsid(); execlp(\"bash\", \"bash\", \"-c\", "
                         f"\"exec -a repro-orphan-{host['marker']} sleep 300\", (char*)0); }}\n    return 0;\n}}\n",
     }
 

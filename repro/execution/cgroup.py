@@ -79,8 +79,11 @@ class RunCgroup:
     def _pids(self) -> list[int]:
         pids = set()
         for folder in self.dirs:
-            with open(folder / "cgroup.procs") as handle:
-                pids.update(int(line) for line in handle if line.strip())
+            try:
+                with open(folder / "cgroup.procs") as handle:
+                    pids.update(int(line) for line in handle if line.strip())
+            except FileNotFoundError:   # already removed
+                continue
         return sorted(pids)
 
     def kill(self) -> None:
@@ -97,11 +100,17 @@ class RunCgroup:
                     pass
             time.sleep(0.01)
 
-    def remove(self) -> None:
+    def remove(self, patience: float = 300.0) -> None:
+        """Remove the folders once the cgroup is empty: its last processes may take long to die (a tmpfs of a
+        million files is freed as the namespace ends), so keep killing and waiting, up to `patience` seconds."""
+        deadline, delay = time.monotonic() + patience, 0.005
         for folder in self.dirs:
-            for _ in range(100):
+            while folder.is_dir():
                 try:
                     folder.rmdir()
-                    break
                 except OSError:
-                    time.sleep(0.01)
+                    if time.monotonic() > deadline:
+                        return
+                    self.kill()
+                    time.sleep(delay)
+                    delay = min(2 * delay, 0.2)

@@ -2,21 +2,16 @@
 run inside the sandbox, what counts as a pass, where generation stops, and its timeouts.
 
 Build and run commands are argv lists run in the sandbox's working directory; `{name}` fields are filled from the
-toolchain context (`repro.execution.toolchains.context`). Program assembly follows the releases' own conventions
-(the HumanEval-X harness of THUDM/CodeGeeX, the HumanEval-XL tests), reimplemented here.
+toolchain context (`repro.execution.toolchains.context`); `repro.execution.assemble` makes each program.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-CPP_HEADERS = ("#include<stdlib.h>", "#include<algorithm>", "#include<math.h>", "#include<stdio.h>",
-               "#include<vector>", "#include<string>", "#include<climits>", "#include<cstring>",
-               "#include<iostream>", "#include<map>", "#include<set>", "#include<sstream>")
-GO_HELPER_PACKAGES = ("math", "strings", "fmt", "strconv", "time", "bytes", "regexp", "sort", "math/rand",
-                      "crypto/md5")
+from repro.execution import assemble as programs
+
 # Release bugs: the canonical solutions of these tasks fail their own tests (JS/112, JS/155); Rust/32's tests are
 # commented out, so anything compiling passes it.
 KNOWN_FAILING_CANONICAL = frozenset({"JavaScript/112", "JavaScript/155"})
@@ -35,64 +30,32 @@ class Language:
     run_timeout: float = 10.0           # seconds for the run (HumanEvalPack's per-language values, python 10)
     build_timeout: float = 30.0         # seconds for all compile commands together
     stderr_fails: bool = False          # node's console.assert only prints: any stderr is a failure
-    assemble: Callable = field(default=None, compare=False, repr=False)  # (problem, completion) -> source text
+    assemble: Callable = field(default=None, compare=False, repr=False)  # (problem, completion, nonce) -> files
     requires: tuple[str, ...] = ()      # toolchain context keys the commands use
-
-
-def _python(problem, completion: str) -> str:
-    call = ""
-    if problem.entry_point and not re.search(r"^check\(", problem.test, re.M):
-        call = f"\ncheck({problem.entry_point})\n"
-    return problem.prompt + completion + "\n\n" + problem.test + "\n" + call
-
-
-def _cpp(problem, completion: str) -> str:
-    headers = "".join(h + "\n" for h in CPP_HEADERS if h not in problem.prompt)
-    return headers + "\n" + problem.prompt + completion + "\n" + problem.test
-
-
-def _concat(problem, completion: str) -> str:
-    return problem.prompt + completion + "\n" + problem.test
-
-
-def _go(problem, completion: str) -> str:
-    if problem.benchmark == "humaneval-xl":  # a complete `package main` with its own imports and main()
-        return problem.prompt + completion + "\n" + problem.test
-    imports = problem.extra.get("import", "")
-    setup = problem.extra.get("test_setup", "")
-    code = re.sub(r"//[^\n]*", "", completion)  # Go refuses unused imports: import what the completion uses
-    wanted = dict.fromkeys(re.findall(r'"([^"]+)"', imports) + list(GO_HELPER_PACKAGES))
-    used = [p for p in wanted if f'"{p}"' not in setup and re.search(rf"\b{re.escape(p.split('/')[-1])}\.", code)]
-    block = "import (\n" + "".join(f'    "{p}"\n' for p in used) + ")\n" if used else ""
-    return setup + "\n" + block + problem.prompt.replace(imports, "") + completion + "\n" + problem.test
-
-
-def _rust(problem, completion: str) -> str:
-    return "\nfn main(){}\n" + problem.prompt + problem.declaration + completion + problem.test
 
 
 LANGUAGES: dict[str, Language] = {lang.name: lang for lang in (
     Language("python", ("python", "humaneval"), ("python3",), "main.py", (), ("python3", "-I", "main.py"),
              stop=("\ndef ", "\nclass ", "\nif ", "\nprint(", "\n#", "\n@", "\nassert ", "\n```"),
-             assemble=_python),
+             assemble=programs.python),
     Language("cpp", ("cpp", "c++"), ("g++",), "main.cpp",
              (("g++", "-std=c++17", "-O0", "-w", "main.cpp", "-o", "main", "{cpp_libs}"),), ("./main",),
-             stop=("\nint main", "\n#include", "\n```"), run_timeout=10.0, assemble=_cpp, requires=("cpp_libs",)),
+             stop=("\nint main", "\n#include", "\n```"), run_timeout=10.0, assemble=programs.cpp, requires=("cpp_libs",)),
     Language("java", ("java",), ("javac", "java"), "Main.java",
-             (("javac", "-nowarn", "-J-XX:+UseSerialGC", "-J-XX:TieredStopAtLevel=1", "-d", ".", "Main.java"),),
-             ("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", ".", "Main"),
+             (("javac", "-nowarn", "-J-XX:+UseSerialGC", "-J-XX:TieredStopAtLevel=1", "-d", ".", "{sources}"),),
+             ("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", ".", "ReproLauncher"),
              stop=("\n    public static void main", "\nclass Main", "\npublic class Main", "\n```"),
-             assemble=_concat),
+             assemble=programs.java),
     Language("js", ("javascript", "js"), ("node",), "main.js", (), ("node", "main.js"),
-             stop=("\nconst test", "\nconsole.", "\n```"), stderr_fails=True, assemble=_concat),
+             stop=("\nconst test", "\nconsole.", "\n```"), stderr_fails=True, assemble=programs.js),
     Language("go", ("go", "golang"), ("go",), "main_test.go",
              (("go", "test", "-c", "-o", "main.test", "main_test.go"),), ("./main.test", "-test.v=false"),
-             stop=("\nfunc main(", "\nfunc Test", "\n```"), run_timeout=20.0, assemble=_go, requires=("go_cache",)),
+             stop=("\nfunc main(", "\nfunc Test", "\n```"), run_timeout=20.0, assemble=programs.go, requires=("go_cache",)),
     Language("rust", ("rust", "rs"), ("rustc",), "main.rs",
-             (("rustc", "--edition", "2021", "--test", "-A", "warnings", "-C", "opt-level=0", "-o", "main",
+             (("rustc", "--edition", "2021", "--cfg", "test", "-A", "warnings", "-C", "opt-level=0", "-o", "main",
                "main.rs", "{rust_externs}"),),
-             ("./main", "--test-threads=1"), stop=("\n#[cfg(test)]", "\nfn main(", "\n```"), run_timeout=20.0,
-             build_timeout=60.0, assemble=_rust, requires=("rust_externs",)),
+             ("./main",), stop=("\n#[cfg(test)]", "\nfn main(", "\n```"), run_timeout=20.0,
+             build_timeout=60.0, assemble=programs.rust, requires=("rust_externs",)),
 )}
 GO_PROGRAM = ("main.go", (("go", "build", "-o", "main", "main.go"),), ("./main",))  # HumanEval-XL's Go
 

@@ -56,6 +56,8 @@ def _lines(path: Path) -> Iterator[tuple[int, dict]]:
                     row = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise UserError(f"{path}:{number}: not a JSON line ({exc.msg})") from None
+                except RecursionError:
+                    raise UserError(f"{path}:{number}: JSON nested too deeply") from None
                 if not isinstance(row, dict):
                     raise UserError(f"{path}:{number}: not a JSON object")
                 yield number, row

@@ -120,7 +120,7 @@ def go_cache() -> Path | None:
     target = cache_root() / f"go-{_version(['go', 'version'])}"
     with _locked(target):
         if not target.is_dir():
-            from repro.execution.languages import GO_HELPER_PACKAGES
+            from repro.execution.assemble import GO_HELPER_PACKAGES
             with tempfile.TemporaryDirectory() as tmp:
                 imports = "".join(f'    _ "{p}"\n' for p in GO_HELPER_PACKAGES)
                 Path(tmp, "main_test.go").write_text(
