@@ -31,10 +31,12 @@ def parse_ks(text: str) -> list[int]:
 
 
 def run(problems_path: Path, samples_path: Path, out: Path, ks: list[int], timeout: float | None = None,
-        workers: int = 1) -> dict:
-    """Check every sample, write the per-sample lines to `out` atomically, return the summary."""
+        workers: int = 1, resume: bool = False) -> dict:
+    """Check every sample (with `resume`, those the journal of an interrupted run lacks), write the per-sample
+    lines to `out` atomically, return the summary; interrupted, keep what finished and fail with one line."""
     from repro.execution import evaluate, pass_at_k, read_problems, read_samples
-    from repro.io import atomic_text
+    from repro.execution.journal import Journal, key
+    from repro.execution.runner import Interrupted
     from repro.progress import console, live, progress
 
     if timeout is not None and timeout <= 0:
@@ -43,15 +45,21 @@ def run(problems_path: Path, samples_path: Path, out: Path, ks: list[int], timeo
         raise UserError(f"--workers {workers}: must be at least 1")
     problems = read_problems(problems_path)
     samples = read_samples(samples_path, problems)
-    with live():
-        bar = progress().add_task(f"execute {samples_path.name}", total=len(samples))
-        results = evaluate(problems, samples, timeout, workers, warn=lambda line: console.print(line),
-                           advance=lambda n: progress().advance(bar, n))
-    atomic_text(out, "".join(json.dumps(r.to_json()) + "\n" for r in results))
+    journal = Journal(out, [problems_path, samples_path], resume)
+    todo = [s for s in samples if key(s) not in journal.done]
+    try:
+        with live():
+            bar = progress().add_task(f"execute {samples_path.name}", total=len(todo))
+            evaluate(problems, todo, timeout, workers, warn=lambda line: console.print(line),
+                     advance=lambda n: progress().advance(bar, n), record=journal.record)
+    except Interrupted as stop:
+        raise UserError(f"{stop}: {len(journal.done)} of {len(samples)} samples done, kept in {journal.partial}; "
+                        "rerun with --resume to continue") from None
+    rows = journal.finish(samples)
     outcomes = defaultdict(list)
-    for result in results:
-        if not result.result.startswith("skipped:"):
-            outcomes[result.task_id].append(result.passed)
+    for row in rows:
+        if not row["result"].startswith("skipped:"):
+            outcomes[row["task_id"]].append(row["passed"])
     summary = {"n_samples": len(samples), **pass_at_k(outcomes, ks)}
     skipped = len(samples) - sum(map(len, outcomes.values()))
     if skipped:
@@ -67,12 +75,14 @@ def command(problems: Annotated[Path, typer.Option(help="problems: HumanEval-X /
             timeout: Annotated[float | None, typer.Option(
                 help="seconds per test run (default: the language's; builds have their own)")] = None,
             workers: Annotated[int, typer.Option(help="parallel sandboxes")] = max(1, os.cpu_count() or 1),
+            resume: Annotated[bool, typer.Option(
+                help="continue an interrupted run from <out>.partial (only the samples it lacks run)")] = False,
             ) -> None:
     """Execute generated code in the sandbox and score it: per-sample results and pass@k (0-100).
 
     Example: [bold]repro execute --problems humaneval_cpp.jsonl.gz --samples samples.jsonl --out results.jsonl[/]
     """
-    typer.echo(json.dumps(run(problems, samples, out, parse_ks(k), timeout, workers)))
+    typer.echo(json.dumps(run(problems, samples, out, parse_ks(k), timeout, workers, resume)))
 
 
 if __name__ == "__main__":
