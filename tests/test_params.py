@@ -1,5 +1,6 @@
 """params.yaml validation: bad input is refused with one line naming the key, before any work."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,43 @@ def test_cli_refuses_bad_params_with_one_line(tmp_path):
     assert lines == [f"error: {path}: profiles.smoke.intermediate.defaults.epochs: "
                      "Input should be a valid number, unable to parse string as a number"]
     assert not (tmp_path / "data").exists()  # refused before any work
+
+
+def _section(raw: dict, profile: str, study: str) -> dict:
+    return raw["profiles"][profile][study]
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    # another profile's study section is validated by its own schema whichever profile runs
+    (lambda r: _section(r, "paper", "code")["smoke"].update(other_language_share="not-a-number"),
+     "profiles.paper.code.smoke.other_language_share: Input should be a valid number"),
+    (lambda r: _section(r, "paper", "multilingual").update(seeds="one"), "profiles.paper.multilingual.seeds"),
+    # the code study's numbers are range-checked like the core's
+    (lambda r: _section(r, "paper", "code")["training"].update(learning_rate=0),
+     "profiles.paper.code.training.learning_rate: must be greater than 0, got 0"),
+    (lambda r: _section(r, "smoke", "code")["training"].update(batch_size=-1),
+     "profiles.smoke.code.training.batch_size: must be greater than or equal to 1, got -1"),
+    (lambda r: _section(r, "smoke", "code")["generation"].update(top_p=1.5),
+     "profiles.smoke.code.generation.top_p: must be less than or equal to 1, got 1.5"),
+    # a section's checks against its profile: a language set its translations do not cover
+    (lambda r: _section(r, "paper", "multilingual")["languages"].update(mnli=["xx"]),
+     "profiles.paper.multilingual.languages.mnli: no translation into xx"),
+])
+def test_every_profile_and_section_is_validated_on_every_load(tmp_path, mutate, expected):
+    path = _write(tmp_path, mutate)
+    with pytest.raises(ParamsError, match="^" + re.escape(f"{path}: {expected}")):
+        load(path, "smoke")
+
+
+def test_another_profiles_local_paths_are_not_required_here(tmp_path):
+    """Paths are the machine's: the paper profile's CCGbank path on a cluster does not stop the smoke world here."""
+    def mutate(raw):
+        paper = raw["profiles"]["paper"]
+        paper["data"]["sources"]["ccg"] = {"path": "/cluster/ccgbank"}
+        paper["study"]["intermediate_tasks"].append("ccg")
+        paper["study"]["intermediate"].append("ccg")
+
+    path = _write(tmp_path, mutate)
+    assert load(path, "smoke").name == "smoke"
+    with pytest.raises(ParamsError, match=r"data\.sources\.ccg\.path: /cluster/ccgbank does not exist"):
+        load(path, "paper")
