@@ -21,7 +21,7 @@ STAGES = ["data-smoke", "pretrain-smoke", "intermediate-smoke@commonsenseqa", "m
           "alternative-smoke@mnli+mlm", "alternative-smoke@mnli+translated", "target-smoke@commonsenseqa-udpos",
           "evaluate-smoke@none-mlqa", "retrieval-smoke@none-bucc2018", "collect-smoke", "tables-smoke",
           "verify-smoke", "summary-smoke",
-          # the multilingual study's (repro/studies/multilingual.py): an arm with MLM batches, its target, the
+          # the multilingual study's (repro/studies/multilingual/): an arm with MLM batches, its target, the
           # baseline's SQuAD fine-tune and the targets evaluated with it, its reports
           "ml-intermediate-smoke@mnli-A4-1", "ml-target-smoke@mnli-A4-1-xnli", "ml-target-smoke@mnli-A4-1-xcopa",
           "ml-baseline-smoke@1-xquad", "ml-baseline-dual-smoke@1-mewslix",

@@ -3,7 +3,7 @@ cross-lingual code generation on HumanEval-X (programming languages) and HumanEv
 
 data -> code data -> pretrained decoder -> one intermediate run per (arm, seed) -> generation per (arm, seed) ->
 execution per (arm, seed) in the sandbox -> the report (results/<profile>/code/: metrics.json, answer.{md,json},
-plots) -> its summary for DVC (results/<profile>/studies/code/: summary.json, plots/).
+figures) -> its summary for DVC (results/<profile>/code/: summary.json, plots/).
 """
 
 from __future__ import annotations

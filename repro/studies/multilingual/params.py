@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import model_validator
 
 from repro import suites
-from repro.params import Count, Strict
+from repro.params import Strict
 from repro.tasks import TARGET_TASKS
 from repro.studies.multilingual import data
 from repro.studies.multilingual.arms import BASELINE_ARM, CONTRASTS, Arm, check_language_sets
