@@ -129,7 +129,7 @@ def _unshare(stage: Path, root: Path, binds: dict, limits: Limits, seccomp_fd: i
     for kind, source, target in _system_binds():
         mounts += [f"mkdir -p .{target}", f"mount --bind -o ro {q(source)} .{target}"] if kind == "bind" else \
             [f"ln -s {q(source)} .{target}"]
-    mounts += [f"mount -t proc -o nosuid,nodev,noexec proc proc", "mount -t tmpfs -o size=1m tmpfs dev/shm",
+    mounts += ["mount -t proc -o nosuid,nodev,noexec proc proc", "mount -t tmpfs -o size=1m tmpfs dev/shm",
                "ln -s /proc/self/fd dev/fd", "ln -s /proc/self/fd/0 dev/stdin", "ln -s /proc/self/fd/1 dev/stdout",
                "ln -s /proc/self/fd/2 dev/stderr"]
     mounts += [f"touch dev/{n} && mount --bind /dev/{n} dev/{n}" for n in DEVICES if os.path.exists(f"/dev/{n}")]
