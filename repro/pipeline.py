@@ -1,15 +1,15 @@
 """`repro all`: the DVC pipeline of one profile, run by an executor, recorded in DVC.
 
 DVC owns the graph and the bookkeeping: `dvc status` says which stages of the profile changed (a param, a
-dependency, a missing output); those and everything downstream of them run, in dependency waves, with
-independent stages side by side (`repro.executors`: worker processes or one process per GPU set on this
-machine, or Ray tasks across a cluster); then `dvc commit` records each finished wave in dvc.lock, exactly as
-`dvc repro` would have. A second run with nothing changed does no work. Outside a DVC repository every stage
-runs.
+dependency, a missing output); those and everything downstream of them run, each as soon as the stages it
+depends on in DVC's own graph are done (no waves: a target starts when its encoder is trained, not when the
+slowest encoder is), independent stages side by side (`repro.executors`: worker processes or one process per GPU
+set on this machine, or Ray tasks across a cluster); `dvc commit` records each finished stage in dvc.lock, exactly
+as `dvc repro` would have. A second run with nothing changed does no work. Outside a DVC repository every stage
+runs, in the study's planned order (each wave after the one before).
 
-Waves: data -> pretrain -> encoders (multitask and Table 4's alternatives first, the longest) -> trained
-targets and retrieval -> shared targets (MLQA reuses XQuAD's fine-tune) -> collect -> tables, verify. Each
-stage is its module in `repro.stages`, called with the arguments its dvc.yaml command passes.
+Each stage is its module (the shared ones in `repro.stages`, a study's in its folder), called with the arguments
+its dvc.yaml command passes; the study's reports (collect, tables, verify, summaries) run after the rest.
 
 A stage that fails for a reason of its own stops the run: stages not started yet are skipped, the running ones
 finish, every finished stage is committed, and the run fails with the failed stage's one-line error.
@@ -22,7 +22,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Callable, Iterator, Protocol
+from typing import Callable, Protocol
 
 from repro.errors import UserError
 from repro.executors.job import DONE, FAILED, Job, Outcome, progress_dir, stop_path
@@ -32,7 +32,7 @@ from repro.progress import console, follow, progress, stage
 from repro.studies import Planned, stage_name
 
 class Executor(Protocol):
-    """What runs the waves (repro/executors/local.py, repro/executors/ray.py)."""
+    """What runs the stages (repro/executors/local.py, repro/executors/ray.py)."""
 
     has_gpus: bool
 
@@ -44,7 +44,9 @@ class Executor(Protocol):
 
     def check(self, jobs: list[Job]) -> None: ...
 
-    def run(self, jobs: list[Job]) -> Iterator[Outcome]: ...
+    def submit(self, job: Job) -> None: ...
+
+    def wait(self) -> Outcome: ...
 
 
 class StageFailed(UserError):
@@ -68,41 +70,51 @@ def jobs(waves: list[list[Planned]], profile: Profile, layout: Layout, params_pa
              for name, module, args in wave] for wave in waves]
 
 
-def _wave(executor: Executor, todo: list[Job], overall, stop: Path,
-          ended: Callable[[str], None]) -> tuple[list[str], list[Outcome]]:
-    """Run one wave; (the stages that finished, the failures). At the first failure the run is told to stop."""
-    finished, failures = [], []
-    for outcome in executor.run(todo):
-        ended(outcome.name)
-        if outcome.status == DONE:
-            console.log(f"[green]done[/] {outcome.name} in {outcome.seconds:.1f}s")
-            finished.append(outcome.name)
-            if overall is not None:
-                progress().advance(overall)
-        elif outcome.status == FAILED:
-            console.log(f"[red]failed[/] {outcome.name}: {outcome.message}")
-            if not failures:
-                stop.parent.mkdir(parents=True, exist_ok=True)
-                stop.touch()
-                console.log("stopping: stages not started yet are skipped, the running ones finish")
-            failures.append(outcome)
-    return finished, failures
-
-
-def run_waves(executor: Executor, waves: list[list[Job]], stale: set[str], commit: Callable[[list[str]], None],
+def run_graph(executor: Executor, jobs: list[Job], after: dict[str, set[str]], commit: Callable[[list[str]], None],
               stop: Path, overall=None, ended: Callable[[str], None] = lambda name: None) -> None:
-    """Run the stale jobs wave by wave, committing each wave's finished stages as it ends (so a failure later
-    keeps what is done); after a failed wave, commit what finished, then raise the first failure. `ended` is
-    told of each stage that ends (the progress display drops its bar)."""
+    """Run the jobs, each once the jobs named in `after[its name]` are done, side by side as the executor allows;
+    commit each stage as it finishes (so a failure later keeps what is done). At the first failure nothing more
+    starts (stages submitted but not started are skipped), the running ones finish and are committed, then the
+    first failure is raised. `ended` is told of each stage that ends (the progress display drops its bar)."""
+    waiting, running, done, failures = {job.name: job for job in jobs}, 0, set(), []
     try:
-        for wave in waves:
-            finished, failures = _wave(executor, [job for job in wave if job.name in stale], overall, stop, ended)
-            commit(finished)
-            if failures:
-                more = f" (and {len(failures) - 1} more failed stages)" if len(failures) > 1 else ""
-                raise StageFailed(f"{failures[0].name}: {failures[0].message}{more}")
+        while True:
+            if not failures:
+                for name in [name for name in waiting if after[name] <= done]:
+                    executor.submit(waiting.pop(name))
+                    running += 1
+            if not running:
+                break
+            outcome = executor.wait()
+            running -= 1
+            ended(outcome.name)
+            if outcome.status == DONE:
+                console.log(f"[green]done[/] {outcome.name} in {outcome.seconds:.1f}s")
+                done.add(outcome.name)
+                commit([outcome.name])
+                if overall is not None:
+                    progress().advance(overall)
+            elif outcome.status == FAILED:
+                console.log(f"[red]failed[/] {outcome.name}: {outcome.message}")
+                if not failures:
+                    stop.parent.mkdir(parents=True, exist_ok=True)
+                    stop.touch()
+                    console.log("stopping: stages not started yet are skipped, the running ones finish")
+                failures.append(outcome)
+        if failures:
+            more = f" (and {len(failures) - 1} more failed stages)" if len(failures) > 1 else ""
+            raise StageFailed(f"{failures[0].name}: {failures[0].message}{more}")
     finally:
         stop.unlink(missing_ok=True)
+
+
+def in_order(waves: list[list[Job]]) -> dict[str, set[str]]:
+    """Outside DVC: each job after every job of the waves before its own."""
+    after, before = {}, set()
+    for wave in waves:
+        after.update({job.name: set(before) for job in wave})
+        before |= {job.name for job in wave}
+    return after
 
 
 class _Dvc:
@@ -130,6 +142,13 @@ class _Dvc:
 
     def __exit__(self, *exc) -> None:
         self._lock.__exit__(*exc)
+
+    def after(self, names: set[str]) -> dict[str, set[str]]:
+        """{stage: the stages among `names` it depends on}, from DVC's graph (edges point from a stage to the
+        stages whose outputs it reads)."""
+        graph = self.repo.index.graph
+        by_name = {getattr(s, "addressing", None): s for s in graph.nodes}
+        return {name: {s.addressing for s in graph.successors(by_name[name])} & names for name in names}
 
     def stale(self, names: list[str]) -> set[str]:
         """Stages whose deps, params or outs changed, plus everything downstream of them."""
@@ -217,10 +236,13 @@ def _run(study, profile: Profile, layout: Layout, params_path: Path, executor: E
     run_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     with executor:
         waves = jobs(planned, profile, layout, params_path, run_id, executor.has_gpus, study.CPU_ONLY)
-        executor.check([job for wave in waves for job in wave if job.name in stale])
+        todo = [job for wave in waves for job in wave if job.name in stale]
+        executor.check(todo)
         console.log(executor.describe())
+        names = {job.name for job in todo}
+        after = dvc.after(names) if dvc else {name: prior & names for name, prior in in_order(waves).items()}
         with follow(progress_dir(layout.root, profile.name, run_id)) as follower:
-            run_waves(executor, waves, stale, dvc.commit if dvc else lambda names: None,
+            run_graph(executor, todo, after, dvc.commit if dvc else lambda names: None,
                       stop_path(layout.root, profile.name, run_id), overall, follower.finish)
     with stage(", ".join(study.REPORTS)):
         study.report(profile, layout, params_path)

@@ -1,4 +1,4 @@
-"""The local executor: the stages of a wave side by side on this machine.
+"""The local executor: the stages `repro all` starts, side by side on this machine.
 
 Without GPUs (the CPU profile) each stage runs in one of `workers` worker processes (spawned once, reused: a
 tiny model gains more from two processes on two cores than from two threads in one). With GPUs each stage
@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Iterator
-
 from repro.errors import UserError
 from repro.executors import devices
 from repro.executors.job import FAILED, SKIPPED, Job, Outcome, execute, run_pinned, stopped
@@ -27,7 +25,7 @@ def _quiet_worker() -> None:
 
 
 class LocalExecutor:
-    """Runs waves of stages on this machine: on `devices` (GPUs, pinned) or, with none, in `workers` processes."""
+    """Runs stages on this machine: on `devices` (GPUs, pinned) or, with none, in `workers` processes."""
 
     name = "local"
 
@@ -36,6 +34,7 @@ class LocalExecutor:
         self.workers = workers
         self._pool: Executor | None = None
         self._gpus: devices.Pool | None = None
+        self._running: dict[Future, Job] = {}
 
     @property
     def has_gpus(self) -> bool:
@@ -65,16 +64,19 @@ class LocalExecutor:
     def __exit__(self, *exc) -> None:
         self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
 
-    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
-        """Start every job of a wave; yield each outcome as its stage ends."""
-        work = self._pinned if self.devices else execute
-        futures: dict[Future, Job] = {self._pool.submit(work, job): job for job in jobs}
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except BrokenProcessPool:
-                yield Outcome(futures[future].name, FAILED, message="its worker process died (killed, or out of "
-                                                                    "memory?)")
+    def submit(self, job: Job) -> None:
+        """Start a stage (it waits for a worker, or for its GPUs, when none is free)."""
+        self._running[self._pool.submit(self._pinned if self.devices else execute, job)] = job
+
+    def wait(self) -> Outcome:
+        """The outcome of the next submitted stage to end."""
+        done, _ = wait(self._running, return_when=FIRST_COMPLETED)
+        future = next(iter(done))
+        job = self._running.pop(future)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            return Outcome(job.name, FAILED, message="its worker process died (killed, or out of memory?)")
 
     def _pinned(self, job: Job) -> Outcome:
         if stopped(job):

@@ -19,8 +19,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-from typing import Iterator
-
 from repro.errors import UserError
 from repro.executors.job import FAILED, Job, Outcome, execute, one_line, run_pinned
 
@@ -56,6 +54,7 @@ class RayExecutor:
         self.address = address
         self.retries = retries
         self.root = root
+        self._running: dict = {}  # a task's ObjectRef -> its job
         self._remote = None
 
     @property
@@ -110,25 +109,23 @@ class RayExecutor:
                 raise UserError(f"{job.name}: needs {job.gpus} GPUs, {job.cpus} CPUs{memory} on one node (grid); "
                                  f"no node of the Ray cluster has that")
 
-    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
-        """Submit every job of a wave; yield each outcome as its task ends."""
+    def submit(self, job: Job) -> None:
+        """Submit a stage as a Ray task asking for what it needs."""
+        options = {"num_cpus": job.cpus, "num_gpus": job.gpus, "max_retries": self.retries, "retry_exceptions": False,
+                   "name": job.name}
+        if job.memory:
+            options["memory"] = job.memory
+        self._running[self._remote.options(**options).remote(job)] = job
+
+    def wait(self) -> Outcome:
+        """The outcome of the next submitted task to end."""
         import ray
 
-        refs = {}
-        for job in jobs:
-            options = {"num_cpus": job.cpus, "num_gpus": job.gpus, "max_retries": self.retries,
-                       "retry_exceptions": False, "name": job.name}
-            if job.memory:
-                options["memory"] = job.memory
-            refs[self._remote.options(**options).remote(job)] = job
-        pending = list(refs)
-        while pending:
-            ready, pending = ray.wait(pending, num_returns=1)
-            for ref in ready:
-                try:
-                    yield ray.get(ref)
-                except ray.exceptions.RayTaskError as exc:  # the task itself raised, outside the stage's code
-                    yield Outcome(refs[ref].name, FAILED, message=one_line(exc.cause or exc))
-                except ray.exceptions.RayError as exc:  # its worker or node lost once more than `retries` allow
-                    yield Outcome(refs[ref].name, FAILED, message=f"lost its worker {self.retries + 1} times "
-                                                                  f"({type(exc).__name__})")
+        (ref,), _ = ray.wait(list(self._running), num_returns=1)
+        job = self._running.pop(ref)
+        try:
+            return ray.get(ref)
+        except ray.exceptions.RayTaskError as exc:  # the task itself raised, outside the stage's code
+            return Outcome(job.name, FAILED, message=one_line(exc.cause or exc))
+        except ray.exceptions.RayError as exc:  # its worker or node lost once more than `retries` allow
+            return Outcome(job.name, FAILED, message=f"lost its worker {self.retries + 1} times ({type(exc).__name__})")
