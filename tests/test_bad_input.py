@@ -211,14 +211,14 @@ def test_only_user_errors_are_one_line_others_keep_their_traceback(monkeypatch):
         raise KeyError("an internal bug")
 
     runner = CliRunner()
-    monkeypatch.setattr(summary, "run", bug)
+    monkeypatch.setattr(summary, "write", bug)
     result = runner.invoke(cli.app, ["summary", "--profile", "smoke"])
     assert result.exit_code == 1 and isinstance(result.exception, KeyError)  # a traceback, not one line
 
     def refusal(*args, **kwargs):
         raise UserError("results/smoke/metrics.json: no metrics")
 
-    monkeypatch.setattr(summary, "run", refusal)
+    monkeypatch.setattr(summary, "write", refusal)
     monkeypatch.delenv("REPRO_DEBUG", raising=False)
     result = runner.invoke(cli.app, ["summary", "--profile", "smoke"])
     assert result.exit_code == 2 and "error: results/smoke/metrics.json: no metrics" in result.output

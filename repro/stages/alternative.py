@@ -15,7 +15,7 @@ import typer
 from repro.params import Profile
 from repro.paths import Layout
 from repro.stages.intermediate import train
-from repro.stages.options import ParamsOpt, ProfileOpt, fail, friendly, load
+from repro.stages.options import ParamsOpt, ProfileOpt, fail, friendly, run_stage
 from repro.tasks import INTERMEDIATE_TASKS, Alternative
 from repro.tasks.alternatives import extra_sources
 
@@ -43,14 +43,11 @@ def command(task: Annotated[str, typer.Option("--task", help="an alternative: <t
 
     Example: [bold]repro alternative --profile smoke --task mnli+translated[/]
     """
-    from repro.progress import live, stage
+    def check(config) -> None:
+        if task not in config.study.alternatives:
+            fail(f"unknown alternative {task!r}; the study of {profile} has {', '.join(config.study.alternatives)}")
 
-    config, layout = load(params, profile)
-    if task not in config.study.alternatives:
-        fail(f"unknown alternative {task!r}; the study of {profile} has {', '.join(config.study.alternatives)}")
-    with live(), stage(f"alternative {task}"):
-        out = run(config, layout, task)
-    typer.echo(f"encoder -> {out}")
+    run_stage(params, profile, f"alternative {task}", run, task, done=lambda out: f"encoder -> {out}", check=check)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import typer
 
 from repro.params import Profile
 from repro.paths import Layout
-from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 
 
 def run(profile: Profile, layout: Layout, study: str | None = None) -> dict:
@@ -27,12 +27,8 @@ def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
 
     Example: [bold]repro data --profile smoke[/]
     """
-    from repro.progress import live, stage
-
-    config, layout = load(params, profile)
-    with live(), stage(f"data ({profile})"):
-        manifest = run(config, layout, study)
-    typer.echo(f"{len(manifest)} datasets -> {layout.data}")
+    run_stage(params, profile, f"data ({profile})", run, study,
+              done=lambda manifest: f"{len(manifest)} datasets -> {Layout(profile).data}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import typer
 
 from repro.params import Profile
 from repro.paths import Layout
-from repro.stages.options import ParamsOpt, ProfileOpt, fail, friendly, load
+from repro.stages.options import ParamsOpt, ProfileOpt, fail, friendly, run_stage
 from repro.tasks import INTERMEDIATE_TASKS, Task
 
 # (profile, layout, task, head model, encoded rows, hp, tokenizer, workdir, description) -> the trained task model
@@ -64,15 +64,12 @@ def command(task: Annotated[str, typer.Option("--task", help="an intermediate ta
 
     Example: [bold]repro intermediate --profile smoke --task mnli[/]
     """
-    from repro.progress import live, stage
+    def check(config) -> None:
+        if task not in config.study.intermediate_tasks:
+            fail(f"unknown intermediate task {task!r}; the study of {profile} has "
+                 f"{', '.join(config.study.intermediate_tasks)} (multitask and the alternatives have their own verbs)")
 
-    config, layout = load(params, profile)
-    if task not in config.study.intermediate_tasks:
-        fail(f"unknown intermediate task {task!r}; the study of {profile} has "
-             f"{', '.join(config.study.intermediate_tasks)} (multitask and the alternatives have their own verbs)")
-    with live(), stage(f"intermediate {task}"):
-        out = run(config, layout, task)
-    typer.echo(f"encoder -> {out}")
+    run_stage(params, profile, f"intermediate {task}", run, task, done=lambda out: f"encoder -> {out}", check=check)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import typer
 
 from repro.params import Profile
 from repro.paths import Layout
-from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 from repro.tasks import INTERMEDIATE_TASKS, MULTITASK
 
 
@@ -65,12 +65,8 @@ def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
 
     Example: [bold]repro multitask --profile smoke[/]
     """
-    from repro.progress import live, stage
-
-    config, layout = load(params, profile)
-    with live(), stage("multitask"):
-        out = run(config, layout)
-    typer.echo(f"encoder -> {out}")
+    run_stage(params, profile, "multitask", run,
+              done=lambda out: f"encoder -> {out}")
 
 
 if __name__ == "__main__":

@@ -57,19 +57,31 @@ def load(params: Path, profile: str):
     return config, Layout(profile)
 
 
+def run_stage(params: Path, profile: str, title: str, run: Callable, *args, done: Callable[[object], str],
+              check: Callable[[object], None] = lambda config: None) -> None:
+    """The body of a stage verb: load the profile, `check` it (a one-line refusal before any work), run the
+    stage with its progress shown under `title`, print `done(its result)`."""
+    from repro.progress import live, stage
+
+    config, layout = load(params, profile)
+    check(config)
+    with live(), stage(title):
+        result = run(config, layout, *args)
+    typer.echo(done(result))
+
+
 def pair_verb(run: Callable, params: Path, profile: str, intermediate_id: str, target_id: str,
               targets: Callable, refusal: Callable[[object], str]) -> None:
     """The body of the (encoder, target) verbs: refuse a target the verb does not run (`targets(study)`;
     `refusal(study)` says which verb does), run the stage, print its result rows."""
     import json
 
-    from repro.progress import live, stage
     from repro.tasks import target as lookup
 
-    config, layout = load(params, profile)
-    if target_id not in targets(config.study):
-        lookup(target_id)  # an unknown task is named as such
-        fail(f"{target_id}: {refusal(config.study)}")
-    with live(), stage(f"{intermediate_id} -> {target_id}"):
-        result = run(config, layout, intermediate_id, target_id)
-    typer.echo(json.dumps(result["results"]))
+    def check(config) -> None:
+        if target_id not in targets(config.study):
+            lookup(target_id)  # an unknown task is named as such
+            fail(f"{target_id}: {refusal(config.study)}")
+
+    run_stage(params, profile, f"{intermediate_id} -> {target_id}", run, intermediate_id, target_id,
+              done=lambda result: json.dumps(result["results"]), check=check)

@@ -10,7 +10,7 @@ import typer
 from repro.io import atomic_dir
 from repro.params import Profile
 from repro.paths import Layout
-from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 
 
 def run(profile: Profile, layout: Layout) -> Path:
@@ -36,12 +36,8 @@ def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
 
     Example: [bold]repro pretrain --profile smoke[/]
     """
-    from repro.progress import live, stage
-
-    config, layout = load(params, profile)
-    with live(), stage("pretrain"):
-        out = run(config, layout)
-    typer.echo(f"pretrained model -> {out}")
+    run_stage(params, profile, "pretrain", run,
+              done=lambda out: f"pretrained model -> {out}")
 
 
 if __name__ == "__main__":

@@ -45,4 +45,8 @@ def results_dir(layout, name: str) -> Path:
 
 def get(name: str) -> ModuleType:
     """The study module called `name`; one line naming the studies there are otherwise."""
+    from repro.errors import UserError
+
+    if name not in STUDIES:
+        raise UserError(f"--study: {name!r} is not one of {', '.join(STUDIES)}")
     return STUDIES[name]

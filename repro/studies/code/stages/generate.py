@@ -12,8 +12,8 @@ from pathlib import Path
 
 import typer
 
-from repro.studies.code.stages.common import ArmOpt, SeedOpt, load, require, study
-from repro.stages.options import ParamsOpt, ProfileOpt, friendly
+from repro.studies.code.stages.common import ArmOpt, SeedOpt, code_of, require, study
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 
 MODES = ("greedy", "sampled")
 
@@ -80,12 +80,8 @@ def command(arm: ArmOpt, seed: SeedOpt, params: ParamsOpt = Path("params.yaml"),
 
     Example: [bold]repro code-generate --profile smoke --arm none --seed 0[/]
     """
-    from repro.progress import live, stage
-
-    config, layout = load(params, profile)
-    with live(), stage(f"code generate {arm} s{seed}"):
-        out = run(config, layout, arm, seed)
-    typer.echo(f"samples -> {out}")
+    run_stage(params, profile, f"code generate {arm} s{seed}", run, arm, seed,
+              done=lambda out: f"samples -> {out}", check=code_of)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,9 @@ import typer
 
 from repro.errors import UserError
 from repro.studies.code.params import LM_CONTROL, NO_INTERMEDIATE, SUMMARIZATION, TEXT_TASKS, TRANSLATED
-from repro.studies.code.stages.common import ArmOpt, SeedOpt, load, require, study
+from repro.studies.code.stages.common import ArmOpt, SeedOpt, code_of, require, study
 from repro.stages.common import english
-from repro.stages.options import ParamsOpt, ProfileOpt, friendly
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 
 
 def examples(layout, code_layout, source: str, split: str) -> list[dict]:
@@ -155,12 +155,8 @@ def command(arm: ArmOpt, seed: SeedOpt, params: ParamsOpt = Path("params.yaml"),
 
     Example: [bold]repro code-intermediate --profile smoke --arm cnn_dailymail --seed 0[/]
     """
-    from repro.progress import live, stage
-
-    config, layout = load(params, profile)
-    with live(), stage(f"code intermediate {arm} s{seed}"):
-        out = run(config, layout, arm, seed)
-    typer.echo(f"decoder -> {out}")
+    run_stage(params, profile, f"code intermediate {arm} s{seed}", run, arm, seed,
+              done=lambda out: f"decoder -> {out}", check=code_of)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ from pathlib import Path
 import typer
 
 from repro.io import atomic_dir
-from repro.studies.code.stages.common import load, require, study
-from repro.stages.options import ParamsOpt, ProfileOpt, friendly
+from repro.studies.code.stages.common import code_of, require, study
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 
 
 def run(profile, layout) -> Path:
@@ -35,12 +35,8 @@ def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
 
     Example: [bold]repro code-pretrain --profile smoke[/]
     """
-    from repro.progress import live, stage
-
-    config, layout = load(params, profile)
-    with live(), stage("code pretrain"):
-        out = run(config, layout)
-    typer.echo(f"decoder -> {out}")
+    run_stage(params, profile, "code pretrain", run,
+              done=lambda out: f"decoder -> {out}", check=code_of)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from repro.params import Profile
 from repro.paths import Layout
 from repro.studies.multilingual.stages.common import evaluated, settings, study_layout
 from repro.studies.multilingual.stages.target import encoder_of
-from repro.stages.options import ParamsOpt, ProfileOpt, TargetOpt, friendly, load
+from repro.stages.options import ParamsOpt, ProfileOpt, TargetOpt, friendly, run_stage
 from repro.tasks import Task, target as lookup
 
 
@@ -128,12 +128,8 @@ def command(run_name: Annotated[str, typer.Option("--run", help="<task>-<arm>-<s
     """
     import json
 
-    from repro.progress import live, stage
-
-    config, layout = load(params, profile)
-    with live(), stage(f"multilingual {run_name} -> {target_id} (dual encoder)"):
-        result = run(config, layout, run_name, target_id)
-    typer.echo(json.dumps(result["results"]))
+    run_stage(params, profile, f"multilingual {run_name} -> {target_id} (dual encoder)", run, run_name, target_id,
+              done=lambda result: json.dumps(result["results"]))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from repro.errors import UserError
 from repro.params import Profile
 from repro.paths import Layout
 from repro.studies.multilingual.stages.common import arm_of, settings, study_layout
-from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 from repro.tasks import INTERMEDIATE_TASKS, Task
 from repro.tasks.alternatives import TRANSLATIONS
 from repro.studies.multilingual.arms import Arm, run_id, shares
@@ -135,14 +135,12 @@ def command(arm: Annotated[str, typer.Option("--arm", help="a trained arm: <task
 
     Example: [bold]repro ml-intermediate --profile smoke --arm mnli-A2 --seed 1[/]
     """
-    from repro.progress import live, stage
+    def check(config) -> None:
+        if seed not in settings(config).seeds:
+            raise UserError(f"--seed {seed}: not among profiles.{profile}.multilingual.seeds {settings(config).seeds}")
 
-    config, layout = load(params, profile)
-    if seed not in settings(config).seeds:
-        raise UserError(f"--seed {seed}: not among profiles.{profile}.multilingual.seeds {settings(config).seeds}")
-    with live(), stage(f"multilingual {run_id(arm, seed)}"):
-        out = run(config, layout, arm, seed)
-    typer.echo(f"encoder -> {out}")
+    run_stage(params, profile, f"multilingual {run_id(arm, seed)}", run, arm, seed,
+              done=lambda out: f"encoder -> {out}", check=check)
 
 
 if __name__ == "__main__":
