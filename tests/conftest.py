@@ -24,7 +24,7 @@ def run(args: list[str], cwd: Path, timeout: int = 1200) -> subprocess.Completed
 def smoke_project(tmp_path_factory) -> Path:
     """A fresh checkout-like project (code, params, dvc.yaml) after `repro all --profile smoke`."""
     project = tmp_path_factory.mktemp("project")
-    for name in ("dvc.yaml", "params.yaml", "claims.yaml", ".dvcignore"):
+    for name in ("dvc.yaml", "params.yaml", "claims.yaml", "claims_planted.yaml", ".dvcignore"):
         shutil.copy(ROOT / name, project / name)
     shutil.copytree(ROOT / "repro", project / "repro", ignore=shutil.ignore_patterns("__pycache__"))
     run(["git", "init", "-q"], project)

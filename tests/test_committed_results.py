@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from repro.paths import Layout
-from repro.report import claims
+from repro.report import claims, planted
 from repro.report.study import Study
 from repro.studies.paper import study as paper
 
@@ -40,3 +40,8 @@ def test_the_summary_holds_the_scores_of_the_metrics(tmp_path):
     assert paper.metrics(clone) == summary
     study = Study.from_layout(clone)
     assert summary["scores"]["none"]["xnli"] == round(study.score("xnli", "none"), 4)
+
+
+def test_the_committed_smoke_run_finds_the_paper_studys_planted_effects():
+    results = [r for r in planted.verify(Layout("smoke", root=ROOT)) if r.study == "paper"]
+    assert results and {r.id: r.status for r in results} == {r.id: "pass" for r in results}

@@ -39,6 +39,7 @@ class Claim:
     provenance: dict
     kind: str = ""
     note: str = ""
+    study: str = ""
     ast: Any = field(default=None, compare=False, repr=False)
 
 
@@ -57,19 +58,23 @@ class ClaimResult:
     kind: str = ""
     note: str = ""
     reason: str = ""
+    study: str = ""
 
     def to_dict(self) -> dict:
         out = asdict(self)
+        if not self.study:
+            del out["study"]
         if isinstance(self.observed, float):
             out["observed"] = round(self.observed, 6)
         return out
 
 
-_FIELDS = {"id", "text", "observe", "expected", "compare", "tolerance", "provenance", "kind", "note"}
+_FIELDS = {"id", "text", "observe", "expected", "compare", "tolerance", "provenance", "kind", "note", "study"}
 
 
-def load_claims(path: Path | str = DEFAULT_CLAIMS) -> list[Claim]:
-    """Read and validate a claims file: every expression parses, ids are unique, provenance is tagged."""
+def load_claims(path: Path | str = DEFAULT_CLAIMS, studies: tuple[str, ...] | None = None) -> list[Claim]:
+    """Read and validate a claims file: every expression parses, ids are unique, provenance is tagged; with
+    `studies`, every claim names one of them as its `study`."""
     import yaml
 
     path = Path(path)
@@ -91,9 +96,11 @@ def load_claims(path: Path | str = DEFAULT_CLAIMS) -> list[Claim]:
         unknown = set(entry) - _FIELDS
         if unknown:
             raise ClaimsError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-        for key in ("id", "text", "observe", "expected", "provenance"):
+        for key in ("id", "text", "observe", "expected", "provenance") + (("study",) if studies else ()):
             if key not in entry:
                 raise ClaimsError(f"{where}: missing `{key}`")
+        if studies and entry["study"] not in studies:
+            raise ClaimsError(f"{where}: study {entry['study']!r} not in {', '.join(studies)}")
         cid = str(entry["id"])
         if cid in seen:
             raise ClaimsError(f"{where}: duplicate id")
@@ -119,7 +126,7 @@ def load_claims(path: Path | str = DEFAULT_CLAIMS) -> list[Claim]:
             raise ClaimsError(f"{where}: {exc}") from None
         claims.append(Claim(cid, str(entry["text"]).strip(), str(entry["observe"]), entry["expected"], compare,
                             float(tolerance), dict(provenance), str(entry.get("kind", "")),
-                            str(entry.get("note", "")).strip(), ast))
+                            str(entry.get("note", "")).strip(), str(entry.get("study", "")), ast))
     return claims
 
 
@@ -147,7 +154,8 @@ def _equal(observed: Any, expected: Any, tol: float) -> bool:
 def check(claim: Claim, study: Study) -> ClaimResult:
     """Evaluate one claim against a Study."""
     result = ClaimResult(claim.id, claim.text, "error", claim.expected, None, claim.tolerance, claim.compare,
-                         claim.observe, calls(claim.ast), claim.provenance, claim.kind, claim.note)
+                         claim.observe, calls(claim.ast), claim.provenance, claim.kind, claim.note,
+                         study=claim.study)
     try:
         observed = evaluate(claim.ast, study)
     except Missing as exc:
@@ -226,19 +234,23 @@ STYLE = {"pass": "green", "fail": "bold red", "missing": "yellow", "error": "mag
 
 
 def render_table(results: list[ClaimResult], console=None, title: str | None = None) -> None:
-    """Print a Rich table: claim, expected, observed, tolerance, status (and the certainty of the claim)."""
+    """Print a Rich table: claim, expected, observed, tolerance, status (and the certainty of the claim; the
+    study of each, when the claims name theirs)."""
     from rich.console import Console
     from rich.table import Table
 
     console = console or Console()
     table = Table(title=title or "Claims", show_lines=False, expand=False)
-    for column, kw in (("id", {"no_wrap": True}), ("claim", {"max_width": 60}), ("expected", {}),
-                       ("observed", {}), ("tol", {}), ("status", {}), ("certainty", {})):
+    studies = any(r.study for r in results)
+    columns = (("id", {"no_wrap": True}),) + ((("study", {}),) if studies else ()) + (
+        ("claim", {"max_width": 60}), ("expected", {}), ("observed", {}), ("tol", {}), ("status", {}),
+        ("certainty", {}))
+    for column, kw in columns:
         table.add_column(column, **kw)
     for r in results:
         observed = _show(r.observed) if r.status in ("pass", "fail") else r.reason
-        table.add_row(r.id, r.text, format_expected(r), observed, _show(r.tolerance),
-                      f"[{STYLE[r.status]}]{r.status}[/]", r.provenance.get("certainty", ""))
+        table.add_row(r.id, *((r.study,) if studies else ()), r.text, format_expected(r), observed,
+                      _show(r.tolerance), f"[{STYLE[r.status]}]{r.status}[/]", r.provenance.get("certainty", ""))
     console.print(table)
     counts = summary(results)
     console.print(", ".join(f"[{STYLE[s]}]{n} {s}[/]" for s, n in counts.items() if n))

@@ -2,6 +2,8 @@
 
     score(target=tydiqa, intermediate=squad_v2)   dev task score of one row (accuracy; F1; QA (EM + F1) / 2)
     delta(intermediate=squad_v2)                  mean over the 9 targets of score - baseline score
+    lang_delta('mnli+translated', xnli, de)       one language's score - baseline score (a Table 4 encoder too)
+    n_over('mnli+translated', xnli, 15)           languages of a target whose delta exceeds a margin
     best(target=xnli)                             dev score of the best intermediate model for a target
     xtreme_best()                                 XTREME score (9-task mean) of the best model per target
     dataset_rows(mnli, train)                     rows of a prepared split (data manifest)
@@ -45,6 +47,49 @@ def f_delta(s: Study, intermediate: str, target: str | None = None) -> float:
     if absent:
         raise Missing(f"delta({intermediate}): no {intermediate} or baseline results for {', '.join(absent)}")
     return s.avg_delta(intermediate)[0]
+
+
+def _encoder(intermediate: str) -> tuple[str, str | None]:
+    """An encoder id as (intermediate, variant): `mnli` -> (mnli, None); Table 4's `mnli+translated` ->
+    (mnli, translated), read from alternatives.json."""
+    task, _, variant = str(intermediate).partition("+")
+    return task, variant or None
+
+
+def _lang_deltas(s: Study, intermediate: str, target: str, metric: str | None = None) -> dict[str, float]:
+    """{language: score - baseline score} over the languages both rows have (each language's task score, or
+    the one metric)."""
+    task, variant = _encoder(intermediate)
+    common = set(s.per_lang(task, target, variant)) & set(s.per_lang(BASELINE, target))
+    deltas = {}
+    for lang in sorted(common):
+        a = s.score(target, task, variant, [lang], metric)
+        b = s.score(target, BASELINE, None, [lang], metric)
+        if a is not None and b is not None:
+            deltas[lang] = a - b
+    return _need(deltas or None, f"lang_delta({intermediate}, {target}): no {intermediate} and baseline results "
+                                 "in a common language")
+
+
+def f_lang_delta(s: Study, intermediate: str, target: str, language: str, metric: str | None = None) -> float:
+    """score - baseline score of one language of a target (`intermediate` may be Table 4's `task+variant`)."""
+    deltas = _lang_deltas(s, intermediate, target, metric)
+    return _need(deltas.get(str(language)), f"lang_delta({intermediate}, {target}, {language})")
+
+
+def f_n_over(s: Study, intermediate: str, target: str, margin: float, metric: str | None = None) -> float:
+    """How many languages of a target have lang_delta > margin (one run: the paper's design)."""
+    return float(sum(d > margin for d in _lang_deltas(s, intermediate, target, metric).values()))
+
+
+def f_n_within(s: Study, intermediate: str, target: str, margin: float, metric: str | None = None) -> float:
+    """How many languages of a target have |lang_delta| <= margin."""
+    return float(sum(abs(d) <= margin for d in _lang_deltas(s, intermediate, target, metric).values()))
+
+
+def f_n_compared(s: Study, intermediate: str, target: str) -> float:
+    """How many languages of a target both the row and the baseline have (the denominator of n_over)."""
+    return float(len(_lang_deltas(s, intermediate, target)))
 
 
 def f_top_delta(s: Study, exclude: list | str | None = None) -> float:
@@ -176,7 +221,8 @@ def _numbers(values) -> list[float]:
 
 
 FUNCTIONS: dict[str, Callable] = {
-    "score": f_score, "delta": f_delta, "top_delta": f_top_delta, "best": f_best,
+    "score": f_score, "delta": f_delta, "lang_delta": f_lang_delta, "n_over": f_n_over, "n_within": f_n_within,
+    "n_compared": f_n_compared, "top_delta": f_top_delta, "best": f_best,
     "best_intermediate": f_best_intermediate, "improved": f_improved, "xtreme": f_xtreme,
     "xtreme_best": f_xtreme_best, "alt_delta": f_alt_delta, "count": f_count,
     "n_intermediates": f_n_intermediates, "n_targets": f_n_targets, "n_languages": f_n_languages,

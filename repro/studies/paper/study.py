@@ -45,6 +45,13 @@ def report(profile: Profile, layout: Layout, params_path: Path) -> None:
     summary_stage.run(profile, layout)
 
 
+def claims_study(layout: Layout):
+    """What this study's planted claims read (repro.report.planted): its run's results, None when absent."""
+    from repro.report.study import Study
+
+    return Study.from_layout(layout) if layout.metrics.is_file() else None
+
+
 VERBS = (("collect", "repro.studies.paper.stages.collect", "Evaluate"),
          ("table", "repro.studies.paper.stages.tables", "Tables and claims"),
          ("verify", "repro.studies.paper.stages.verify", "Tables and claims"))

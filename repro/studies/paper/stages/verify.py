@@ -32,16 +32,25 @@ def command(profile: ProfileOpt = "paper",
             manifest: Annotated[Path | None, typer.Option(help="data manifest (row counts)")] = None,
             as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
             strict: Annotated[bool, typer.Option(help="also fail when a claim's metrics are missing")] = False,
+            planted: Annotated[bool, typer.Option(help="judge the planted-effect claims (claims_planted.yaml: "
+                                                       "effects the smoke world is built to contain) on every "
+                                                       "study's results instead; a study not run: missing")] = False,
             record: Annotated[bool, typer.Option(help="record the JSON verdicts in results/<profile>/claims.json "
                                                       "and exit 0 (the DVC stage: recorded, not enforced)")] = False,
             ) -> None:
     """Check every claim about the paper against a run's metrics; exits non-zero when any claim fails.
 
     Example: [bold]repro verify --profile smoke[/]   or   [bold]repro verify --metrics pulled/metrics.json --json[/]
+    or   [bold]repro verify --profile smoke --planted[/]
     """
     from repro.report import claims as check
 
     layout = Layout(profile)
+    if planted:
+        if metrics is not None or manifest is not None or record or claims != CLAIMS:
+            fail("--planted reads every study's results of the profile; drop --metrics, --manifest, --claims "
+                 "and --record")
+        raise typer.Exit(_planted(layout, as_json, strict))
     metrics_path = metrics or layout.metrics
     if not metrics_path.is_file():
         fail(f"{metrics_path}: no metrics; run `repro all --profile {profile}` or `dvc pull`")
@@ -53,6 +62,20 @@ def command(profile: ProfileOpt = "paper",
     if manifest is None and metrics is None and layout.manifest.is_file():
         manifest = layout.manifest
     raise typer.Exit(check.report(metrics_path, claims, manifest, json_output=as_json, strict=strict))
+
+
+def _planted(layout: Layout, as_json: bool, strict: bool) -> int:
+    """Print one verdict per planted claim (a table, or a JSON list); the exit code of `repro verify`."""
+    import json
+
+    from repro.report import claims as check, planted
+
+    results = planted.verify(layout)
+    if as_json:
+        typer.echo(json.dumps(planted.to_json(results), indent=1))
+    else:
+        check.render_table(results, title=f"Planted effects vs {layout.results}")
+    return check.exit_code(results, strict=strict)
 
 
 if __name__ == "__main__":
