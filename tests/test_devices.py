@@ -129,7 +129,9 @@ def test_local_executor_pins_every_stage_to_its_own_gpus(tmp_path, monkeypatch):
     executor = LocalExecutor(devices.choose(None, devices.visible()), workers=0)
     executor.check(jobs)
     with executor:
-        outcomes = {o.name: o for o in executor.run(jobs)}
+        for job in jobs:
+            executor.submit(job)
+        outcomes = {o.name: o for o in (executor.wait() for _ in jobs)}
     assert {name: o.status for name, o in outcomes.items()} == {name: DONE for name in need}, outcomes
     seen = _seen(root)
     assert sorted(seen) == sorted(need)
