@@ -222,8 +222,8 @@ def test_eval_every_zero_never_scores_and_keeps_the_last_weights(tmp_path):
 
 def test_launch_commands(tmp_path):
     verb = ["intermediate", "--profile", "paper", "--task", "mnli"]
-    assert launch_command(verb, gpus=8) == ["deepspeed", "--num_gpus", "8", "--master_port", "29500", "--module",
-                                            "repro.cli", *verb]
+    assert launch_command(verb, gpus=8) == ["deepspeed", "--num_gpus", "8", "--master_port", "29500",
+                                            "--no_local_rank", "--module", "repro.cli", *verb]
     assert launch_command(verb, gpus=4, launcher="torchrun") == ["torchrun", "--standalone", "--nproc_per_node", "4",
                                                                  "-m", "repro.cli", *verb]
     hosts = tmp_path / "hosts"
