@@ -19,7 +19,9 @@ from repro.execution import missing
 from repro.execution.problems import Problem, Sample
 from repro.execution.runner import check
 from repro.execution.sandbox import Limits, Sandbox, detect
+from sandbox_leftovers import no_leftovers  # noqa: F401 (a fixture)
 
+pytestmark = pytest.mark.usefixtures("no_leftovers")   # nothing of a run is left after it
 TIMEOUT = 3.0
 LIMITS = Limits(memory_mb=512, tasks=128, file_mb=16, tmp_mb=64)
 PYTHON = Problem("Python/hostile", "python", "humaneval", "import os, socket, subprocess, sys\n\ndef attack():\n",

@@ -18,12 +18,21 @@ import pytest
 from repro.errors import UserError
 from repro.execution import cgroup
 from repro.execution.sandbox import detect
+from sandbox_leftovers import no_leftovers  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).parents[1]
 SCRIPT = textwrap.dedent("""
-    import json, sys
+    import json, os, sys
+    from repro.execution import sandbox
     from repro.execution.problems import Problem, Sample
     from repro.execution.runner import Interrupted, evaluate
+
+    def recorded(real=sandbox.fresh_uid):   # at top level: forkserver workers import this file too
+        uid = real()
+        with open(os.environ["REPRO_TEST_UIDS"], "a") as handle:
+            handle.write(f"{uid}\\n")
+        return uid
+    sandbox.fresh_uid = recorded
 
     def main():
         marker, workers = sys.argv[1], int(sys.argv[2])
@@ -61,7 +70,7 @@ def _leftovers(marker: str) -> dict:
 
 
 @pytest.mark.parametrize("workers, how", [(1, "SIGTERM"), (2, "SIGTERM"), (2, "SIGINT to the group")])
-def test_an_interrupted_run_cleans_up_and_keeps_what_finished(tmp_path, workers, how):
+def test_an_interrupted_run_cleans_up_and_keeps_what_finished(tmp_path, workers, how, no_leftovers):
     try:
         if detect() == "none":
             pytest.skip("checks the sandbox's cleanup")
@@ -69,9 +78,12 @@ def test_an_interrupted_run_cleans_up_and_keeps_what_finished(tmp_path, workers,
         pytest.skip(str(exc))
     marker = uuid.uuid4().hex[:12]
     (tmp_path / "run.py").write_text(SCRIPT)
+    uids = tmp_path / "uids"   # the samples' uids, for the no_leftovers check of their processes and keys
+    uids.touch()
     before = _leftovers(marker)
     proc = subprocess.Popen([sys.executable, str(tmp_path / "run.py"), marker, str(workers)], cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), "REPRO_TEST_UIDS": str(uids)},
+                            stdout=subprocess.PIPE, text=True,
                             start_new_session=True)
     try:
         deadline = time.monotonic() + 60
@@ -104,3 +116,6 @@ def test_an_interrupted_run_cleans_up_and_keeps_what_finished(tmp_path, workers,
             break
         time.sleep(0.1)
     assert not children, f"processes of the run's session remain: {children}"
+    no_leftovers.update(int(line) for line in uids.read_text().split())
+    if os.geteuid() == 0:
+        assert no_leftovers, "the samples' uids were not recorded"

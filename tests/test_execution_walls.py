@@ -17,7 +17,9 @@ from repro.execution import missing
 from repro.execution.problems import Problem, Sample
 from repro.execution.runner import check
 from repro.execution.sandbox import FIRST_UID, Limits, Sandbox, detect
+from sandbox_leftovers import no_leftovers  # noqa: F401 (a fixture)
 
+pytestmark = pytest.mark.usefixtures("no_leftovers")   # nothing of a run is left after it
 LIMITS = Limits(memory_mb=512, tasks=128, file_mb=16, tmp_mb=64)
 PROBE = r"""
 #include <errno.h>
