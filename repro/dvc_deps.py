@@ -7,7 +7,7 @@ A data file a module reads beside itself (`Path(__file__).with_name("manifest.ya
 made with `deps=False` (the studies and their params schemas) is not followed: params validation and
 the driver use it, and a stage reaches its own study's code through its own imports. A static closure may list a
 file that one instance of a stage never runs (a Hub loader on the smoke profile); it never misses one that runs
-(tests/test_dvc_deps.py runs one stage of each kind and checks that what it imports is listed).
+(tests/house/test_dvc_deps.py runs one stage of each kind and checks that what it imports is listed).
 
 dvc.yaml stays a plain, hand-readable file: only the `- repro/...` items of each `deps:` list are rewritten, in
 place; every other line (data and model deps, comments, anchors) is kept as it is.

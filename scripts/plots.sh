@@ -5,7 +5,7 @@
 # as root or with sudo; after scripts/setup.sh (it runs .venv's dvc).
 #
 #   scripts/plots.sh              # npm from Debian when missing, then the page
-#   scripts/plots.sh --browser    # also Debian's chromium and fonts-liberation, which tests/test_plots_page.py
+#   scripts/plots.sh --browser    # also Debian's chromium and fonts-liberation, which tests/e2e/test_plots_page.py
 #                                 # opens the page with (CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."

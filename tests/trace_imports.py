@@ -5,7 +5,7 @@ write the repro files each imported.
 
 PLAN.json: [{"module": ..., "args": [...], "out": imports file, "log": output file}, ...]. The heavy
 third-party libraries are imported once here; each stage then runs in a forked child that imports repro afresh,
-so what it records is exactly the repro code that stage runs (tests/test_dvc_deps.py compares it with dvc.yaml).
+so what it records is exactly the repro code that stage runs (tests/house/test_dvc_deps.py compares it with dvc.yaml).
 Writes "<out>.rc" with each child's exit code.
 """
 

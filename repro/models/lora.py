@@ -1,6 +1,6 @@
 """LoRA adapters (PyPI `peft`) for a decoder's intermediate phase: `training.lora: true` trains rank-r adapters
 on every attention and MLP projection instead of all weights; they are merged back before saving, so every later
-stage reads a plain model (tests/test_lora.py)."""
+stage reads a plain model (tests/unit/models/test_lora.py)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ moments, each truncated at 0), and the 95% interval is estimate +- t(nu) SE, nu 
 df of the largest part (Satterthwaite alone is liberal where 2-3 runs dominate), the p-value the matching
 two-sided t test of mu = 0. This is what a cluster bootstrap over seeds cannot give with the
 studies' 2-3 seeds: resampling 3 runs shrinks their variance by 2/3 and its percentile interval has no
-small-sample correction (Cameron, Gelbach & Miller 2008, 2011). tests/test_calibration.py measures the level:
+small-sample correction (Cameron, Gelbach & Miller 2008, 2011). tests/unit/report/test_calibration.py measures the level:
 nominal with 3 runs and 8 languages, conservative where run and cluster effects are both near 0; with 2 runs,
 whose variance rests on one df, up to about 10% at a nominal 5%.
 

@@ -20,7 +20,7 @@ Design, one module per concern (each module's docstring has the details):
 *Signal (what a model can learn on English).* Every task has a relational signal (what the task is about) and,
 like the annotation artifacts of the real datasets, a cue word a bag-of-tokens model picks up in few steps (see
 each task family's module). A bag-of-words baseline reaches 0.7-0.99 on every English dev set
-(tests/test_smoke_world.py). Measured with a 2-layer, hidden-64 XLM-R (Unigram 1200 and 4 MLM epochs on this
+(tests/unit/smoke/test_smoke_world.py). Measured with a 2-layer, hidden-64 XLM-R (Unigram 1200 and 4 MLM epochs on this
 corpus, no dropout, batch 8, 5 epochs = 320 steps, lr 1e-3), English dev: MNLI 0.82, QQP 0.73, PAWS-X 0.81,
 ANLI-r1 0.51, HellaSwag 0.62, CosmosQA 0.81, CommonsenseQA 0.76, UPOS 0.76 (0.95 after 15 epochs), PAN-X 0.95,
 SQuAD EM 0.19. With ~30 steps (batch 32, 2 epochs) only the multiple-choice cues and entity names are picked

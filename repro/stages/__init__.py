@@ -3,5 +3,5 @@ retrieval, collect, tables, verify): declared inputs in, declared outputs out, w
 
 Each module's `run` does the work (what `repro all` calls in its workers) and `command` is its CLI verb, so
 `python -m repro.stages.<name>` (the command in dvc.yaml) imports exactly the files the stage runs, and
-dvc.yaml lists them as its deps (tests/test_dvc_deps.py keeps the two equal).
+dvc.yaml lists them as its deps (tests/house/test_dvc_deps.py keeps the two equal).
 """

@@ -1,6 +1,6 @@
 """Write tests/golden/xtreme_r_cases.json: held-out XTREME-R submission folders made by hand-written rules.
 
-    python tests/golden/make_xtreme_r_cases.py   # then regenerate xtreme_r_official.json (tests/test_score_xtreme_r_official.py)
+    python tests/golden/make_xtreme_r_cases.py   # then regenerate xtreme_r_official.json (tests/unit/suites/test_score_xtreme_r_official.py)
 
 {case: {"predictions"|"labels": {"<task>/test-<lang>.<ext>": file text}}}, from a fixed seed:
 - `official`: every XTREME-R task the official script scores (all but LAReQA), every language, the new ones

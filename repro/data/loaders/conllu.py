@@ -6,7 +6,7 @@ third_party/ud-conversion-tools/lib/conll.py converts each file to CoNLL with mu
 (`_keep_fused_form`: the surface form replaces the span, with the UPOS of its head, `_choose_spanhead_from_heuristics`),
 then `_read_one_file` reads FORM and UPOS stripped (utils_preprocess.py:203-204) and keeps a sentence only if none,
 or fewer than all but one, of its forms are `_` (:197-200), and `remove_empty_space` takes U+200C and spaces out of
-the forms (:221; `repro.data.sources.xtreme_ud_token`). tests/test_loaders.py checks the result against that
+the forms (:221; `repro.data.sources.xtreme_ud_token`). tests/unit/data/test_loaders.py checks the result against that
 pipeline run on the real UD sample.
 """
 

@@ -19,7 +19,7 @@ ASSUMED_MFU, GENERATION_MFU, ASSUMED_DEVICE = 0.40, 0.05, "NVIDIA H100 SXM"
 # problems per file of the releases (HumanEval-X: 164 per language; HumanEval-XL: 80 per language pair)
 PROBLEMS = {"humaneval-x": 164, "humaneval-xl": 80}
 PROMPT_TOKENS, COMPLETION_TOKENS = 160, 160  # mean prompt; mean completion with stop sequences (estimates)
-# core-seconds per sample in the sandbox, measured here (smoke problems, 2 workers; tests/test_code_study.py setup)
+# core-seconds per sample in the sandbox, measured here (smoke problems, 2 workers; tests/unit/studies/test_code_study.py setup)
 EXECUTION_SECONDS = {"python": 0.25, "js": 0.3, "cpp": 1.6, "java": 1.8, "go": 1.7, "rust": 1.3, "javascript": 0.3}
 TRAIN_TOKENS_PER_EXAMPLE = 400  # text-to-text examples and CNN/DM articles, cut at training.max_length
 
