@@ -146,3 +146,19 @@ def test_plan_prices_steps_by_the_roofline(tmp_path):
     slower = plan.plan(profile, NOTHING, file=tmp_path / "bench.json")
     assert slower["throughput"]["overhead_s"] > 2 * payload["throughput"]["overhead_s"] and "measured" in slower["throughput"]["overhead_source"]
     assert slower["total_gpu_hours"] > payload["total_gpu_hours"]
+
+
+def test_fast_recipe_is_a_stated_deviation_with_fewer_steps():
+    from repro.params import FAST_BATCH
+
+    profile = load(PARAMS, "paper")
+    assert profile.intermediate.recipe == "faithful" and profile.intermediate.deviation() is None
+    fast = profile.model_copy(update={"intermediate": profile.intermediate.model_copy(update={"recipe": "fast"})})
+    hp, base = fast.intermediate.for_task("mnli"), profile.intermediate.for_task("mnli")
+    assert hp.batch_size == FAST_BATCH * base.batch_size
+    assert hp.learning_rate == pytest.approx(base.learning_rate * FAST_BATCH ** 0.5)
+    assert "not the paper's" in fast.intermediate.deviation() and fast.fingerprint != profile.fingerprint
+    slow, quick = plan.plan(profile, NOTHING), plan.plan(fast, NOTHING)
+    steps = {s["stage"]: s.get("optimizer_steps") for s in quick["stages"]}
+    assert steps["intermediate-paper@mnli"] == 3 * -(-392_702 // (4 * FAST_BATCH))
+    assert quick["total_gpu_hours"] < slow["total_gpu_hours"] / 2
