@@ -7,6 +7,8 @@ import torch
 from repro.measure import roofline, step
 from repro.models import decoder
 
+ROOT = __import__("pathlib").Path(__file__).parents[1]
+
 ENCODER = {"num_hidden_layers": 4, "hidden_size": 256, "num_attention_heads": 4, "intermediate_size": 1024,
            "vocab_size": 8000, "max_position_embeddings": 514, "type_vocab_size": 1, "pad_token_id": 1,
            "bos_token_id": 0, "eos_token_id": 2}
@@ -48,3 +50,54 @@ def test_label_loss_equals_the_model_s_own_loss():
     assert decoder.label_loss(model, inputs).item() == pytest.approx(own.item(), rel=1e-5)
     assert decoder.label_loss(model, inputs, num_items=7).item() == pytest.approx(
         own.item() * int((labels[:, 1:] != -100).sum()) / 7, rel=1e-5)
+
+
+def test_code_study_fits_one_80_gb_gpu_only_with_checkpointing_and_label_logits():
+    from repro.params import load
+    from repro.studies.code import memory
+    from repro.studies.code.stages.common import code_of
+
+    code = code_of(load(ROOT / "params.yaml", "paper"))
+    dims = decoder.shape(decoder.QWEN25_CODER_1_5B, "qwen")
+    micro, accum = memory.split(code, dims, 80)
+    assert micro * accum == code.training.batch_size and memory.peak_gib(code, dims, micro)["peak_gib"] <= 72
+    plain = code.model_copy(update={"training": code.training.model_copy(
+        update={"checkpointing": False, "label_logits": False})})
+    assert memory.peak_gib(plain, dims, code.training.batch_size)["peak_gib"] > 150  # the issue's setting
+    assert memory.split(plain, dims, 80)[0] < micro
+
+
+def test_label_loss_trains_as_the_model_s_own_loss(tmp_path):
+    """The trainer with the label-position loss and checkpointing takes the same steps as the model's own loss."""
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    from repro.engine.trainer import finetune
+    from repro.params import Hyper
+
+    rows = [{"input_ids": list(range(5, 25)), "labels": [-100] * 12 + list(range(17, 25))} for _ in range(8)]
+    hp = Hyper(learning_rate=1e-3, epochs=1, batch_size=4, grad_accum=2, max_length=32, eval_every=0)
+    trained = []
+    for loss, checkpointing in ((None, False), (decoder.label_loss, True)):
+        torch.manual_seed(0)
+        model = Qwen2ForCausalLM(Qwen2Config(**{**DECODER, "num_hidden_layers": 2, "vocab_size": 100},
+                                             use_sliding_window=False))
+        if checkpointing:
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        trained.append(finetune(model, rows, hp, scorer=None, workdir=tmp_path / str(checkpointing), seed=0,
+                                pad_id=0, description="t", loss=loss))
+    for a, b in zip(trained[0].parameters(), trained[1].parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_doctor_refuses_a_code_setting_that_does_not_fit_the_gpu():
+    from repro.params import load
+    from repro.studies.code.readiness import fits
+    from repro.studies.code.stages.common import code_of
+
+    profile = load(ROOT / "params.yaml", "paper")
+    code = code_of(profile)
+    assert fits(profile, code, 80.0) == []
+    long = code.model_copy(update={"training": code.training.model_copy(
+        update={"checkpointing": False, "label_logits": False, "max_length": 32768})})
+    [line] = fits(profile, long, 80.0)
+    assert line.startswith("code.training: one row of 32768 tokens needs") and "80 GiB GPU" in line

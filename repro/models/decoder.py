@@ -177,6 +177,8 @@ def label_loss(model, inputs: dict, num_items: int | None = None):
     `num_items` under gradient accumulation), without the batch x length x vocabulary logits."""
     import torch
 
+    model = getattr(model, "module", model)  # a DeepSpeed or DDP wrapper's model
+    model = model.get_base_model() if hasattr(model, "get_base_model") else model  # LoRA: adapters are in place
     labels = inputs["labels"]
     hidden = model.model(input_ids=inputs["input_ids"], attention_mask=inputs.get("attention_mask")).last_hidden_state
     targets = labels[:, 1:]
@@ -184,9 +186,3 @@ def label_loss(model, inputs: dict, num_items: int | None = None):
     logits = model.lm_head(hidden[:, :-1][keep]).float()
     loss = torch.nn.functional.cross_entropy(logits, targets[keep], reduction="sum")
     return loss / (num_items if num_items is not None else keep.sum().clamp(min=1))
-
-
-def training_memory_gib(dims: dict, lora: bool = False) -> float:
-    """Full fine-tuning with AdamW in bf16 mixed precision: 16 bytes a weight (bf16 weight and gradient, fp32
-    master, two moments), activations aside; LoRA: the frozen bf16 weights only."""
-    return parameters(dims) * (2 if lora else 16) / 2**30

@@ -24,7 +24,8 @@ EXECUTION_SECONDS = {"python": 0.25, "js": 0.3, "cpp": 1.6, "java": 1.8, "go": 1
 TRAIN_TOKENS_PER_EXAMPLE = 400  # text-to-text examples and CNN/DM articles, cut at training.max_length
 
 
-def _dims(profile: Profile) -> dict:
+def shape_of(profile: Profile) -> dict:
+    """The study decoder's dimensions (its config: the Hub model's copy, or the tiny spec)."""
     code = profile.section("code")
     if code.model.hub:
         config = decoder.QWEN25_CODER_0_5B if "0.5B" in code.model.hub else decoder.QWEN25_CODER_1_5B
@@ -44,7 +45,7 @@ def plan(profile: Profile, waves: list, tokens_per_second: float | None = None) 
     from repro.studies.code.stages.common import code_of
 
     code = code_of(profile)
-    dims = _dims(profile)
+    dims = shape_of(profile)
     peak = bench.peak_flops(ASSUMED_DEVICE)
     train_rate = (tokens_per_second * decoder.flops_per_token(dims, TRAIN_TOKENS_PER_EXAMPLE)
                   if tokens_per_second else ASSUMED_MFU * peak)
@@ -74,13 +75,19 @@ def plan(profile: Profile, waves: list, tokens_per_second: float | None = None) 
                                   for s in eval_sets(code))
                     record.update(samples=samples, cpu_core_hours=seconds / 3600)
             stages.append(record)
+    from repro.studies.code import memory
+
+    micro, accum = memory.split(code, dims, memory.DEVICE_GIB, profile.engine.deepspeed, profile.engine.precision)
     return {"profile": profile.name, "study": "code", "model": dims["name"],
-            "parameters": decoder.parameters(dims), "training_memory_gib": decoder.training_memory_gib(
-                dims, code.training.lora),
+            "parameters": decoder.parameters(dims), "micro_batch": micro, "grad_accum": accum,
+            "training_memory_gib": memory.peak_gib(code, dims, micro, profile.engine.deepspeed,
+                                                   profile.engine.precision)["peak_gib"],
             "throughput": {"training": f"{ASSUMED_MFU:.0%} MFU of one {ASSUMED_DEVICE}" if not tokens_per_second
                            else f"given: {tokens_per_second:g} training tokens/s", "generation":
                            f"{GENERATION_MFU:.0%} MFU of one {ASSUMED_DEVICE} (decoding is memory-bound)"},
             "assumptions": [f"{TRAIN_TOKENS_PER_EXAMPLE} tokens per training example (cut at max_length)",
+                            f"training memory: micro-batch {micro} x {accum} on one {memory.DEVICE_GIB:g} GiB GPU "
+                            f"(repro.studies.code.memory)",
                             f"{PROMPT_TOKENS} prompt + {COMPLETION_TOKENS} completion tokens per sample",
                             "execution core-seconds per sample as measured here (EXECUTION_SECONDS)"],
             "stages": stages, "total_gpu_hours": sum(s["gpu_hours"] for s in stages),
@@ -92,7 +99,7 @@ def table(payload: dict):
 
     out = Table(title=f"repro plan --profile {payload['profile']} --study code ({payload['model']}, "
                       f"{payload['parameters'] / 1e9:.2f}B weights, ~{payload['training_memory_gib']:.0f} GiB to "
-                      f"train); training {payload['throughput']['training']}")
+                      f"train at {payload['micro_batch']} x {payload['grad_accum']}); training {payload['throughput']['training']}")
     for column in ("stage", "train tokens (M)", "samples", "GPU-hours", "CPU core-hours"):
         out.add_column(column, justify="left" if column == "stage" else "right")
     for s in payload["stages"]:
