@@ -17,7 +17,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 mkdir -p "$(dirname "$out")"
-timeout 480 "$PYTHON" -m repro.measure.gpu_check "${args[@]}" --out "$out"
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"  # this checkout's repro
+timeout 480 "$PYTHON" scripts/gpu_check.py "${args[@]}" --out "$out"
 profile=paper
 case " ${args[*]:-} " in *" --tiny "*) profile=smoke ;; esac
 "$PYTHON" -m repro.cli plan --profile "$profile" --throughput "$out" | tail -n 3

@@ -1,4 +1,5 @@
-"""The GPU acceptance check (scripts/gpu_check.sh): every figure the plan assumes, measured on one device, in one
+#!/usr/bin/env python3
+"""The GPU acceptance check (run by scripts/gpu_check.sh): every figure the plan assumes, measured on one device, in one
 JSON that `repro plan --throughput FILE` reads (its top level is the default recipe's `repro bench` result).
 
 Offline, random weights from committed configs: `repro bench` of the paper profile's XLM-R Large shape (the
