@@ -162,3 +162,15 @@ def test_fast_recipe_is_a_stated_deviation_with_fewer_steps():
     steps = {s["stage"]: s.get("optimizer_steps") for s in quick["stages"]}
     assert steps["intermediate-paper@mnli"] == 3 * -(-392_702 // (4 * FAST_BATCH))
     assert quick["total_gpu_hours"] < slow["total_gpu_hours"] / 2
+
+
+def test_code_plan_prices_steps_and_reports_the_split():
+    from repro.studies.code.stages.common import code_of
+
+    profile = load(PARAMS, "paper")
+    payload = plan.plan(profile, NOTHING, study="code")
+    code = code_of(profile)
+    trained = [s for s in payload["stages"] if s.get("optimizer_steps")]
+    assert trained and all(s["optimizer_steps"] == code.budget.value for s in trained if code.budget.unit == "steps")
+    assert payload["micro_batch"] * payload["grad_accum"] == code.training.batch_size
+    assert payload["training_memory_gib"] <= 0.9 * 80  # fits one 80 GB GPU (checkpointing, label logits)

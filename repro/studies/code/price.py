@@ -2,7 +2,8 @@
 and CPU core-hours (execution in the sandbox).
 
 Training FLOPs = budget x batch x tokens per example x the decoder's training FLOPs per token (its config:
-`repro.models.decoder`), at an assumed (or given) sustained rate. Generation is priced at a lower utilisation
+`repro.models.decoder`; x 4/3 with gradient checkpointing), at an assumed (or given) sustained rate, each step
+priced by the roofline (`repro.measure.roofline`: weight and AdamW traffic, launches). Generation is priced at a lower utilisation
 (decoding is memory-bound: GENERATION_MFU) over prompt + completion tokens. Execution: samples x the measured
 core-seconds per sample of each language here (repro/execution on this machine kind; compiled languages pay
 their compiler). Upper bounds: every completion runs to max_new_tokens only where `completion_tokens` says so.
@@ -10,7 +11,7 @@ their compiler). Upper bounds: every completion runs to max_new_tokens only wher
 
 from __future__ import annotations
 
-from repro.measure import bench
+from repro.measure import bench, roofline
 from repro.models import decoder
 from repro.params import Profile
 from repro.studies.code.paths import eval_sets
@@ -59,8 +60,15 @@ def plan(profile: Profile, waves: list, tokens_per_second: float | None = None) 
                 length = min(TRAIN_TOKENS_PER_EXAMPLE, code.training.max_length)
                 tokens = (code.budget.value * code.training.batch_size * length if code.budget.unit == "steps"
                           else code.budget.value * 2)  # tokens: loss tokens, about half of the inputs
-                record.update(train_tokens=tokens,
-                              gpu_hours=tokens * decoder.flops_per_token(dims, length) / train_rate / 3600)
+                steps = (code.budget.value if code.budget.unit == "steps"
+                         else tokens / (code.training.batch_size * length))
+                recompute = 4 / 3 if code.training.checkpointing else 1  # the forward again in the backward
+                flops = tokens * decoder.flops_per_token(dims, length) * recompute / steps
+                step = roofline.step_seconds(parameters=decoder.parameters(dims), layers=dims["layers"], flops=flops,
+                                             flop_rate=train_rate, bytes_per_second=roofline.bandwidth(ASSUMED_DEVICE),
+                                             accum=1)
+                record.update(train_tokens=tokens, optimizer_steps=round(steps),
+                              gpu_hours=steps * step["step_s"] / 3600)
             elif group in ("generate", "execute"):
                 samples = sum(_problems(profile, s.benchmark) * (1 + (code.generation.samples
                               if s.benchmark in code.generation.sampled_benchmarks else 0)) for s in eval_sets(code))
