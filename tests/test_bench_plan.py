@@ -55,8 +55,9 @@ def test_plan_scales_with_the_throughput_figure(tmp_path):
     slow = compute(plan.plan(profile, NOTHING, tokens_per_second=5_000))
     assert compute(plan.plan(profile, NOTHING, tokens_per_second=10_000)) == pytest.approx(slow / 2)
     per_token = flops_per_token(bench.architecture(profile, NOTHING), 48)
-    measured = {"tokens_per_second": 20_000, "device": "2 x NVIDIA H100 80GB HBM3",
-                "config": {"profile": "paper", "flops_per_token": per_token, "world_size": 2,
+    measured = {"tokens_per_second": 20_000, "device": "2 x NVIDIA H100 80GB HBM3", "peak_memory_bytes": 2**34,
+                "config": {"profile": "paper", "flops_per_token": per_token, "world_size": 2, "task": "mnli",
+                           "micro_batch": 4, "max_length": 256, "mean_tokens_per_sequence": 48,
                            "deepspeed": "zero2", "precision": "bf16", "faithful": False}}
     (tmp_path / "bench.json").write_text(json.dumps(measured))
     from_file = plan.plan(profile, NOTHING, file=tmp_path / "bench.json")
@@ -139,13 +140,16 @@ def test_plan_prices_steps_by_the_roofline(tmp_path):
     assert 8 < mnli["peak_memory_gib"] < 80  # 560M x 16 bytes + activations of 4 x 256 tokens, on one H100
     per_token = flops_per_token(bench.architecture(profile, NOTHING), 48)
     measured = {"tokens_per_second": 10_000, "step_seconds": 0.05, "device": "1 x NVIDIA H100 80GB HBM3",
+                "peak_memory_bytes": 14 * 2**30,
                 "config": {"profile": "paper", "flops_per_token": per_token, "world_size": 1, "micro_batch": 4,
-                           "grad_accum": 1, "mean_tokens_per_sequence": 48, "deepspeed": "zero2",
-                           "precision": "bf16", "faithful": False}}
+                           "grad_accum": 1, "mean_tokens_per_sequence": 48, "deepspeed": "zero2", "task": "mnli",
+                           "precision": "bf16", "faithful": False, "max_length": 256, "padding": "dynamic"}}
     (tmp_path / "bench.json").write_text(json.dumps(measured))
     slower = plan.plan(profile, NOTHING, file=tmp_path / "bench.json")
     assert slower["throughput"]["overhead_s"] > 2 * payload["throughput"]["overhead_s"] and "measured" in slower["throughput"]["overhead_source"]
     assert slower["total_gpu_hours"] > payload["total_gpu_hours"]
+    memory = slower["throughput"]["memory"]  # the measured peak beside the model's, at the bench's shape
+    assert memory["measured_gib"] == 14 and 8 < memory["model_gib"] < mnli["peak_memory_gib"]
 
 
 def test_fast_recipe_is_a_stated_deviation_with_fewer_steps():

@@ -78,7 +78,7 @@ def throughput(profile: Profile, shape: dict, *, file: Path | None = None,
         overhead = roofline.overhead_from_bench(measured, parameters=parameters, layers=layers, flop_rate=rate,
                                                 bytes_per_second=bandwidth)
         return {**assumed, "flops_per_second": rate, "tokens_per_second": measured["tokens_per_second"] / devices,
-                "bytes_per_second": bandwidth, "device": card,
+                "bytes_per_second": bandwidth, "device": card, "memory": _bench_memory(profile, shape, measured),
                 **({"overhead_s": overhead, "overhead_source": f"measured: {file}'s step time less the roofline"}
                    if overhead is not None else {}),
                 "source": f"measured: {file} ({measured['device']}, deepspeed {config['deepspeed']}, "
@@ -90,6 +90,19 @@ def throughput(profile: Profile, shape: dict, *, file: Path | None = None,
     peak = bench.peak_flops(ASSUMED_DEVICE)
     return {**assumed, "flops_per_second": ASSUMED_MFU * peak, "tokens_per_second": ASSUMED_MFU * peak / per_token,
             "source": f"assumed: {ASSUMED_MFU:.0%} MFU of one {ASSUMED_DEVICE} ({peak / 1e12:g} TFLOP/s dense bf16)"}
+
+
+def _bench_memory(profile: Profile, shape: dict, measured: dict) -> dict:
+    """A bench result's measured peak beside the memory model's at its micro-batch, longest row and engine."""
+    config = measured["config"]
+    engine = profile.engine.model_copy(update={"deepspeed": config["deepspeed"], "faithful": config["faithful"],
+                                               "precision": config["precision"],
+                                               "attention": config.get("attention", profile.engine.attention)})
+    length = config["max_length"] if config.get("padding") == "max_length" else \
+        min(config["max_length"], round(1.5 * config["mean_tokens_per_sequence"]))
+    model = memory(profile.model_copy(update={"engine": engine}), shape, config["task"], config["micro_batch"], length)
+    return {"measured_gib": measured["peak_memory_bytes"] / 2**30, "model_gib": model,
+            "measurement": config.get("peak_memory")}
 
 
 def training(profile: Profile, shape: dict, task: str, phase: str) -> tuple[dict, float]:
