@@ -101,3 +101,11 @@ def test_doctor_refuses_a_code_setting_that_does_not_fit_the_gpu():
         update={"checkpointing": False, "label_logits": False, "max_length": 32768})})
     [line] = fits(profile, long, 80.0)
     assert line.startswith("code.training: one row of 32768 tokens needs") and "80 GiB GPU" in line
+
+
+def test_doctor_notes_the_code_study_s_memory_on_a_cpu():
+    from repro.doctor import notes
+    from repro.params import load
+
+    [line] = notes(load(ROOT / "params.yaml", "paper"), "code")
+    assert line.startswith("code-intermediate: micro-batch 32 x 1, ~40 GiB peak on an 80 GiB GPU (no GPU here)")

@@ -39,9 +39,11 @@ def doctor(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper
     Example: [bold]repro doctor --profile paper --study code[/]
     """
     from repro import container
-    from repro.doctor import problems
+    from repro.doctor import notes, problems
 
     config, layout = load(params, profile)
+    for line in notes(config, study):
+        typer.echo(f"note: {line}", err=True)
     for line in container.warnings(layout):
         typer.echo(f"warning: {line}", err=True)
     found = problems(config, study)
