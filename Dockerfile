@@ -12,6 +12,10 @@
 #     # or: skopeo inspect --format '{{.Digest}}' docker://docker.io/nvidia/cuda:13.0.2-cudnn-runtime-ubuntu24.04
 #   and replace tag@digest here; any Debian/Ubuntu image works as BASE_IMAGE (python3 + python3-venv are installed
 #   with apt when missing), e.g. the CPU-only smoke build in tests/container/smoke.sh uses a local Debian 12 base.
+#   Older drivers (535-570, CUDA 12.x): a CUDA 12 base and the matching torch build, both as build args
+#   (docs/container.md: "CUDA 12"), e.g.
+#     --build-arg BASE_IMAGE=nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04@sha256:<digest, as above>
+#     --build-arg TORCH_INDEX_URL=https://download.pytorch.org/whl/cu126 --build-arg TORCH_SPEC=torch==2.13.0+cu126
 ARG BASE_IMAGE=nvidia/cuda:13.0.2-cudnn-runtime-ubuntu24.04@sha256:14d94b039cb94bbd5da559f303b46bc4b0d5d6c24ab1a9d7b186e566ed3400dc
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -174,6 +178,7 @@ LABEL org.opencontainers.image.title="repro" \
 WORKDIR /app
 # The non-root user `repro` (uid/gid 1000, created in the base stage), numeric so that runtimes can verify it.
 USER 1000:1000
-VOLUME ["/app/results", "/cache/huggingface"]
+# Everything a run writes and must keep (`repro doctor` warns in a container when one is not on a mount)
+VOLUME ["/app/data", "/app/models", "/app/checkpoints", "/app/results", "/cache"]
 ENTRYPOINT ["repro"]
 CMD ["--help"]

@@ -14,3 +14,10 @@ def problems(profile, study: str | None = None) -> list[str]:
     for module in studies_of(profile, study):
         found += module.problems(profile) if hasattr(module, "problems") else []
     return found
+
+
+def notes(profile, study: str | None = None) -> list[str]:
+    """Figures worth seeing before a run that are not problems (each study's `notes`: e.g. a stage's peak memory)."""
+    from repro.data.fetch import studies_of
+
+    return [line for module in studies_of(profile, study) if hasattr(module, "notes") for line in module.notes(profile)]

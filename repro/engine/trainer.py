@@ -61,8 +61,9 @@ class SelectingTrainer(Trainer):
     """A Trainer whose evaluation is the stage's English-dev score (QA and tagging need decoding)."""
 
     def __init__(self, *args, scorer: Scorer | None = None, lengths: list[int] | None = None,
-                 meter: Meter | None = None, **kwargs):
+                 meter: Meter | None = None, loss: Callable | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.loss = loss
         self.scorer = scorer
         self.lengths = lengths
         self.meter = meter
@@ -82,6 +83,14 @@ class SelectingTrainer(Trainer):
             self.counted = self.counted.to(mask.device) + mask.sum()  # no device sync per step
             self.meter.samples += mask.shape[0]
         return super().training_step(model, inputs, num_items_in_batch)
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        if self.loss is None or return_outputs:
+            return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+        loss = self.loss(model, inputs, num_items_in_batch)
+        if num_items_in_batch is not None and self.args.average_tokens_across_devices:  # as Trainer.compute_loss
+            loss = loss * (self.accelerator.num_processes // self.get_tp_size())
+        return loss
 
     def _get_train_sampler(self, train_dataset=None):
         if self.lengths is None:
@@ -361,7 +370,7 @@ def _consolidated(trainer: SelectingTrainer) -> nn.Module:
 def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Scorer | None, workdir: Path,
              seed: int, pad_id: int, description: str, prebatched: bool = False,
              collator: Callable | None = None, engine: Engine | None = None,
-             meter: Meter | None = None, curves: Path | None = None) -> nn.Module:
+             meter: Meter | None = None, curves: Path | None = None, loss: Callable | None = None) -> nn.Module:
     """Train `model` on encoded `rows`; with a scorer (and `eval_every` not 0), return the weights that scored
     best on English dev, else the last ones.
 
@@ -370,6 +379,7 @@ def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Score
     `collator`: replaces dynamic padding (e.g. masking for MLM). `engine`: how to train (default: plain fp32).
     `meter`: measure throughput instead of keeping checkpoints (bench).
     `curves`: the stage's curves directory: the loss and dev score by step (dvclive's series, repro.engine.curves).
+    `loss(model, inputs, num_items)`: replaces the model's own loss (a decoder's over its label positions only).
     The returned model has plain fp32 weights. Under a multi-process launch only rank 0 returns: evaluation and
     outputs are rank 0's, so the other ranks exit once training is done.
     """
@@ -399,7 +409,7 @@ def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Score
     # eval_dataset is a placeholder: evaluation is the scorer (SelectingTrainer.evaluate)
     trainer = SelectingTrainer(model=model, args=args, train_dataset=list(rows), data_collator=collator,
                                eval_dataset=[{}] if select else None, callbacks=callbacks, scorer=scorer,
-                               lengths=[_width(r) for r in rows] if grouped else None, meter=meter)
+                               lengths=[_width(r) for r in rows] if grouped else None, meter=meter, loss=loss)
     trainer.remove_callback(PrinterCallback)  # logs go to the curves and the progress display, not to stdout
     trainer.train(resume_from_checkpoint=str(resume) if resume else None)
     if meter is not None:

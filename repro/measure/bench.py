@@ -198,6 +198,7 @@ def _run(profile: Profile, layout: Layout, *, deepspeed: str, faithful: bool = F
     return {
         "tokens_per_second": tokens_per_second,
         "samples_per_second": meter.samples * world / meter.seconds,
+        "step_seconds": meter.seconds / max(meter.steps, 1),
         "peak_memory_bytes": peak_memory,
         "mfu": tokens_per_second * per_token / (peak * world) if peak else None,
         "device": f"{world} x {device}" if gpus else device,

@@ -13,3 +13,8 @@ FAMILIES = Registry("model family", {"encoder": "repro.models.encoder", "decoder
 def of(model_params) -> ModuleType:
     """The family module of a profile's `model` params."""
     return FAMILIES[model_params.family]
+
+
+def family(name: str) -> ModuleType:
+    """The family module of a family name (encoder, decoder)."""
+    return FAMILIES[name]

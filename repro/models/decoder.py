@@ -171,7 +171,18 @@ def flops_per_token(dims: dict, length: float, training: bool = True) -> float:
     return 3 * forward if training else forward
 
 
-def training_memory_gib(dims: dict, lora: bool = False) -> float:
-    """Full fine-tuning with AdamW in bf16 mixed precision: 16 bytes a weight (bf16 weight and gradient, fp32
-    master, two moments), activations aside; LoRA: the frozen bf16 weights only."""
-    return parameters(dims) * (2 if lora else 16) / 2**30
+def label_loss(model, inputs: dict, num_items: int | None = None):
+    """The causal LM loss with the LM head applied only where a label is (a prompt's positions carry none): the
+    same cross-entropy as the model's own loss (next-token, mean over labelled tokens, or their sum over
+    `num_items` under gradient accumulation), without the batch x length x vocabulary logits."""
+    import torch
+
+    model = getattr(model, "module", model)  # a DeepSpeed or DDP wrapper's model
+    model = model.get_base_model() if hasattr(model, "get_base_model") else model  # LoRA: adapters are in place
+    labels = inputs["labels"]
+    hidden = model.model(input_ids=inputs["input_ids"], attention_mask=inputs.get("attention_mask")).last_hidden_state
+    targets = labels[:, 1:]
+    keep = targets != -100
+    logits = model.lm_head(hidden[:, :-1][keep]).float()
+    loss = torch.nn.functional.cross_entropy(logits, targets[keep], reduction="sum")
+    return loss / (num_items if num_items is not None else keep.sum().clamp(min=1))

@@ -130,6 +130,14 @@ def shape(config: dict, name: str) -> dict:
             "vocab": config["vocab_size"]}
 
 
+def parameters(dims: dict) -> int:
+    """Weights of a sequence classifier: embeddings (words, 514 positions, one type; LayerNorm), per layer the
+    attention's four projections and the MLP with their biases and two LayerNorms, the pooler and a dense head."""
+    hidden, inner = dims["hidden"], dims["intermediate"]
+    per_layer = 4 * (hidden * hidden + hidden) + 2 * hidden * inner + inner + hidden + 4 * hidden
+    return (dims["vocab"] + 515) * hidden + 2 * hidden + dims["layers"] * per_layer + 2 * (hidden * hidden + hidden)
+
+
 def flops_per_token(dims: dict, length: float, training: bool = True) -> float:
     """Model FLOPs per token at mean sequence length `length` (training: forward + backward): 6 x the weights
     in matrix products (not the embedding tables) + 12 x layers x hidden x length (attention scores and values);

@@ -33,13 +33,19 @@ def fetch(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper"
 @friendly
 def doctor(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper", study: StudyOpt = None) -> None:
     """Check, before any training, that a run can start: inputs present and verified (offline), local paths set,
-    the code study's toolchains and sandbox. One line per problem; exit 2 when any.
+    the code study's toolchains and sandbox. One line per problem; exit 2 when any. In a container, a warning for
+    each output (data, models, checkpoints, results, caches) not on a volume.
 
     Example: [bold]repro doctor --profile paper --study code[/]
     """
-    from repro.doctor import problems
+    from repro import container
+    from repro.doctor import notes, problems
 
-    config, _ = load(params, profile)
+    config, layout = load(params, profile)
+    for line in notes(config, study):
+        typer.echo(f"note: {line}", err=True)
+    for line in container.warnings(layout):
+        typer.echo(f"warning: {line}", err=True)
     found = problems(config, study)
     for line in found:
         typer.echo(f"problem: {line}", err=True)

@@ -75,6 +75,11 @@ class Training(Strict):
     weight_decay: NonNegative = 0.01
     lora: bool = False  # LoRA adapters (peft) instead of full fine-tuning
     lora_rank: Count = 16
+    # gradient checkpointing (recompute each layer in the backward: the same gradients, ~1/3 more compute)
+    checkpointing: bool = True
+    # the LM head over the label positions only (a prompt's carry no loss): the same loss without the
+    # batch x length x vocabulary logits (repro.models.decoder.label_loss)
+    label_logits: bool = True
 
 
 class Summarization(Strict):

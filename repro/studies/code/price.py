@@ -2,7 +2,8 @@
 and CPU core-hours (execution in the sandbox).
 
 Training FLOPs = budget x batch x tokens per example x the decoder's training FLOPs per token (its config:
-`repro.models.decoder`), at an assumed (or given) sustained rate. Generation is priced at a lower utilisation
+`repro.models.decoder`; x 4/3 with gradient checkpointing), at an assumed (or given) sustained rate, each step
+priced by the roofline (`repro.measure.roofline`: weight and AdamW traffic, launches). Generation is priced at a lower utilisation
 (decoding is memory-bound: GENERATION_MFU) over prompt + completion tokens. Execution: samples x the measured
 core-seconds per sample of each language here (repro/execution on this machine kind; compiled languages pay
 their compiler). Upper bounds: every completion runs to max_new_tokens only where `completion_tokens` says so.
@@ -10,7 +11,7 @@ their compiler). Upper bounds: every completion runs to max_new_tokens only wher
 
 from __future__ import annotations
 
-from repro.measure import bench
+from repro.measure import bench, roofline
 from repro.models import decoder
 from repro.params import Profile
 from repro.studies.code.paths import eval_sets
@@ -24,7 +25,8 @@ EXECUTION_SECONDS = {"python": 0.25, "js": 0.3, "cpp": 1.6, "java": 1.8, "go": 1
 TRAIN_TOKENS_PER_EXAMPLE = 400  # text-to-text examples and CNN/DM articles, cut at training.max_length
 
 
-def _dims(profile: Profile) -> dict:
+def shape_of(profile: Profile) -> dict:
+    """The study decoder's dimensions (its config: the Hub model's copy, or the tiny spec)."""
     code = profile.section("code")
     if code.model.hub:
         config = decoder.QWEN25_CODER_0_5B if "0.5B" in code.model.hub else decoder.QWEN25_CODER_1_5B
@@ -44,7 +46,7 @@ def plan(profile: Profile, waves: list, tokens_per_second: float | None = None) 
     from repro.studies.code.stages.common import code_of
 
     code = code_of(profile)
-    dims = _dims(profile)
+    dims = shape_of(profile)
     peak = bench.peak_flops(ASSUMED_DEVICE)
     train_rate = (tokens_per_second * decoder.flops_per_token(dims, TRAIN_TOKENS_PER_EXAMPLE)
                   if tokens_per_second else ASSUMED_MFU * peak)
@@ -58,8 +60,15 @@ def plan(profile: Profile, waves: list, tokens_per_second: float | None = None) 
                 length = min(TRAIN_TOKENS_PER_EXAMPLE, code.training.max_length)
                 tokens = (code.budget.value * code.training.batch_size * length if code.budget.unit == "steps"
                           else code.budget.value * 2)  # tokens: loss tokens, about half of the inputs
-                record.update(train_tokens=tokens,
-                              gpu_hours=tokens * decoder.flops_per_token(dims, length) / train_rate / 3600)
+                steps = (code.budget.value if code.budget.unit == "steps"
+                         else tokens / (code.training.batch_size * length))
+                recompute = 4 / 3 if code.training.checkpointing else 1  # the forward again in the backward
+                flops = tokens * decoder.flops_per_token(dims, length) * recompute / steps
+                step = roofline.step_seconds(parameters=decoder.parameters(dims), layers=dims["layers"], flops=flops,
+                                             flop_rate=train_rate, bytes_per_second=roofline.bandwidth(ASSUMED_DEVICE),
+                                             accum=1)
+                record.update(train_tokens=tokens, optimizer_steps=round(steps),
+                              gpu_hours=steps * step["step_s"] / 3600)
             elif group in ("generate", "execute"):
                 samples = sum(_problems(profile, s.benchmark) * (1 + (code.generation.samples
                               if s.benchmark in code.generation.sampled_benchmarks else 0)) for s in eval_sets(code))
@@ -74,13 +83,19 @@ def plan(profile: Profile, waves: list, tokens_per_second: float | None = None) 
                                   for s in eval_sets(code))
                     record.update(samples=samples, cpu_core_hours=seconds / 3600)
             stages.append(record)
+    from repro.studies.code import memory
+
+    micro, accum = memory.split(code, dims, memory.DEVICE_GIB, profile.engine.deepspeed, profile.engine.precision)
     return {"profile": profile.name, "study": "code", "model": dims["name"],
-            "parameters": decoder.parameters(dims), "training_memory_gib": decoder.training_memory_gib(
-                dims, code.training.lora),
+            "parameters": decoder.parameters(dims), "micro_batch": micro, "grad_accum": accum,
+            "training_memory_gib": memory.peak_gib(code, dims, micro, profile.engine.deepspeed,
+                                                   profile.engine.precision)["peak_gib"],
             "throughput": {"training": f"{ASSUMED_MFU:.0%} MFU of one {ASSUMED_DEVICE}" if not tokens_per_second
                            else f"given: {tokens_per_second:g} training tokens/s", "generation":
                            f"{GENERATION_MFU:.0%} MFU of one {ASSUMED_DEVICE} (decoding is memory-bound)"},
             "assumptions": [f"{TRAIN_TOKENS_PER_EXAMPLE} tokens per training example (cut at max_length)",
+                            f"training memory: micro-batch {micro} x {accum} on one {memory.DEVICE_GIB:g} GiB GPU "
+                            f"(repro.studies.code.memory)",
                             f"{PROMPT_TOKENS} prompt + {COMPLETION_TOKENS} completion tokens per sample",
                             "execution core-seconds per sample as measured here (EXECUTION_SECONDS)"],
             "stages": stages, "total_gpu_hours": sum(s["gpu_hours"] for s in stages),
@@ -92,7 +107,7 @@ def table(payload: dict):
 
     out = Table(title=f"repro plan --profile {payload['profile']} --study code ({payload['model']}, "
                       f"{payload['parameters'] / 1e9:.2f}B weights, ~{payload['training_memory_gib']:.0f} GiB to "
-                      f"train); training {payload['throughput']['training']}")
+                      f"train at {payload['micro_batch']} x {payload['grad_accum']}); training {payload['throughput']['training']}")
     for column in ("stage", "train tokens (M)", "samples", "GPU-hours", "CPU core-hours"):
         out.add_column(column, justify="left" if column == "stage" else "right")
     for s in payload["stages"]:

@@ -15,10 +15,47 @@ def inputs(profile) -> tuple[list, list[tuple[str, str | None]]]:
 
 
 def problems(profile) -> list[str]:
-    """The study's languages whose toolchain is missing here, and a sandbox that does not work."""
+    """The study's languages whose toolchain is missing here, a sandbox that does not work, and a training setting
+    that does not fit the visible GPU."""
     from repro.studies.code.stages.common import code_of
 
-    return toolchains(code_of(profile))
+    return toolchains(code_of(profile)) + fits(profile, code_of(profile))
+
+
+def notes(profile) -> list[str]:
+    """The intermediate training's peak memory and split (on the visible GPU, else the plan's 80 GiB one)."""
+    from repro.errors import UserError
+    from repro.studies.code import memory
+    from repro.studies.code.price import shape_of
+    from repro.studies.code.stages.common import code_of
+
+    code, engine = code_of(profile), profile.engine
+    device = memory.visible_gib()
+    try:
+        micro, accum = memory.split(code, shape_of(profile), device or memory.DEVICE_GIB, engine.deepspeed,
+                                    engine.precision)
+    except UserError:  # a setting that fits nothing: `problems` names it on a GPU
+        return []
+    peak = memory.peak_gib(code, shape_of(profile), micro, engine.deepspeed, engine.precision)["peak_gib"]
+    where = f"this {device:.0f} GiB GPU" if device else f"an {memory.DEVICE_GIB:g} GiB GPU (no GPU here)"
+    return [f"code-intermediate: micro-batch {micro} x {accum}, ~{peak:.0f} GiB peak on {where}"]
+
+
+def fits(profile, code, device_gib: float | None = None) -> list[str]:
+    """One line when even one row a micro-batch of the intermediate training exceeds the GPU (`device_gib`, else
+    the visible one; no GPU: nothing to check, `repro plan --study code` gives the figure)."""
+    from repro.errors import UserError
+    from repro.studies.code import memory
+    from repro.studies.code.price import shape_of
+
+    device_gib = device_gib if device_gib is not None else memory.visible_gib()
+    if device_gib is None:
+        return []
+    try:
+        memory.split(code, shape_of(profile), device_gib, profile.engine.deepspeed, profile.engine.precision)
+    except UserError as exc:
+        return [str(exc)]
+    return []
 
 
 def toolchains(code) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from repro.params import Profile
 from repro.paths import Layout
 from repro.studies import Planned, stage_name
-from repro.studies.code.readiness import inputs, problems  # noqa: F401  (the study's API)
+from repro.studies.code.readiness import inputs, notes, problems  # noqa: F401  (the study's API)
 from repro.studies.code.scores import metrics, plots, summary  # noqa: F401  (the study's API)
 
 STAGES = "repro.studies.code.stages"

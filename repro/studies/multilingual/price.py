@@ -38,12 +38,15 @@ def _arm(profile: Profile, shape: dict, arm_id: str) -> tuple[dict, float]:
     its tasks."""
     arm, languages = Arm.parse(arm_id), settings(profile).languages
     record, flops = {"kind": "intermediate", "train_examples": 0, "epochs": None, "train_tokens": 0.0,
-                     "eval_tokens": 0.0}, 0.0
+                     "eval_tokens": 0.0, "optimizer_steps": 0, "micro_batches": 0, "peak_memory_gib": 0.0}, 0.0
     for task in arm.tasks:
         part, part_flops = pricing.training(profile, shape, task, "intermediate")
         factor = {"A3": 1 + len(languages.get(task, [])), "A4": 1 + profile.alternatives.mlm_ratio}.get(arm.arm, 1)
         record.update(train_examples=record["train_examples"] + round(part["train_examples"] * factor),
                       epochs=part["epochs"], train_tokens=record["train_tokens"] + part["train_tokens"] * factor,
-                      eval_tokens=record["eval_tokens"] + part["eval_tokens"])
+                      eval_tokens=record["eval_tokens"] + part["eval_tokens"],
+                      optimizer_steps=record["optimizer_steps"] + round(part["optimizer_steps"] * factor),
+                      micro_batches=record["micro_batches"] + round(part["micro_batches"] * factor),
+                      peak_memory_gib=max(record["peak_memory_gib"], part["peak_memory_gib"]))
         flops += part_flops * factor
     return record, flops

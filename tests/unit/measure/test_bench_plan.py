@@ -49,15 +49,19 @@ def test_plan_lists_every_stage_of_the_study():
 
 def test_plan_scales_with_the_throughput_figure(tmp_path):
     profile = load(PARAMS, "paper")
-    slow = plan.plan(profile, NOTHING, tokens_per_second=5_000)["total_gpu_hours"]
-    assert plan.plan(profile, NOTHING, tokens_per_second=10_000)["total_gpu_hours"] == pytest.approx(slow / 2)
+    def compute(payload):
+        return sum(s["compute_hours"] for s in payload["stages"])
+
+    slow = compute(plan.plan(profile, NOTHING, tokens_per_second=5_000))
+    assert compute(plan.plan(profile, NOTHING, tokens_per_second=10_000)) == pytest.approx(slow / 2)
     per_token = flops_per_token(bench.architecture(profile, NOTHING), 48)
-    measured = {"tokens_per_second": 20_000, "device": "2 x NVIDIA H100 80GB HBM3",
-                "config": {"profile": "paper", "flops_per_token": per_token, "world_size": 2,
+    measured = {"tokens_per_second": 20_000, "device": "2 x NVIDIA H100 80GB HBM3", "peak_memory_bytes": 2**34,
+                "config": {"profile": "paper", "flops_per_token": per_token, "world_size": 2, "task": "mnli",
+                           "micro_batch": 4, "max_length": 256, "mean_tokens_per_sequence": 48,
                            "deepspeed": "zero2", "precision": "bf16", "faithful": False}}
     (tmp_path / "bench.json").write_text(json.dumps(measured))
     from_file = plan.plan(profile, NOTHING, file=tmp_path / "bench.json")
-    assert from_file["total_gpu_hours"] == pytest.approx(slow / 2)  # 10k tokens/s per device
+    assert compute(from_file) == pytest.approx(slow / 2)  # 10k tokens/s per device
     assert from_file["throughput"]["source"].startswith("measured:")
     measured["config"]["profile"] = "smoke"
     (tmp_path / "bench.json").write_text(json.dumps(measured))
@@ -94,8 +98,9 @@ def test_bench_json_contract(project, monkeypatch, faithful, length):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert set(out) == {"tokens_per_second", "samples_per_second", "peak_memory_bytes", "mfu", "device", "config"}
-    assert out["tokens_per_second"] > 0 and out["samples_per_second"] > 0 and out["peak_memory_bytes"] > 0
+    assert set(out) == {"tokens_per_second", "samples_per_second", "step_seconds", "peak_memory_bytes", "mfu",
+                        "device", "config"}
+    assert out["step_seconds"] > 0 and out["tokens_per_second"] > 0 and out["samples_per_second"] > 0 and out["peak_memory_bytes"] > 0
     assert out["mfu"] is None and out["device"].startswith("cpu")  # no known peak on CPU
     config = out["config"]
     assert config["random_init"] and config["data"].startswith("synthetic") and config["steps"] == 4
@@ -116,3 +121,60 @@ def test_bench_refuses_before_loading_anything(project, monkeypatch):
     assert result.exit_code == 2 and "pass --random-init" in result.output
     result = CliRunner().invoke(app, ["bench", "--profile", "smoke", "--random-init", "--length", "300"])
     assert result.exit_code == 2 and "--length: 300 is outside 4..96" in result.output
+
+
+def test_plan_prices_steps_by_the_roofline(tmp_path):
+    """jiant's 4 examples a step make intermediate training step-bound: AdamW's traffic over 560M parameters and
+    the launches, not the FLOPs, set its time; a bench result's step time replaces the assumed overhead."""
+    from repro.measure import roofline
+
+    profile = load(PARAMS, "paper")
+    payload = plan.plan(profile, NOTHING)
+    mnli = next(s for s in payload["stages"] if s["stage"] == "intermediate-paper@mnli")
+    assert mnli["optimizer_steps"] == 3 * -(-392_702 // 4) and mnli["bound"] == "steps"
+    parameters = plan.encoder.parameters(bench.architecture(profile, NOTHING))
+    assert 555e6 < parameters < 565e6  # XLM-R Large with a classification head
+    optimizer = parameters * roofline.OPTIMIZER_BYTES / roofline.bandwidth("H100 SXM")
+    assert mnli["gpu_hours"] * 3600 > mnli["optimizer_steps"] * (optimizer + payload["throughput"]["overhead_s"])
+    assert mnli["gpu_hours"] > 5 * mnli["compute_hours"]
+    assert 8 < mnli["peak_memory_gib"] < 80  # 560M x 16 bytes + activations of 4 x 256 tokens, on one H100
+    per_token = flops_per_token(bench.architecture(profile, NOTHING), 48)
+    measured = {"tokens_per_second": 10_000, "step_seconds": 0.05, "device": "1 x NVIDIA H100 80GB HBM3",
+                "peak_memory_bytes": 14 * 2**30,
+                "config": {"profile": "paper", "flops_per_token": per_token, "world_size": 1, "micro_batch": 4,
+                           "grad_accum": 1, "mean_tokens_per_sequence": 48, "deepspeed": "zero2", "task": "mnli",
+                           "precision": "bf16", "faithful": False, "max_length": 256, "padding": "dynamic"}}
+    (tmp_path / "bench.json").write_text(json.dumps(measured))
+    slower = plan.plan(profile, NOTHING, file=tmp_path / "bench.json")
+    assert slower["throughput"]["overhead_s"] > 2 * payload["throughput"]["overhead_s"] and "measured" in slower["throughput"]["overhead_source"]
+    assert slower["total_gpu_hours"] > payload["total_gpu_hours"]
+    memory = slower["throughput"]["memory"]  # the measured peak beside the model's, at the bench's shape
+    assert memory["measured_gib"] == 14 and 8 < memory["model_gib"] < mnli["peak_memory_gib"]
+
+
+def test_fast_recipe_is_a_stated_deviation_with_fewer_steps():
+    from repro.params import FAST_BATCH
+
+    profile = load(PARAMS, "paper")
+    assert profile.intermediate.recipe == "faithful" and profile.intermediate.deviation() is None
+    fast = profile.model_copy(update={"intermediate": profile.intermediate.model_copy(update={"recipe": "fast"})})
+    hp, base = fast.intermediate.for_task("mnli"), profile.intermediate.for_task("mnli")
+    assert hp.batch_size == FAST_BATCH * base.batch_size
+    assert hp.learning_rate == pytest.approx(base.learning_rate * FAST_BATCH ** 0.5)
+    assert "not the paper's" in fast.intermediate.deviation() and fast.fingerprint != profile.fingerprint
+    slow, quick = plan.plan(profile, NOTHING), plan.plan(fast, NOTHING)
+    steps = {s["stage"]: s.get("optimizer_steps") for s in quick["stages"]}
+    assert steps["intermediate-paper@mnli"] == 3 * -(-392_702 // (4 * FAST_BATCH))
+    assert quick["total_gpu_hours"] < slow["total_gpu_hours"] / 2
+
+
+def test_code_plan_prices_steps_and_reports_the_split():
+    from repro.studies.code.stages.common import code_of
+
+    profile = load(PARAMS, "paper")
+    payload = plan.plan(profile, NOTHING, study="code")
+    code = code_of(profile)
+    trained = [s for s in payload["stages"] if s.get("optimizer_steps")]
+    assert trained and all(s["optimizer_steps"] == code.budget.value for s in trained if code.budget.unit == "steps")
+    assert payload["micro_batch"] * payload["grad_accum"] == code.training.batch_size
+    assert payload["training_memory_gib"] <= 0.9 * 80  # fits one 80 GB GPU (checkpointing, label logits)

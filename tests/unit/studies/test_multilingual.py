@@ -171,6 +171,7 @@ def test_plan_prices_every_stage_of_the_paper_study_and_a2_at_a1s_size():
                            if module != "repro.stages.data"}
     a1, a2, a3 = (stages[f"ml-intermediate-paper@mnli-{arm}-1"] for arm in ("A1", "A2", "A3"))
     assert a2["train_examples"] == a1["train_examples"] and a2["gpu_hours"] == a1["gpu_hours"] > 0
+    assert a3["optimizer_steps"] == a1["optimizer_steps"] * (1 + len(profile.section("multilingual").languages["mnli"]))
     assert a3["train_examples"] == a1["train_examples"] * (1 + len(profile.section("multilingual").languages["mnli"]))
     assert stages["ml-target-paper@mnli-A2-3-xnli"]["kind"] == "target"
     mewslix, lareqa = (stages[f"ml-dual-paper@mnli-A2-3-{t}"] for t in ("mewslix", "lareqa"))

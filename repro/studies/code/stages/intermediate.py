@@ -125,15 +125,18 @@ def run(profile, layout, arm: str, seed) -> Path:
     hp = code.training
     rows = budgeted(arm_rows(arm, code, tokenizer, layout, code_layout, profile.languages), code.budget,
                     hp.batch_size, seed)
+    if hp.checkpointing:  # the same gradients, each layer recomputed in the backward
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     if hp.lora:
         from repro.models.lora import wrap
 
         model = wrap(model, hp.lora_rank)
     train = Hyper(learning_rate=hp.learning_rate, epochs=1, batch_size=hp.batch_size, max_length=hp.max_length,
                   warmup_ratio=hp.warmup_ratio, weight_decay=hp.weight_decay, eval_every=0)
+    engine = profile.engine.model_copy(update={"micro_batch": micro_batch(profile, code, model)})
     model = finetune(model, rows, train, scorer=None, workdir=layout.checkpoints(f"code-{arm}-s{seed}"), seed=seed,
                      pad_id=tokenizer.pad_token_id, description=f"code intermediate {arm} s{seed}",
-                     engine=profile.engine)
+                     engine=engine, loss=decoder.label_loss if hp.label_logits else None)
     if hp.lora:
         model = model.merge_and_unload()
     log = {"arm": arm, "seed": seed, "tasks": code.tasks_of(arm), "budget": code.budget.model_dump(),
@@ -146,6 +149,19 @@ def run(profile, layout, arm: str, seed) -> Path:
         tokenizer.save_pretrained(tmp)
     atomic_json(code_layout.training_log(arm, seed), log)
     return out
+
+
+def micro_batch(profile, code, model) -> int:
+    """The micro-batch the memory model fits on the visible GPU (the batch itself on a CPU: its memory is the
+    machine's); the effective batch stays `training.batch_size`."""
+    from repro.models import decoder
+    from repro.studies.code import memory
+
+    device = memory.visible_gib()
+    if device is None:
+        return code.training.batch_size
+    dims = decoder.shape(model.config.to_dict(), "decoder")
+    return memory.split(code, dims, device, profile.engine.deepspeed, profile.engine.precision)[0]
 
 
 @friendly

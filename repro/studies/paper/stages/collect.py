@@ -85,6 +85,7 @@ def provenance(profile: Profile, layout: Layout, params_path: Path) -> dict:
                        for split, info in splits.items()} for key, splits in manifest.items()},
         "seeds": {"seed": profile.seed},
         "scoring": profile.scoring.model_dump(),  # e.g. the seqeval rule of the tagging F1s
+        "recipe": profile.intermediate.recipe, "deviation": profile.intermediate.deviation(),
         "libraries": {name: _version(name) for name in LIBRARIES},
         "hardware": _hardware(),
     }
