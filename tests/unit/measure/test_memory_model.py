@@ -7,7 +7,7 @@ import torch
 from repro.measure import roofline, step
 from repro.models import decoder
 
-ROOT = __import__("pathlib").Path(__file__).parents[1]
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[3]
 
 ENCODER = {"num_hidden_layers": 4, "hidden_size": 256, "num_attention_heads": 4, "intermediate_size": 1024,
            "vocab_size": 8000, "max_position_embeddings": 514, "type_vocab_size": 1, "pad_token_id": 1,

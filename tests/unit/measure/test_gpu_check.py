@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_gpu_check_tiny_writes_what_the_plan_reads(tmp_path):
