@@ -162,10 +162,14 @@ def _usable(mode: str) -> bool:
         seccomp.sandbox_filter() is not None and _probe(mode)
 
 
-@functools.cache
 def detect() -> str:
     """The sandbox mode to use here (REPRO_SANDBOX, or the first of bwrap, unshare that works)."""
-    forced = os.environ.get("REPRO_SANDBOX")
+    return _detect(os.environ.get("REPRO_SANDBOX"))
+
+
+@functools.cache
+def _detect(forced: str | None) -> str:
+    """The mode for one value of REPRO_SANDBOX (probed once per value: a changed variable is seen)."""
     if forced:
         if forced not in MODES:
             raise UserError(f"REPRO_SANDBOX={forced}: not one of {', '.join(MODES)}")

@@ -119,14 +119,12 @@ def _mode(wanted: str | None = None) -> str:
             pytest.skip("the unshare fallback needs root")
         try:
             os.environ["REPRO_SANDBOX"], before = "unshare", os.environ.get("REPRO_SANDBOX")
-            detect.cache_clear()
             return detect()
         except UserError as exc:   # the fallback refuses with one line where it cannot build its walls
             assert "\n" not in str(exc)
             pytest.skip(str(exc))
         finally:
             os.environ.pop("REPRO_SANDBOX") if before is None else os.environ.update(REPRO_SANDBOX=before)
-            detect.cache_clear()
     try:
         return detect()
     except UserError as exc:
