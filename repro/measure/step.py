@@ -141,8 +141,13 @@ def run(family: str, config: dict, *, batch: int, length: int, checkpointing: bo
 
 
 def measure(family: str, config: dict, **options) -> dict:
-    """`run` in a fresh process (its peak RSS is the step's alone), glibc's mmap threshold fixed."""
-    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
+    """`run` in a fresh process (its peak RSS is the step's alone), glibc's mmap threshold fixed, in a clean
+    environment and working directory: the caller's settings (thread counts, allocator or library variables) do
+    not reach the measurement."""
+    project = Path(__file__).resolve().parents[2]
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "CUDA_VISIBLE_DEVICES")
+    env = {**{k: os.environ[k] for k in keep if k in os.environ}, "PYTHONPATH": str(project),
+           "MALLOC_MMAP_THRESHOLD_": "65536", "OMP_NUM_THREADS": "2"}
     argv = [sys.executable, "-m", "repro.measure.step", "--family", family, "--config", json.dumps(config),
             "--batch", str(options["batch"]), "--length", str(options["length"])]
     if options.get("checkpointing"):
@@ -150,7 +155,7 @@ def measure(family: str, config: dict, **options) -> dict:
     if options.get("label_positions"):
         argv += ["--label-positions", str(options["label_positions"])]
     argv += ["--precision", options.get("precision", "fp32")]
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(argv, env=env, cwd=project, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
