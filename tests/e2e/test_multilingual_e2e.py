@@ -101,7 +101,10 @@ def test_answer_holds_every_contrast_with_intervals(project):
                 for split in ("seen", "unseen", "all"):
                     assert (suite, f"{better}-{base}", level, split) in found
     for record in answer["contrasts"]:
-        assert record["ci_low"] <= record["mean"] <= record["ci_high"] and 0 < record["p_value"] <= 1
+        if record["ci_low"] is None:  # fewer than 5 clusters (the smoke world's 2 seen languages): the estimate only
+            assert record["note"] == "too few clusters" and record["p_value"] is None, record
+        else:
+            assert record["ci_low"] <= record["mean"] <= record["ci_high"] and 0 < record["p_value"] <= 1
     assert {r["arm"] for r in answer["mean_sd"]} == {"A0", "A1", "A2", "A3", "A4"}
     text = (out / "answer.md").read_text()
     assert "| A2-A1 | mnli | overall | overall | seen |" in text and "Mean ± sd over seeds" in text
