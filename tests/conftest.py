@@ -32,3 +32,15 @@ def smoke_project(tmp_path_factory) -> Path:
     result = run([sys.executable, "-m", "repro.cli", "all", "--profile", "smoke"], project)
     (project / "first-run.log").write_text(result.stderr)
     return project
+
+
+def validation_only(module: str) -> set[str]:
+    """The repro files loading params.yaml imports to validate the studies' sections (repro.studies.SECTIONS), which
+    the stage module `module` does not run itself: they can refuse a params file, never change what a stage writes,
+    so dvc.yaml does not list them (repro/dvc_deps.py)."""
+    from repro.dvc_deps import Imports
+    from repro.studies import SECTIONS
+
+    imports = Imports(ROOT)
+    schemas = set().union(*(imports.closure(SECTIONS.target(name).partition(":")[0]) for name in SECTIONS))
+    return schemas - imports.closure(module)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import validation_only
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACER = Path(__file__).resolve().parents[2] / "tests" / "trace_imports.py"
@@ -44,16 +45,6 @@ def test_a_lazy_registry_entry_is_a_dep_and_a_validation_only_one_is_not():
     assert "repro/kinds/tagging.py" in closure  # kinds.KINDS names it as a string; a target may run it
     assert not any(path.startswith(("repro/studies/code/", "repro/studies/multilingual/")) for path in closure)
     assert "repro/studies/code/params.py" not in Imports(ROOT).closure("repro.stages.pretrain")
-
-
-def _validation_only(module: str) -> set[str]:
-    """The repro files loading params.yaml imports to validate the studies' sections, which `module` does not run."""
-    from repro.dvc_deps import Imports
-    from repro.studies import SECTIONS
-
-    imports = Imports(ROOT)
-    schemas = set().union(*(imports.closure(SECTIONS.target(name).partition(":")[0]) for name in SECTIONS))
-    return schemas - imports.closure(module)
 
 
 def _stages(project: Path) -> dict:
@@ -107,5 +98,5 @@ def traced(smoke_project, scratch) -> dict:
 def test_a_stage_imports_only_its_listed_code(traced, name):
     code, log, imported, listed, module = traced[name]
     assert code == 0, log[-3000:]
-    assert imported - listed - _validation_only(module) == set(), f"{name} runs files dvc.yaml does not list"
+    assert imported - listed - validation_only(module) == set(), f"{name} runs files dvc.yaml does not list"
     assert listed & imported, f"{name}: nothing of what it lists ran"

@@ -132,7 +132,7 @@ def answers(code, executed: list[dict]) -> list[dict]:
                 continue
             for arm in code.arms:
                 drop = _delta(rates(arm, english), rates(arm, s), programming, s.natural_language)
-                record(f"English - {s.natural_language}", arm, "prompt-language drop", [s.natural_language], drop,
+                record(f"{arm}: English - {s.natural_language}", arm, "prompt-language drop", [s.natural_language], drop,
                        benchmark="humaneval-xl", programming_language=programming,
                        natural_language=s.natural_language)
     return mark_primary(records, code.primary)
