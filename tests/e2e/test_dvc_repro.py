@@ -14,7 +14,7 @@ import yaml
 from conftest import run
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long]  # the shared smoke run: after the README's suite
 GRID = {"intermediate_tasks": ["commonsenseqa"], "intermediate": ["none", "commonsenseqa"], "alternatives": [],
         "trained_targets": ["xquad"], "shared_targets": ["mlqa"], "retrieval_targets": ["tatoeba"]}
 

@@ -28,7 +28,7 @@ from repro.tasks import INTERMEDIATE_IDS, INTERMEDIATE_TASKS, MULTITASK
 from repro.tasks.xtreme import XTREME_TASKS as TARGET_TASKS  # the paper study's targets
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long]  # the shared smoke run: after the README's suite
 
 
 @pytest.fixture(scope="module")

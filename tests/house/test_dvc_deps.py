@@ -94,6 +94,7 @@ def traced(smoke_project, scratch) -> dict:
 
 
 @pytest.mark.slow
+@pytest.mark.long
 @pytest.mark.parametrize("name", STAGES)
 def test_a_stage_imports_only_its_listed_code(traced, name):
     code, log, imported, listed, module = traced[name]

@@ -77,6 +77,7 @@ def _cached(project: Path, path: Path) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_the_smoke_run_caches_encoders_and_predictions_not_target_models(smoke_project):
     models = smoke_project / "models/smoke"
     encoders = sorted(models.glob("encoders/*/model.safetensors"))

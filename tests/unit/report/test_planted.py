@@ -115,6 +115,7 @@ def test_the_command_prints_one_verdict_per_claim_and_exits_1_on_a_fail(tmp_path
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_a_fresh_smoke_run_finds_the_paper_studys_planted_effects(smoke_project):
     results = [r for r in planted.verify(Layout("smoke", root=smoke_project)) if r.study == "paper"]
     assert results and {r.status for r in results} == {"pass"}, [(r.id, r.status, r.observed) for r in results]
