@@ -55,13 +55,13 @@ def lay_out(tmp_path: Path, smoke: Path, plan, monkeypatch) -> Path:
         if spec is None:
             continue  # BUCC: release files from data.sources.bucc2018.path
         repo = raw["repos"][spec["repo"]]
-        found = manifest.Pin(source, manifest.Repo(spec["repo"], repo.get("kind", "hub"), repo["sha"], "", ""),
+        found = manifest.Pin(source, manifest.Repo(spec["repo"], repo.get("host", "hub"), repo["sha"], "", ""),
                              spec.get("format", "parquet"), spec["files"], spec.get("rows") or {})
         for split in splits:
             if lang in found.rows.get("absent", {}).get(split, ()):
                 continue
             for pattern in found.patterns(split, lang):
-                if found.repo.kind == "github":
+                if found.repo.host == "github":
                     root = releases / spec["repo"] / repo["sha"]
                 else:
                     org, name = spec["repo"].split("/")

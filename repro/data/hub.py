@@ -28,5 +28,5 @@ def load_hub(source: str, split: str, lang: str | None, hub: str | None = None, 
     if missing:
         raise UserError(f"{name}: schema changed, missing columns {', '.join(missing)}")
     dataset = dataset.select_columns(list(entry.features)).cast(entry.features)
-    return dataset, {"origin": found.repo.kind, "hub": found.repo.name, "config": entry.config_for(lang),
+    return dataset, {"origin": found.repo.host, "hub": found.repo.name, "config": entry.config_for(lang),
                      "revision": found.repo.sha, "sha": found.repo.sha, "files": found.patterns(split, lang)}

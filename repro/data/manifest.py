@@ -27,14 +27,14 @@ class Repo:
     """A repository at one commit: a Hub dataset or model (`hub`), or a release on GitHub (`github`)."""
 
     name: str
-    kind: str  # hub | github
+    host: str  # hub | github
     sha: str | None
     licence: str
     verified: str  # how the commit and files were checked, or why they are not
 
     def url(self, path: str) -> str:
         """Where a file of this commit is downloaded from."""
-        if self.kind == "github":
+        if self.host == "github":
             return f"https://raw.githubusercontent.com/{self.name}/{self.sha}/{path}"
         return f"https://huggingface.co/datasets/{self.name}/resolve/{self.sha}/{path}"
 
@@ -103,7 +103,7 @@ def _repo(name: str, spec: dict) -> Repo:
     if sha is not None and not SHA.fullmatch(str(sha)):
         raise UserError(f"repro/data/manifest.yaml: repos.{name}.sha: {sha!r} is not a 40-hex commit "
                         "(write null if unknown)")
-    return Repo(name, spec.get("kind", "hub"), sha, spec.get("licence", "unknown"), spec.get("verified", "unverified"))
+    return Repo(name, spec.get("host", "hub"), sha, spec.get("licence", "unknown"), spec.get("verified", "unverified"))
 
 
 def _check(path: Path, section: str, pin: Pin) -> None:

@@ -33,7 +33,7 @@ def _offline() -> bool:
 
 def local_files(pin: Pin, patterns: list[str]) -> list[Path]:
     """The local copies of a pin's files (`patterns` may hold a `*`), downloaded once and checked."""
-    if pin.repo.kind == "github":
+    if pin.repo.host == "github":
         root = release_root() / pin.repo.name / pin.repo.sha
         for relative in patterns:
             if not (root / relative).is_file():

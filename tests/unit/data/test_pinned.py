@@ -33,7 +33,7 @@ def test_manifest_pins_named_parquet_files_at_commits_only():
             for path in found.patterns(split, "de" if SOURCES[source].per_language else None):
                 assert "refs/convert" not in path and not path.endswith(".py")
                 assert found.format == "release" or path.endswith(".parquet")
-    assert pins["cosmosqa"].repo.kind == "github"  # allenai/cosmos_qa holds only a loading script
+    assert pins["cosmosqa"].repo.host == "github"  # allenai/cosmos_qa holds only a loading script
 
 
 def test_no_code_asks_datasets_for_a_builder_or_a_conversion_branch():
