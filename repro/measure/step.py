@@ -5,8 +5,9 @@ the memory model's (`repro.measure.roofline`): what the plan's memory column is 
 
 On a GPU the measurement is torch.cuda.max_memory_allocated over the step (the allocator's live tensors: weights,
 gradients, AdamW's moments, activations, logits and transient buffers; not the CUDA context or the caching
-allocator's reserve). On a CPU it is the process's peak RSS growth from before the model is built, with glibc's
-mmap threshold fixed (MALLOC_MMAP_THRESHOLD_, set by `measure`) so that every tensor over 64 KiB is its own
+allocator's reserve). On a CPU it is the process's peak RSS growth from before the model is built (the kernel's
+high-water mark, reset there: a peak reached earlier, while importing, would otherwise hide a smaller step), with
+glibc's mmap threshold fixed (MALLOC_MMAP_THRESHOLD_, set by `measure`) so that every tensor over 64 KiB is its own
 mapping, returned on free: the same live tensors plus the allocator's page rounding. Two steps run (the second
 with AdamW's moments in place, the steady state); the decoder's loss is over label positions only where
 `--label-positions` says how many of each sequence's last positions carry a label.
@@ -17,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -28,6 +28,16 @@ from repro.measure import roofline
 
 def _rss() -> int:
     return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _reset_peak_rss() -> None:
+    """Start the kernel's high-water mark (VmHWM) again from the current RSS (proc(5), clear_refs value 5)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def _peak_rss() -> int:
+    line = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
 
 
 def predicted(family: str, config: dict, *, batch: int, length: int, checkpointing: bool,
@@ -110,6 +120,7 @@ def run(family: str, config: dict, *, batch: int, length: int, checkpointing: bo
     device = torch.device("cuda" if gpu else "cpu")
     inputs = _batch(family, config, batch, length, label_positions, device)
     _warm(family, device)
+    _reset_peak_rss()
     before = _rss()
     model = _build(family, config, checkpointing).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5, foreach=gpu)
@@ -130,8 +141,8 @@ def run(family: str, config: dict, *, batch: int, length: int, checkpointing: bo
     if gpu:
         measured, how = torch.cuda.max_memory_allocated(), "torch.cuda.max_memory_allocated"
     else:
-        measured = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
-        how = "peak RSS growth from before the model (glibc mmap threshold 64 KiB)"
+        measured = _peak_rss() - before
+        how = "peak RSS growth from before the model (VmHWM reset there; glibc mmap threshold 64 KiB)"
     model_view = predicted(family, config, batch=batch, length=length, checkpointing=checkpointing,
                            precision=precision, label_positions=label_positions, cpu=not gpu)
     return {"family": family, "batch": batch, "length": length, "checkpointing": checkpointing,
