@@ -140,6 +140,14 @@ def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
         runner = RayExecutor(address, config.grid.retries, str(layout.root.resolve()))
     else:
         fail(f"--executor: {executor!r} is not one of local, ray")
+    if config.model.hub:  # a Hub-model profile: `repro doctor` first (the machine's checks where it runs here)
+        from repro.doctor import machine_problems, problems
+
+        found = problems(config, study)
+        found += machine_problems(config, layout, study, gpu_ok=no_gpu_ok) if executor == "local" else []
+        if found:
+            more = f" (and {len(found) - 1} more: `repro doctor --profile {profile}`)" if len(found) > 1 else ""
+            fail(f"repro doctor: {found[0]}{more}")
     start = time.perf_counter()
     with live():
         summary = run(config, layout, params, runner, study)

@@ -19,12 +19,19 @@ SHA = re.compile(r"[0-9a-f]{40}")
 MODEL_IGNORE = ["*.h5", "*.msgpack", "*.onnx", "onnx/*", "*.ot", "tf_model*", "flax_model*", "*.tflite"]
 
 
-def studies_of(profile, study: str | None) -> list:
-    """The study modules of the profile (every study with a section; None: all of them) `study` names."""
+def study_names(profile, study: str | None) -> list[str]:
+    """The studies of the profile (every study with a section; None: all of them) `study` names."""
     from repro import studies
 
     names = [name for name in studies.STUDIES if name not in studies.SECTIONS or profile.section(name)]
-    return [studies.get(name) for name in names if study in (None, name)]
+    return [name for name in names if study in (None, name)]
+
+
+def studies_of(profile, study: str | None) -> list:
+    """The study modules of the profile `study` names (see `study_names`)."""
+    from repro import studies
+
+    return [studies.get(name) for name in study_names(profile, study)]
 
 
 def items(profile, study: str | None = None) -> tuple[list[tuple[str, Callable[[], object]]], list[str]]:

@@ -31,22 +31,24 @@ def fetch(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper"
 
 
 @friendly
-def doctor(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper", study: StudyOpt = None) -> None:
+def doctor(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper", study: StudyOpt = None,
+           no_gpu_ok: Annotated[bool, typer.Option("--no-gpu-ok", help="no GPU is not a problem")] = False) -> None:
     """Check, before any training, that a run can start: inputs present and verified (offline), local paths set,
-    the code study's toolchains and sandbox. One line per problem; exit 2 when any. In a container, a warning for
-    each output (data, models, checkpoints, results, caches) not on a volume.
+    the code study's toolchains and sandbox, the GPUs (count, memory against each stage's peak, driver against
+    this torch build's CUDA) and the free disk against `repro plan`'s. One line per problem; exit 2 when any. In a
+    container, a warning for each output (data, models, checkpoints, results, caches) not on a volume.
 
     Example: [bold]repro doctor --profile paper --study code[/]
     """
     from repro import container
-    from repro.doctor import notes, problems
+    from repro.doctor import machine_problems, notes, problems
 
     config, layout = load(params, profile)
     for line in notes(config, study):
         typer.echo(f"note: {line}", err=True)
     for line in container.warnings(layout):
         typer.echo(f"warning: {line}", err=True)
-    found = problems(config, study)
+    found = problems(config, study) + machine_problems(config, layout, study, gpu_ok=no_gpu_ok)
     for line in found:
         typer.echo(f"problem: {line}", err=True)
     if found:
