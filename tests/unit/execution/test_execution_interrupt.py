@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 import uuid
@@ -52,8 +51,8 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def _leftovers(marker: str) -> dict:
-    staging = {p.name for p in Path(tempfile.gettempdir()).glob("repro-exec-*")}
+def _leftovers(marker: str, tmp: Path) -> dict:
+    staging = {p.name for p in tmp.glob("repro-exec-*")}  # the run's own TMPDIR: not another run's folders
     groups = set()
     for parent in (cgroup.ROOT / cgroup.PARENT, cgroup.ROOT / "memory" / cgroup.PARENT,
                    cgroup.ROOT / "pids" / cgroup.PARENT):
@@ -69,6 +68,16 @@ def _leftovers(marker: str) -> dict:
     return {"staging": staging, "cgroups": groups, "processes": processes}
 
 
+def _owner(group: str) -> str:
+    """The pid in a sandbox cgroup's name (repro.execution.cgroup: run-<pid>-<nonce>)."""
+    return group.rsplit("/", 1)[1].split("-")[1]
+
+
+def _session(pid: int) -> set[str]:
+    found = subprocess.run(["pgrep", "-s", str(pid)], capture_output=True, text=True).stdout.split()
+    return {str(pid), *found}
+
+
 @pytest.mark.parametrize("workers, how", [(1, "SIGTERM"), (2, "SIGTERM"), (2, "SIGINT to the group")])
 def test_an_interrupted_run_cleans_up_and_keeps_what_finished(tmp_path, workers, how, no_leftovers):
     try:
@@ -80,16 +89,23 @@ def test_an_interrupted_run_cleans_up_and_keeps_what_finished(tmp_path, workers,
     (tmp_path / "run.py").write_text(SCRIPT)
     uids = tmp_path / "uids"   # the samples' uids, for the no_leftovers check of their processes and keys
     uids.touch()
-    before = _leftovers(marker)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    before = _leftovers(marker, tmp)
     proc = subprocess.Popen([sys.executable, str(tmp_path / "run.py"), marker, str(workers)], cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT), "REPRO_TEST_UIDS": str(uids)},
+                            env={**os.environ, "PYTHONPATH": str(ROOT), "REPRO_TEST_UIDS": str(uids), "TMPDIR": str(tmp)},
                             stdout=subprocess.PIPE, text=True,
                             start_new_session=True)
     try:
         deadline = time.monotonic() + 60
-        while not _leftovers(marker)["processes"] and time.monotonic() < deadline:   # a slow sample is running
+        while not _leftovers(marker, tmp)["processes"] and time.monotonic() < deadline:   # a slow sample is running
             time.sleep(0.1)
-        assert _leftovers(marker)["processes"], "the slow sample never started"
+        running = _leftovers(marker, tmp)
+        assert running["processes"], "the slow sample never started"
+        ours = _session(proc.pid)  # the run's processes: only their cgroups count (others may run beside it)
+        if running["cgroups"] - before["cgroups"]:
+            assert any(_owner(group) in ours for group in running["cgroups"] - before["cgroups"]), ours
+        assert running["staging"] - before["staging"], "the run stages its samples elsewhere than its TMPDIR"
         time.sleep(0.5)
         start = time.monotonic()
         if how == "SIGTERM":
@@ -106,10 +122,11 @@ def test_an_interrupted_run_cleans_up_and_keeps_what_finished(tmp_path, workers,
     finished = json.loads(out.strip().splitlines()[-1])
     assert finished[0] == "passed" and len(finished) == 6 and finished.count(None) >= 4, finished
     time.sleep(0.3)
-    after = _leftovers(marker)
+    after = _leftovers(marker, tmp)
     assert after["processes"] == [], "a sample's process outlived the run"
     assert after["staging"] <= before["staging"], after["staging"] - before["staging"]
-    assert after["cgroups"] <= before["cgroups"], after["cgroups"] - before["cgroups"]
+    left = {group for group in after["cgroups"] - before["cgroups"] if _owner(group) in ours}
+    assert not left, left
     for _ in range(50):   # the forkserver and resource tracker leave once the run has gone
         children = subprocess.run(["pgrep", "-a", "-s", str(proc.pid)], capture_output=True, text=True).stdout
         if not children:
