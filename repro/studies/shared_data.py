@@ -5,7 +5,7 @@ data/multilingual-<profile>/), so an edit of its section reruns its data and not
 
 The smoke world is one world whichever stage writes it: each writes it for `world_languages` (the profile's
 `languages` and `data.smoke.languages`, never a study's section), so the paper's pretrained encoder, which every
-study fine-tunes, read the MLM corpus of every language a study may evaluate. OWN says what each study reads when
+study fine-tunes, read the MLM corpus of every language a study may evaluate. ALONE says what each study reads when
 it is materialized alone (`repro data --study S`, `repro fetch`, `repro doctor`).
 """
 
@@ -15,7 +15,7 @@ from repro.errors import UserError
 from repro.registry import Registry
 
 # study -> "module:function", the function (profile, section) -> Additions; a study's data stage imports its own
-OWN = Registry("study's own data", {"multilingual": "repro.studies.multilingual.data:additions",
+ALONE = Registry("study's own data", {"multilingual": "repro.studies.multilingual.data:additions",
                                     "code": "repro.studies.code.data:additions"}, deps=False)
 
 
@@ -61,7 +61,7 @@ def planned_for(profile, study: str | None) -> tuple[bool, list[Additions]]:
     additions planned). None: the paper's data stage."""
     if study in (None, "paper"):
         return True, []
-    have = ["paper", *(name for name in OWN if profile.section(name))]
+    have = ["paper", *(name for name in ALONE if profile.section(name))]
     if study not in have:
         raise UserError(f"--study {study}: the profile {profile.name} has no such study ({', '.join(have)})")
-    return False, [OWN[study](profile, profile.section(study))]
+    return False, [ALONE[study](profile, profile.section(study))]
