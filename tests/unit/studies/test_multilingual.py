@@ -249,3 +249,28 @@ def test_a_hub_profile_refuses_xtreme_r_languages_its_hub_copy_lacks_before_any_
     paper.data.sources["squad_v1_translated"] = SourceSpec(path=str(tmp_path))
     with pytest.raises(UserError, match=r"^multilingual\.xtreme_r_languages\.xquad: ro: .*data\.sources\.xquad\.path"):
         study.planned(paper)
+
+
+@pytest.mark.slow
+def test_the_studys_data_stage_writes_the_papers_smoke_world_with_its_own_gold(tmp_path):
+    """The paper's pretrained encoder read the world the study evaluates: both data stages write it byte for byte
+    (data.smoke.languages, not the study's section, names its extra languages); only the study's stage writes the
+    gold of XTREME-R's languages it adds."""
+    import hashlib
+
+    from repro.data.materialize import materialize
+    from repro.paths import Layout
+    from repro.studies.multilingual.stages import data as ml_data
+
+    smoke, layout = load(ROOT / "params.yaml", "smoke"), Layout("smoke", tmp_path)
+    materialize(smoke, layout)
+    ml_data.run(smoke, layout)
+    mine = ml_data.study_layout(layout).data
+
+    def files(root: Path) -> dict[str, str]:
+        return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*")
+                if p.is_file() and "labels" not in p.relative_to(root).parts}
+
+    assert mine == tmp_path / "data" / "multilingual-smoke" and files(layout.data) == files(mine)
+    assert (mine / "labels/xquad/test-ro.json").is_file() and not (layout.labels / "xquad/test-ro.json").exists()
+    assert (layout.labels / "xquad/test-de.json").is_file() and (mine / "labels/xquad/test-de.json").is_file()
