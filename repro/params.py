@@ -209,16 +209,18 @@ class SourceSpec(Strict):
     max_rows: Count | None = None  # read only the first rows of each split (streamed: large corpora such as Wikipedia)
 
 
-class SmokeSizes(Strict):
+class SmokeWorld(Strict):
     n_train: Count = 384
     n_eval: Count = 64
     corpus_per_language: Count = 134  # MLM corpus lines of each language (English: 4x), whatever the others
+    # languages the world writes beyond the profile's `languages` (XTREME-R's a study evaluates), its MLM corpus too
+    languages: dict[Literal[tuple(TARGET_TASKS)], list[str]] = {}
 
 
 class Data(Strict):
     origin: Literal["hub", "smoke"]  # hub: the sources below (Hub or local copies); smoke: the generated world
     sources: dict[str, SourceSpec] = {}
-    smoke: SmokeSizes = SmokeSizes()
+    smoke: SmokeWorld = SmokeWorld()
 
     @field_validator("sources")
     @classmethod

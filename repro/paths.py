@@ -77,10 +77,16 @@ class Layout:
 
 @dataclass(frozen=True)
 class StudyLayout(Layout):
-    """A study's own outputs beside the paper's (`results/<profile>/<study>/`, `models/<profile>/<study>/`): the
-    same names inside, so the stages write there unchanged; the data and the pretrained model are the profile's."""
+    """A study's own outputs beside the paper's (`results/<profile>/<study>/`, `models/<profile>/<study>/`, its
+    data stage's `data/<study>-<profile>/`): the same names inside, so the stages read and write there unchanged;
+    the pretrained model is the profile's."""
 
     study: str = ""
+
+    @property
+    def data(self) -> Path:
+        """data/<study>-<profile>: beside data/<profile> (the paper's data stage's one output), not inside it."""
+        return self.root / "data" / f"{self.study}-{self.profile}"
 
     @property
     def models(self) -> Path:

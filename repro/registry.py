@@ -30,9 +30,6 @@ class Registry:
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     def names(self) -> tuple[str, ...]:
         return tuple(self._entries)
 
@@ -46,8 +43,6 @@ class Registry:
             loaded = importlib.import_module(module)
             self._loaded[name] = getattr(loaded, attr) if attr else loaded
         return self._loaded[name]
-
-    get = __getitem__
 
     def _known(self, name: str) -> str:
         if name not in self._entries:

@@ -1,4 +1,5 @@
-"""Materialize every dataset a profile's study reads as parquet in the Hub schema (the `data` stage's work).
+"""Materialize every dataset a study of a profile reads as parquet in the Hub schema (the work of the `data` stage
+and of a study's own data stage, `repro.studies.shared_data`).
 
 Three ways in, one way out (`data/<profile>/<dataset>/<split>.parquet` + `manifest.json` + gold labels):
 - hub:   the files repro/data/manifest.yaml names at their pinned commit (`repro.data.pinned`: Hub parquet files or
@@ -25,7 +26,7 @@ from repro.params import LOCAL_ONLY, RELEASE_ONLY, Profile
 from repro.paths import Layout
 from repro.progress import progress
 from repro.tasks import INTERMEDIATE_TASKS, TARGET_TASKS
-from repro.studies.shared_data import evaluated_languages, planned_for
+from repro.studies.shared_data import Additions, evaluated_languages, planned_for, world_languages
 from repro.tasks.alternatives import extra_sources
 
 
@@ -36,11 +37,15 @@ def _can_provide(profile: Profile, source: str) -> bool:
     return profile.data.origin == "smoke" or source not in LOCAL_ONLY or bool(spec and spec.path)
 
 
-def needed(profile: Profile, study: str | None = None) -> list[tuple[str, str | None, tuple[str, ...]]]:
-    """(source, language, splits) for every dataset the shared data stage writes (`study` None: the profile's own
-    study lists and what the other studies add to them), or that one study reads alone (`repro data --study`): a
-    study never requires a source only another study reads (the paper's needs no SIQA or XCOPA)."""
-    own, additions = planned_for(profile, study)
+Planned = tuple[bool, list[Additions]]  # (the paper's own lists?, a study's additions): shared_data.planned_for
+
+
+def needed(profile: Profile, study: str | None = None,
+           planned: Planned | None = None) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    """(source, language, splits) for every dataset one study reads (`study` None: the paper's, the profile's own
+    study lists; `planned`: given by the study's own data stage): a study never requires a source only another
+    study reads (the paper's needs no SIQA or XCOPA, the multilingual study's no CCGbank)."""
+    own, additions = planned or planned_for(profile, study)
     wanted: dict[tuple[str, str | None], tuple[str, ...]] = {}
     targets = list(profile.study.targets) if own else []
     if own:
@@ -48,7 +53,7 @@ def needed(profile: Profile, study: str | None = None) -> list[tuple[str, str | 
             for source in task.train:
                 wanted[(source, None)] = ("train", "validation")
     targets += [target for extra in additions for target in extra.targets]
-    _targets(profile, list(dict.fromkeys(targets)), wanted)
+    _targets(profile, list(dict.fromkeys(targets)), wanted, evaluated_languages(profile, additions))
     if own:
         for encoder in profile.study.alternatives:
             for source, lang in extra_sources(encoder, profile.languages):
@@ -58,8 +63,7 @@ def needed(profile: Profile, study: str | None = None) -> list[tuple[str, str | 
     return [(source, lang, splits) for (source, lang), splits in wanted.items()]
 
 
-def _targets(profile: Profile, targets: list[str], wanted: dict) -> None:
-    languages = evaluated_languages(profile)
+def _targets(profile: Profile, targets: list[str], wanted: dict, languages: dict[str, list[str]]) -> None:
     for task in map(TARGET_TASKS.get, targets):
         if not all(_can_provide(profile, s) for s in (*task.train_before, *task.train, task.evaluate, task.candidates)
                    if s):
@@ -75,19 +79,20 @@ def _targets(profile: Profile, targets: list[str], wanted: dict) -> None:
                 wanted.setdefault((task.evaluate, lang), splits)
 
 
-def materialize(profile: Profile, layout: Layout, study: str | None = None) -> dict:
-    """Write every dataset of one study (None: of every study of the profile) under layout.data atomically;
+def materialize(profile: Profile, layout: Layout, study: str | None = None, planned: Planned | None = None) -> dict:
+    """Write every dataset of one study (None: the paper's; `planned`: as `needed`) under layout.data atomically;
     returns the manifest."""
     import datasets
 
     datasets.disable_progress_bars()
-    plan = needed(profile, study)
+    planned = planned or planned_for(profile, study)
+    plan = needed(profile, planned=planned)
     if profile.data.origin == "hub":
         check_sources(profile, plan)
     with atomic_dir(layout.data) as staging:
         manifest = (_from_smoke if profile.data.origin == "smoke" else _from_sources)(profile, plan, staging)
         _count_examples(manifest, staging)
-        _write_gold(profile, staging)
+        _write_gold(profile, staging, evaluated_languages(profile, planned[1]))
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return manifest
 
@@ -101,14 +106,14 @@ def _count_examples(manifest: dict, staging: Path) -> None:
             info["examples"] = len(read_file(staging / source / f"{split}.parquet", source))
 
 
-def _write_gold(profile: Profile, staging: Path) -> None:
+def _write_gold(profile: Profile, staging: Path, languages: dict[str, list[str]]) -> None:
     """Gold labels of every evaluated split, in the XTREME layout, under the (staged) data directory."""
     from repro import kinds, suites
     from repro.suites import submission
 
     for task_id, task in TARGET_TASKS.items():
         examples = {}
-        for lang in evaluated_languages(profile)[task_id]:
+        for lang in languages[task_id]:
             key = dataset_key(task.evaluate, lang)
             split = next((s for s in EVAL_SPLITS if (staging / key / f"{s}.parquet").is_file()), None)
             if split is not None:
@@ -143,7 +148,7 @@ def _from_smoke(profile: Profile, plan, staging: Path) -> dict:
     from repro.data import loaders
 
     sizes = profile.data.smoke
-    counts = smoke.write_smoke_world(staging, evaluated_languages(profile), n_train=sizes.n_train,
+    counts = smoke.write_smoke_world(staging, world_languages(profile), n_train=sizes.n_train,
                                     n_eval=sizes.n_eval, corpus_per_language=sizes.corpus_per_language, seed=profile.seed)
     manifest = {key: {split: {"rows": n, "origin": "smoke"} for split, n in splits.items()}
                 for key, splits in counts.items()}

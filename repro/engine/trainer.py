@@ -58,7 +58,13 @@ class Meter:
 
 
 class SelectingTrainer(Trainer):
-    """A Trainer whose evaluation is the stage's English-dev score (QA and tagging need decoding)."""
+    """A Trainer whose evaluation is the stage's English-dev score (QA and tagging need decoding).
+
+    Three overrides are of private methods, for want of a public hook in transformers 5.x (5.23's trainer.py):
+    `_get_train_sampler` (the public `get_train_dataloader` takes its sampler from it, through `_get_dataloader`),
+    `_save` (every branch of the public `save_model`, DeepSpeed's state-dict gathering included, ends in it; a
+    multi-task model's shared tensors need storing once) and `_issue_warnings_after_load` (the only place a
+    checkpoint's load result is seen, on resume and on loading the best model). The rest is public."""
 
     def __init__(self, *args, scorer: Scorer | None = None, lengths: list[int] | None = None,
                  meter: Meter | None = None, loss: Callable | None = None, **kwargs):

@@ -24,7 +24,7 @@ from repro.measure.sizes import DUAL_SIDES, PAPER_EVAL, PAPER_POOL, PAPER_TRAIN,
 from repro.models import encoder
 from repro.params import Profile
 from repro.paths import Layout
-from repro.studies.shared_data import evaluated_languages
+from repro.studies.shared_data import world_languages
 from repro.tasks import INTERMEDIATE_TASKS, MULTITASK, TARGET_TASKS, Alternative
 from repro.tasks.alternatives import extra_sources
 
@@ -171,7 +171,7 @@ def stage_cost(profile: Profile, shape: dict, group: str, intermediate: str | No
         from repro.smoke.corpus import ENGLISH_CORPUS_WEIGHT
 
         spec = profile.model.pretrain
-        others = {lang for langs in evaluated_languages(profile).values() for lang in langs} - {"en"}
+        others = {lang for langs in world_languages(profile).values() for lang in langs} - {"en"}
         lines = profile.data.smoke.corpus_per_language * (ENGLISH_CORPUS_WEIGHT + len(others))
         tokens = lines * spec.epochs * min(SMOKE_PRETRAIN_TOKENS, spec.max_length)
         return ({"kind": "pretrain", "train_tokens": tokens},

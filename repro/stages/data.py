@@ -1,5 +1,6 @@
-"""Stage `data`: materialize every dataset of the profile's study under data/<profile>/ (the Hub at pinned
-revisions, local release files, or the smoke world), with the gold labels of every evaluated split."""
+"""Stage `data`: materialize every dataset of the profile's own study lists (the paper's) under data/<profile>/ (the
+Hub at pinned revisions, local release files, or the smoke world), with the gold labels of every evaluated split.
+A study that reads more has a data stage of its own (`repro.studies.shared_data`)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ def run(profile: Profile, layout: Layout, study: str | None = None) -> dict:
 
 @friendly
 def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper",
-            study: Annotated[str | None, typer.Option(help="only this study's sources: paper | multilingual | code "
-                                                           "(default: every study of the profile)")] = None) -> None:
-    """Materialize every dataset of the profile under data/<profile>/ (Hub, local release files, or the smoke world).
+            study: Annotated[str | None, typer.Option(help="this study's sources alone: paper | multilingual | code "
+                                                           "(default: the paper's, the profile's own lists)")] = None
+            ) -> None:
+    """Materialize the profile's datasets under data/<profile>/ (Hub, local release files, or the smoke world).
 
     Example: [bold]repro data --profile smoke[/]
     """

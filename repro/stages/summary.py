@@ -2,13 +2,13 @@
 show/diff` read) and the data of its plots (plots/, what dvc.yaml's `plots:` draw), from what its other reports
 wrote (each study's `metrics` and `plots`), under `repro.studies.results_dir`. Each study's `summary` stage
 (`repro/studies/<name>/stages/summary.py`) calls `write` with its own study module; `repro summary --study`
-looks the study up by name."""
+looks the study up by name; `study_stage` makes the three of them alike."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Callable
 
 import typer
 
@@ -30,6 +30,24 @@ def write(layout: Layout, name: str, module) -> Path:
             atomic_json(tmp / name, rows)
     atomic_json(out / "summary.json", payload)
     return out / "summary.json"
+
+
+def study_stage(name: str, module) -> tuple[Callable, Callable]:
+    """A study's `summary` stage: (`run(profile, layout)`, which its `report` calls; the `command` its dvc.yaml
+    stage runs), writing study `module`'s summary under its `name`."""
+    def run(profile, layout: Layout) -> None:
+        write(layout, name, module)
+
+    def command(profile: ProfileOpt = "paper") -> None:
+        layout = Layout(profile)
+        run(None, layout)
+        typer.echo(f"summary -> {layout.profile}: {name}")
+
+    command.__doc__ = f"""Write the {name} study's summary metrics and plot data.
+
+    Example: [bold]python -m repro.studies.{name}.stages.summary --profile smoke[/]
+    """
+    return run, friendly(command)
 
 
 @friendly

@@ -1,10 +1,12 @@
-"""What a study adds to the profile's shared data stage (`repro data`): targets, languages and training sources
-beyond the paper's, materialized under data/<profile>/ with the rest.
+"""What each data stage materializes. The paper's (`repro data`, data/<profile>/) writes the profile's own lists;
+a study that reads more (targets, languages, training sources beyond the paper's) writes everything it reads in a
+data stage of its own under its layout's data folder (the multilingual study's `ml-data`:
+data/multilingual-<profile>/), so an edit of its section reruns its data and nothing of the paper's.
 
-Until each study materializes its own sources in a stage of its own, the data stage runs this code, so its DVC
-deps name it: ADDITIONS is followed (`repro dvc-deps`). A study without additions is not listed there. ALONE says
-what each study reads when it is materialized alone (`repro data --study S`, `repro fetch`, `repro doctor`); the
-shared data stage never asks it.
+The smoke world is one world whichever stage writes it: each writes it for `world_languages` (the profile's
+`languages` and `data.smoke.languages`, never a study's section), so the paper's pretrained encoder, which every
+study fine-tunes, read the MLM corpus of every language a study may evaluate. ALONE says what each study reads when
+it is materialized alone (`repro data --study S`, `repro fetch`, `repro doctor`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from __future__ import annotations
 from repro.errors import UserError
 from repro.registry import Registry
 
-# study -> "module:function", the function (profile, section) -> Additions
-ADDITIONS = Registry("study's data additions", {"multilingual": "repro.studies.multilingual.data:additions"})
+# study -> "module:function", the function (profile, section) -> Additions; a study's data stage imports its own
 ALONE = Registry("study's own data", {"multilingual": "repro.studies.multilingual.data:additions",
-                                      "code": "repro.studies.code.data:additions"}, deps=False)
+                                    "code": "repro.studies.code.data:additions"}, deps=False)
 
 
 class Additions:
@@ -27,26 +28,40 @@ class Additions:
         self.targets, self.languages, self.sources = targets, languages, sources
 
 
-def additions(profile) -> list[Additions]:
-    """The additions of every study whose section the profile has."""
-    return [ADDITIONS[name](profile, profile.section(name)) for name in ADDITIONS if profile.section(name)]
+def merged(languages: dict[str, list[str]], more: dict[str, list[str]]) -> dict[str, list[str]]:
+    """`languages` with the languages of `more` each task lacks, appended in their order (tasks of `languages`)."""
+    return {task: langs + [lang for lang in more.get(task, []) if lang not in langs]
+            for task, langs in languages.items()}
 
 
-def evaluated_languages(profile) -> dict[str, list[str]]:
-    """Every language a study of the profile evaluates per target: `languages`, and what the studies add."""
+def world_languages(profile) -> dict[str, list[str]]:
+    """The languages the smoke world writes per target task, whichever study's data stage writes it."""
+    return merged(profile.languages, profile.data.smoke.languages)
+
+
+def evaluated_languages(profile, additions: list[Additions]) -> dict[str, list[str]]:
+    """Every language a data stage's study evaluates per target: the profile's `languages` and its additions'."""
     languages = profile.languages
-    for extra in additions(profile):
-        languages = {task: langs + [lang for lang in extra.languages.get(task, []) if lang not in langs]
-                     for task, langs in languages.items()}
+    for extra in additions:
+        languages = merged(languages, extra.languages)
     return languages
+
+
+def outside_world(profile, languages: dict[str, list[str]]) -> str | None:
+    """On a smoke profile, the first language of `languages` the smoke world lacks, as `task: lang`; else None."""
+    if profile.data.origin != "smoke":
+        return None
+    world = world_languages(profile)
+    return next((f"{task}: {lang}" for task, langs in languages.items() for lang in langs
+                 if lang not in world.get(task, [])), None)
 
 
 def planned_for(profile, study: str | None) -> tuple[bool, list[Additions]]:
     """What the data of `study` is: (whether the profile's own study lists, the paper's, are planned; the
-    additions planned). None: the shared data stage (the paper's lists and every study's additions)."""
-    if study is None:
-        return True, additions(profile)
+    additions planned). None: the paper's data stage."""
+    if study in (None, "paper"):
+        return True, []
     have = ["paper", *(name for name in ALONE if profile.section(name))]
     if study not in have:
         raise UserError(f"--study {study}: the profile {profile.name} has no such study ({', '.join(have)})")
-    return study == "paper", [ALONE[study](profile, profile.section(study))] if study != "paper" else []
+    return False, [ALONE[study](profile, profile.section(study))]

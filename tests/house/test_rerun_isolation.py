@@ -49,15 +49,18 @@ def test_the_code_studys_schema_and_section_rerun_only_code_stages(index):
 def test_the_multilingual_studys_schema_reruns_only_its_stages(index):
     stale = _stale(index, {"repro/studies/multilingual/params.py"})
     assert stale and {_study(name) for name in stale} == {"multilingual"}
+    assert "ml-data-smoke" not in stale  # its data stage reads the section's values, not its schema
 
 
-@pytest.mark.xfail(strict=True, reason="the shared data stage materializes the multilingual study's translations, "
-                                       "MLM text and XTREME-R targets (repro/studies/shared_data.py), so its params "
-                                       "rerun data and everything after it, until the study has a data stage of its "
-                                       "own (issue 19 item 3)")
 def test_the_multilingual_studys_section_reruns_only_its_stages(index):
     stale = _stale(index, keys={"profiles.smoke.multilingual"})
-    assert {_study(name) for name in stale} == {"multilingual"}
+    assert "ml-data-smoke" in stale and {_study(name) for name in stale} == {"multilingual"}
+
+
+def test_the_smoke_worlds_languages_rerun_every_study_that_reads_the_world(index):
+    """data.smoke.languages is the world's: the paper's data (and its pretrained encoder) and the study's data."""
+    stale = _stale(index, keys={"profiles.smoke.data.smoke.languages"})
+    assert {"data-smoke", "pretrain-smoke", "ml-data-smoke"} <= stale
 
 
 def test_a_paper_only_intermediate_task_reruns_no_other_studys_stage(index):

@@ -1,12 +1,13 @@
-"""The multilingual study's additions to the shared data stage (`repro.studies.shared_data`): its XTREME-R
-targets and languages, each arm's English sources, translations and MLM text. The data stage runs this module, not
-the study's schema (params.py): the section's values are read here, and the two rules the schema shares
+"""What the multilingual study's data stage (`ml-data`, `repro.studies.shared_data`) writes: its targets in its
+languages (XTREME-R's too), each arm's English sources, translations and MLM text. The data stage runs this module,
+not the study's schema (params.py): the section's values are read here, and the two rules the schema shares
 (`targets`, `languages_of`) live here, so an edit of the schema reruns no data."""
 
 from __future__ import annotations
 
 from repro.studies.multilingual.arms import Arm, arm_sources
-from repro.studies.shared_data import Additions
+from repro.errors import UserError
+from repro.studies.shared_data import Additions, outside_world
 from repro.tasks import INTERMEDIATE_TASKS
 
 
@@ -22,7 +23,12 @@ def languages_of(section, languages: dict[str, list[str]]) -> dict[str, list[str
 
 
 def additions(profile, section) -> Additions:
-    """What the study's arms train on and its targets evaluate, beyond the paper's."""
+    """What the study's arms train on and its targets evaluate, beyond the paper's; on a smoke profile, one line
+    for an XTREME-R language the smoke world lacks (the pretrained encoder's corpus would not cover it)."""
+    missing = outside_world(profile, section.xtreme_r_languages)
+    if missing:
+        raise UserError(f"multilingual.xtreme_r_languages.{missing}: not in the smoke world; add it to "
+                        f"profiles.{profile.name}.data.smoke.languages too")
     sources: dict[tuple[str, str | None], tuple[str, ...]] = {}
     for arm in map(Arm.parse, section.arms):
         for source in (s for task in arm.tasks for s in INTERMEDIATE_TASKS[task].train):

@@ -13,10 +13,12 @@ STAGES = "repro.studies.multilingual.stages."
 
 def price(profile: Profile, shape: dict, module: str, args: tuple[str, ...]) -> pricing.Priced | None:
     """One stage's price: an arm's run, a target from a run's encoder, a dual encoder, or a target evaluated with
-    the run's SQuAD fine-tune (MLQA; Tatoeba's embeddings); anything else is a shared stage."""
+    the run's SQuAD fine-tune (MLQA; Tatoeba's embeddings); none for its data; anything else is a shared stage."""
     if not module.startswith(STAGES):
         return pricing.price(profile, shape, module, args)
     group = module.removeprefix(STAGES)
+    if group == "data":  # the study's own data stage runs no model
+        return None
     if group == "intermediate":  # (arm, seed)
         record, flops = _arm(profile, shape, args[0])
         return "intermediate", f"{args[0]}-{args[1]}", None, record, flops

@@ -12,7 +12,7 @@ from repro.studies import Planned, stage_name
 from repro.studies.multilingual.scores import metrics, plots, summary  # noqa: F401  (the study's API)
 
 STAGES = "repro.studies.multilingual.stages"
-CPU_ONLY = ("repro.stages.data",)
+CPU_ONLY = ("repro.stages.data", f"{STAGES}.data")
 REPORTS = ("ml-collect", "ml-answer", "ml-summary")
 
 
@@ -53,8 +53,9 @@ def check(profile: Profile) -> None:
 
 
 def planned(profile: Profile) -> list[list[Planned]]:
-    """data -> pretrain -> the arms' intermediate runs (per seed) -> every run's targets (the baseline's too) ->
-    the targets of each run's SQuAD fine-tune (MLQA, Tatoeba), once the profile can provide every arm (`check`)."""
+    """data -> the study's own data (ml-data), pretrain -> the arms' intermediate runs (per seed) -> every run's
+    targets (the baseline's too) -> the targets of each run's SQuAD fine-tune (MLQA, Tatoeba), once the profile
+    can provide every arm (`check`)."""
     check(profile)
     return waves(profile)
 
@@ -79,7 +80,8 @@ def waves(profile: Profile) -> list[list[Planned]]:
                   for seed in ml.seeds for t in ml.squad_targets] if ml.baseline else []
     from_squad += [(stage_name("ml-squad", name, arm, str(seed), t), f"{STAGES}.from_squad", (f"{arm}-{seed}", t))
                    for arm in ml.arms for seed in ml.seeds for t in ml.squad_targets]
-    return [[(stage_name("data", name), "repro.stages.data", ())], [(stage_name("pretrain", name), "repro.stages.pretrain", ())],
+    return [[(stage_name("data", name), "repro.stages.data", ())],
+            [(stage_name("ml-data", name), f"{STAGES}.data", ()), (stage_name("pretrain", name), "repro.stages.pretrain", ())],
             trained, targets, from_squad]
 
 
@@ -92,9 +94,10 @@ def report(profile: Profile, layout: Layout, params_path: Path) -> None:
     summary_stage.run(profile, layout)
 
 
-VERBS = (("ml-intermediate", f"{STAGES}.intermediate", "Train"), ("ml-target", f"{STAGES}.target", "Train"),
-         ("ml-from-squad", f"{STAGES}.from_squad", "Evaluate"), ("ml-dual", f"{STAGES}.dual", "Train"),
-         ("ml-collect", f"{STAGES}.collect", "Evaluate"), ("ml-answer", f"{STAGES}.answer", "Tables and claims"))
+VERBS = (("ml-data", f"{STAGES}.data", "Data"), ("ml-intermediate", f"{STAGES}.intermediate", "Train"),
+         ("ml-target", f"{STAGES}.target", "Train"), ("ml-from-squad", f"{STAGES}.from_squad", "Evaluate"),
+         ("ml-dual", f"{STAGES}.dual", "Train"), ("ml-collect", f"{STAGES}.collect", "Evaluate"),
+         ("ml-answer", f"{STAGES}.answer", "Tables and claims"))
 
 
 def plan(profile: Profile, layout: Layout, **options) -> dict:

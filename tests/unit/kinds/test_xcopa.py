@@ -69,7 +69,7 @@ def test_the_multilingual_study_reads_siqa_copa_and_every_xcopa_language():
     for name in ("smoke", "paper"):
         profile = load(ROOT / "params.yaml", name)
         assert "xcopa" in profile.section("multilingual").trained_targets
-        keys = {(source, lang) for source, lang, _ in materialize.needed(profile)}
+        keys = {(source, lang) for source, lang, _ in materialize.needed(profile, "multilingual")}
         assert {("siqa", None), ("copa", None)} <= keys
         assert {("xcopa", lang) for lang in profile.languages["xcopa"]} <= keys
 

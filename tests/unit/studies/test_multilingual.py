@@ -168,7 +168,7 @@ def test_plan_prices_every_stage_of_the_paper_study_and_a2_at_a1s_size():
     payload = plan(profile, Layout("paper", ROOT), study="multilingual")
     stages = {s["stage"]: s for s in payload["stages"]}
     assert set(stages) == {name for wave in study.waves(profile) for name, module, _ in wave
-                           if module != "repro.stages.data"}
+                           if module not in ("repro.stages.data", "repro.studies.multilingual.stages.data")}
     a1, a2, a3 = (stages[f"ml-intermediate-paper@mnli-{arm}-1"] for arm in ("A1", "A2", "A3"))
     assert a2["train_examples"] == a1["train_examples"] and a2["gpu_hours"] == a1["gpu_hours"] > 0
     assert a3["optimizer_steps"] == a1["optimizer_steps"] * (1 + len(profile.section("multilingual").languages["mnli"]))
@@ -188,11 +188,13 @@ def test_the_paper_study_data_does_not_wait_for_the_multilingual_studys_local_so
     from repro.params import SourceSpec
 
     paper = load(ROOT / "params.yaml", "paper")
-    keys = {(source, lang) for source, lang, _ in materialize.needed(paper)}
+    keys = {(source, lang) for source, lang, _ in materialize.needed(paper, "multilingual")}
     assert ("mnli_translated", "sw") in keys and not {s for s, _ in keys} & {"squad_v1_translated"}
     paper.data.sources["squad_v1_translated"] = SourceSpec(path=str(tmp_path))
-    keys = {(source, lang) for source, lang, _ in materialize.needed(paper)}
+    keys = {(source, lang) for source, lang, _ in materialize.needed(paper, "multilingual")}
     assert {("squad_v1_translated", lang) for lang in paper.section("multilingual").languages["squad_v1"]} <= keys
+    own = {source for source, _, _ in materialize.needed(paper)}  # the paper's data stage: none of the study's
+    assert not own & {"squad_v1_translated", "siqa", "copa", "xcopa"}
 
 
 def test_xtreme_r_languages_are_evaluated_by_the_study_and_scored_under_xtreme_r_only(tmp_path):
@@ -204,8 +206,9 @@ def test_xtreme_r_languages_are_evaluated_by_the_study_and_scored_under_xtreme_r
     added = smoke.section("multilingual").xtreme_r_languages
     assert added["xquad"] == ["ro"] and "ro" not in smoke.languages["xquad"]  # the paper's study never sees it
     assert evaluated(smoke).languages["xquad"] == smoke.languages["xquad"] + ["ro"]
-    keys = {(source, lang) for source, lang, _ in materialize.needed(smoke)}
+    keys = {(source, lang) for source, lang, _ in materialize.needed(smoke, "multilingual")}
     assert {("xquad", "ro")} | {("tatoeba", lang) for lang in added["tatoeba"]} <= keys
+    assert ("xquad", "ro") not in {(source, lang) for source, lang, _ in materialize.needed(smoke)}
     assert suites.listing("xtreme", "xquad", "ro").NAME == "xtreme-r"
     assert suites.listing("xtreme", "xquad", "de").NAME == "xtreme"
     from repro.studies.multilingual.stages.collect import suites_of
@@ -220,6 +223,20 @@ def test_xtreme_r_languages_outside_xtreme_r_or_the_study_are_refused(tmp_path):
     assert "xtreme_r_languages.udpos: not one of the study's targets" in message
 
 
+def test_a_smoke_profile_refuses_xtreme_r_languages_its_world_lacks_before_any_work(tmp_path):
+    """The paper's pretrained encoder read the world's MLM corpus: a language outside it would make another world."""
+    from repro.data import materialize
+    from repro.paths import Layout
+    from repro.studies.multilingual.stages import data as ml_data
+
+    smoke = load(_params(tmp_path, lambda ml: ml["xtreme_r_languages"].update(tatoeba=["ro", "az"])), "smoke")
+    with pytest.raises(UserError, match=r"^multilingual\.xtreme_r_languages\.tatoeba: az: not in the smoke world; "
+                                        r"add it to profiles\.smoke\.data\.smoke\.languages too$"):
+        ml_data.run(smoke, Layout("smoke", tmp_path))
+    assert not (tmp_path / "data").exists()
+    materialize.needed(smoke)  # the paper's data never reads the study's section
+
+
 def test_a_hub_profile_refuses_xtreme_r_languages_its_hub_copy_lacks_before_any_work(tmp_path):
     from repro.params import SourceSpec
     from repro.studies.multilingual import study
@@ -232,3 +249,28 @@ def test_a_hub_profile_refuses_xtreme_r_languages_its_hub_copy_lacks_before_any_
     paper.data.sources["squad_v1_translated"] = SourceSpec(path=str(tmp_path))
     with pytest.raises(UserError, match=r"^multilingual\.xtreme_r_languages\.xquad: ro: .*data\.sources\.xquad\.path"):
         study.planned(paper)
+
+
+@pytest.mark.slow
+def test_the_studys_data_stage_writes_the_papers_smoke_world_with_its_own_gold(tmp_path):
+    """The paper's pretrained encoder read the world the study evaluates: both data stages write it byte for byte
+    (data.smoke.languages, not the study's section, names its extra languages); only the study's stage writes the
+    gold of XTREME-R's languages it adds."""
+    import hashlib
+
+    from repro.data.materialize import materialize
+    from repro.paths import Layout
+    from repro.studies.multilingual.stages import data as ml_data
+
+    smoke, layout = load(ROOT / "params.yaml", "smoke"), Layout("smoke", tmp_path)
+    materialize(smoke, layout)
+    ml_data.run(smoke, layout)
+    mine = ml_data.study_layout(layout).data
+
+    def files(root: Path) -> dict[str, str]:
+        return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*")
+                if p.is_file() and "labels" not in p.relative_to(root).parts}
+
+    assert mine == tmp_path / "data" / "multilingual-smoke" and files(layout.data) == files(mine)
+    assert (mine / "labels/xquad/test-ro.json").is_file() and not (layout.labels / "xquad/test-ro.json").exists()
+    assert (layout.labels / "xquad/test-de.json").is_file() and (mine / "labels/xquad/test-de.json").is_file()

@@ -1,19 +1,13 @@
-"""What the multilingual study's stages share: its layout under results/<profile>/multilingual/ and
-models/<profile>/multilingual/, and looking up its settings and arms with one-line errors."""
+"""What the multilingual study's stages share: its layout (`repro.studies.multilingual.layout`), and looking up
+its settings and arms with one-line errors."""
 
 from __future__ import annotations
 
 from repro.errors import UserError
 from repro.params import Profile
-from repro.paths import Layout, StudyLayout
 from repro.studies.multilingual.arms import Arm
+from repro.studies.multilingual.layout import STUDY, study_layout  # noqa: F401  (the stages' layout)
 from repro.studies.multilingual.params import Multilingual
-
-STUDY = "multilingual"
-
-
-def study_layout(layout: Layout) -> StudyLayout:
-    return StudyLayout(layout.profile, layout.root, STUDY)
 
 
 def settings(profile: Profile) -> Multilingual:

@@ -9,17 +9,14 @@ results/<profile>/multilingual/stages/<run>/<target>.json."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
-from repro.errors import UserError
 from repro.params import Profile
 from repro.paths import Layout
-from repro.studies.multilingual.stages.common import evaluated, settings, study_layout
-from repro.studies.multilingual.stages.target import encoder_of
-from repro.stages.options import ParamsOpt, ProfileOpt, TargetOpt, friendly, run_stage
-from repro.tasks import Task, target as lookup
+from repro.studies.multilingual.stages.target import RunOpt, keep, run_target, started
+from repro.stages.options import ParamsOpt, ProfileOpt, TargetOpt, friendly
+from repro.tasks import Task
 
 
 def english_dev(task: Task, tokenizer, layout: Layout, hp):
@@ -95,21 +92,12 @@ def evaluate(profile: Profile, layout: Layout, run: str, task: Task, model, toke
 
 
 def run(profile: Profile, layout: Layout, run: str, target_id: str) -> dict:
-    from repro import models
-    from repro.io import atomic_dir, atomic_json
+    from repro.io import atomic_json
     from repro.stages import common
 
-    layout = study_layout(layout)
-    task = lookup(target_id)
-    if target_id not in settings(profile).dual_encoder_targets:
-        raise UserError(f"{target_id}: not among profiles.{profile.name}.multilingual.dual_encoder_targets")
-    encoder, seed = encoder_of(profile, layout, run)
-    profile = evaluated(profile).model_copy(update={"seed": seed})
-    tokenizer = models.of(profile.model).tokenizer(encoder)
+    profile, layout, task, encoder, seed, tokenizer = started(profile, layout, run, target_id, "dual_encoder_targets")
     model, dev, budget = train(profile, layout, run, task, encoder, tokenizer, seed)
-    with atomic_dir(layout.target_model(run, target_id)) as tmp:
-        model.save(tmp)
-        tokenizer.save_pretrained(tmp)
+    keep(layout, run, target_id, model.save, tokenizer)
     results, splits = evaluate(profile, layout, run, task, model, tokenizer)
     payload = common.stage_result(layout, run, task.id, results, splits, dev)
     payload = {**payload, "seed": seed, "budget": budget,
@@ -120,16 +108,13 @@ def run(profile: Profile, layout: Layout, run: str, target_id: str) -> dict:
 
 
 @friendly
-def command(run_name: Annotated[str, typer.Option("--run", help="<task>-<arm>-<seed>, or none-A0-<seed>")],
-            target_id: TargetOpt, params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
+def command(run_name: RunOpt, target_id: TargetOpt, params: ParamsOpt = Path("params.yaml"),
+            profile: ProfileOpt = "paper") -> None:
     """The multilingual study: a dual encoder fine-tuned from one seed's run of an arm (Mewsli-X, LAReQA).
 
     Example: [bold]repro ml-dual --profile smoke --run mnli-A2-1 --target mewslix[/]
     """
-    import json
-
-    run_stage(params, profile, f"multilingual {run_name} -> {target_id} (dual encoder)", run, run_name, target_id,
-              done=lambda result: json.dumps(result["results"]))
+    run_target(params, profile, f"multilingual {run_name} -> {target_id} (dual encoder)", run, run_name, target_id)
 
 
 if __name__ == "__main__":

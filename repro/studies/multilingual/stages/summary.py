@@ -4,27 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from repro.params import Profile
-from repro.paths import Layout
-from repro.stages.options import ProfileOpt, friendly
-from repro.stages.summary import write
+from repro.stages.summary import study_stage
 from repro.studies.multilingual import scores
 
-
-def run(profile: Profile | None, layout: Layout) -> None:
-    write(layout, "multilingual", scores)
-
-
-@friendly
-def command(profile: ProfileOpt = "paper") -> None:
-    """Write the multilingual study's summary metrics and plot data.
-
-    Example: [bold]python -m repro.studies.multilingual.stages.summary --profile smoke[/]
-    """
-    layout = Layout(profile)
-    run(None, layout)
-    typer.echo(f"summary -> {layout.profile}: multilingual")
-
+run, command = study_stage("multilingual", scores)
 
 if __name__ == "__main__":
     typer.run(command)

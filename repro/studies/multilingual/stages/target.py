@@ -67,23 +67,37 @@ def train(profile: Profile, layout: Layout, run: str, task: Task, encoder: Path,
     return model, scorer(model), chain
 
 
-def run(profile: Profile, layout: Layout, run: str, target_id: str) -> dict:
+def started(profile: Profile, layout: Layout, run: str, target_id: str, listed: str):
+    """What a stage training a target from one run starts with: (the profile as the study evaluates it, with the
+    run's seed; the study's layout; the task; the run's encoder; its seed; its tokenizer). One line when the target
+    is not among the section's `listed` targets (trained_targets, dual_encoder_targets)."""
     from repro import models
-    from repro.io import atomic_dir, atomic_json
-    from repro.stages import common
 
-    layout = study_layout(layout)
-    task = lookup(target_id)
-    if target_id not in settings(profile).trained_targets:
-        raise UserError(f"{target_id}: not among profiles.{profile.name}.multilingual.trained_targets")
+    layout, task = study_layout(layout), lookup(target_id)
+    if target_id not in getattr(settings(profile), listed):
+        raise UserError(f"{target_id}: not among profiles.{profile.name}.multilingual.{listed}")
     encoder, seed = encoder_of(profile, layout, run)
     profile = evaluated(profile).model_copy(update={"seed": seed})
-    hp = profile.target.for_task(target_id)
-    tokenizer = models.of(profile.model).tokenizer(encoder)
-    model, english_dev, chain = train(profile, layout, run, task, encoder, tokenizer, seed)
+    return profile, layout, task, encoder, seed, models.of(profile.model).tokenizer(encoder)
+
+
+def keep(layout: Layout, run: str, target_id: str, save, tokenizer) -> None:
+    """The fine-tuned model (`save(folder)`) and its tokenizer, atomically, where the run's target model goes."""
+    from repro.io import atomic_dir
+
     with atomic_dir(layout.target_model(run, target_id)) as tmp:
-        model.save_pretrained(tmp)
+        save(tmp)
         tokenizer.save_pretrained(tmp)
+
+
+def run(profile: Profile, layout: Layout, run: str, target_id: str) -> dict:
+    from repro.io import atomic_json
+    from repro.stages import common
+
+    profile, layout, task, encoder, seed, tokenizer = started(profile, layout, run, target_id, "trained_targets")
+    hp = profile.target.for_task(target_id)
+    model, english_dev, chain = train(profile, layout, run, task, encoder, tokenizer, seed)
+    keep(layout, run, target_id, model.save_pretrained, tokenizer)
     payload = common.evaluate_languages(profile, layout, run, task, model, tokenizer, hp, task.labels, english_dev)
     last = {key: value for key, value in chain[-1].items() if key != "sources"}
     payload = {**payload, "seed": seed, "budget": last}  # what the Trainer logged (the target's own phase)
@@ -93,17 +107,24 @@ def run(profile: Profile, layout: Layout, run: str, target_id: str) -> dict:
     return payload
 
 
+RunOpt = Annotated[str, typer.Option("--run", help="<task>-<arm>-<seed>, or none-A0-<seed>")]
+
+
+def run_target(params: Path, profile: str, title: str, run, run_name: str, target_id: str) -> None:
+    """The body of a verb for one (run, target): `run_stage`, printing the stage file's results."""
+    import json
+
+    run_stage(params, profile, title, run, run_name, target_id, done=lambda result: json.dumps(result["results"]))
+
+
 @friendly
-def command(run_name: Annotated[str, typer.Option("--run", help="<task>-<arm>-<seed>, or none-A0-<seed>")],
-            target_id: TargetOpt, params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
+def command(run_name: RunOpt, target_id: TargetOpt, params: ParamsOpt = Path("params.yaml"),
+            profile: ProfileOpt = "paper") -> None:
     """The multilingual study: fine-tune a target from one seed's run of an arm, evaluate zero-shot.
 
     Example: [bold]repro ml-target --profile smoke --run mnli-A2-1 --target xnli[/]
     """
-    import json
-
-    run_stage(params, profile, f"multilingual {run_name} -> {target_id}", run, run_name, target_id,
-              done=lambda result: json.dumps(result["results"]))
+    run_target(params, profile, f"multilingual {run_name} -> {target_id}", run, run_name, target_id)
 
 
 if __name__ == "__main__":

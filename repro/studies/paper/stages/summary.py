@@ -4,27 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from repro.params import Profile
-from repro.paths import Layout
-from repro.stages.options import ProfileOpt, friendly
-from repro.stages.summary import write
+from repro.stages.summary import study_stage
 from repro.studies.paper import scores
 
-
-def run(profile: Profile | None, layout: Layout) -> None:
-    write(layout, "paper", scores)
-
-
-@friendly
-def command(profile: ProfileOpt = "paper") -> None:
-    """Write the paper study's summary metrics and plot data.
-
-    Example: [bold]python -m repro.studies.paper.stages.summary --profile smoke[/]
-    """
-    layout = Layout(profile)
-    run(None, layout)
-    typer.echo(f"summary -> {layout.profile}: paper")
-
+run, command = study_stage("paper", scores)
 
 if __name__ == "__main__":
     typer.run(command)
