@@ -31,8 +31,14 @@ def ready(tmp_path, monkeypatch):
 def test_fetch_and_doctor_pass_when_every_input_is_in_place(ready):
     paper, _ = ready
     plan = materialize.needed(paper, STUDY)
-    files = sum(len(splits) for source, _, splits in plan if source != "bucc2018")  # BUCC: a local path
+    # XTREME-R's additions (the multilingual study's, in the shared data stage): one check per release file set
+    # of each treebank or repository that has the split (repro/data/manifest.yaml `languages`)
+    per_language = {(source, lang): sum(split in part.files for part in manifest.language_pins(source, lang)
+                                        for split in splits) for source, lang, splits in plan}
+    files = sum(per_language[(source, lang)] or len(splits) for source, lang, splits in plan
+                if source != "bucc2018")  # BUCC: a local path
     test_only = sum(source == "udpos" and lang in ("kk", "th", "tl", "yo") for source, lang, _ in plan)  # no dev
+    assert sum(map(bool, per_language.values())) == 5 + 8 + 1 + 5  # UD-POS, PAN-X, XQuAD, Tatoeba additions
     assert fetch.fetch(paper, STUDY) == files - test_only + 1  # and XLM-R
     assert doctor.problems(paper, STUDY) == []
 
