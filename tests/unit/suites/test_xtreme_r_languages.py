@@ -116,3 +116,23 @@ def test_a_release_file_that_is_not_the_pinned_one_is_refused(tmp_path, monkeypa
     _manifest(tmp_path, monkeypatch, {"A": {"test": CONLLU.format(w="beta", pos="VERB")}}, checksum=False)
     with pytest.raises(UserError, match="SHA-256 is not the manifest's"):
         load_hub("udpos", "test", "pl")
+
+
+def test_the_data_stage_refuses_an_unrecorded_language_commit_before_any_download(tmp_path, monkeypatch):
+    import yaml
+
+    from repro.data import manifest, materialize
+    from repro.params import SourceSpec
+
+    raw = yaml.safe_load(manifest.MANIFEST.read_text())
+    for name, repo in raw["repos"].items():  # every other commit recorded (a stand-in), WikiANN's not
+        repo["sha"] = repo["sha"] or (None if name == "unimelb-nlp/wikiann" else "0123456789abcdef" * 2 + "01234567")
+    path = tmp_path / "manifest.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    monkeypatch.setattr(manifest, "MANIFEST", path)
+    paper = load(ROOT / "params.yaml", "paper")
+    paper.data.sources["bucc2018"] = SourceSpec(path=str(tmp_path))
+    plan = materialize.needed(paper)
+    assert {("udpos", "wo"), ("xquad", "ro"), ("tatoeba", "az"), ("panx", "qu")} <= {(s, lang) for s, lang, _ in plan}
+    with pytest.raises(UserError, match=r"^pin panx@\w+: unimelb-nlp/wikiann has no verified commit"):
+        materialize.check_sources(paper, plan)
