@@ -10,6 +10,11 @@ without load_best_model_at_end; run_retrieval_el.py and run_retrieval_qa.py save
 Every script's optimizer defaults: weight decay 0.0 and no warmup (run_classify.py:568,580, run_tag.py:439,449),
 except QA's 500 warmup steps and 1e-4 decay. What the profile sets and XTREME-R's scripts do not (QA windows'
 query length and stride mode, the engine) stays the profile's.
+
+Where this recipe still differs from the scripts: the seed is each run's (the study's seeds; the scripts fix 1 or
+42); the engine may re-split the batch (`engine.micro_batch`, same effective batch; the dual encoders keep the
+scripts' per-GPU batch, their in-batch negatives) and train in bf16 (the scripts: fp32); the SQuAD fine-tune follows
+train_qa.sh (3 epochs, 4 x 8) although run_tatoeba.sh:45 embeds with a model trained 2 epochs at 2 x 16.
 """
 
 from __future__ import annotations
