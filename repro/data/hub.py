@@ -52,5 +52,5 @@ def _load_parts(source: str, parts, split: str, lang: str):
     if missing:
         raise UserError(f"{source}@{lang} {split}: the release files lack columns {', '.join(missing)}")
     dataset = dataset.select_columns(list(entry.features)).cast(entry.features)
-    return dataset, {"origin": "github", "releases": [f"{p.repo.name}@{p.repo.sha}" for p in having],
+    return dataset, {"origin": having[0].repo.host, "releases": [f"{p.repo.name}@{p.repo.sha}" for p in having],
                      "files": [f for p in having for f in p.patterns(split, lang)]}
