@@ -75,6 +75,7 @@ class Hyper(Strict):
     grad_accum: Count = 1
     max_length: Count
     warmup_ratio: Fraction = 0.1
+    warmup_steps: Index | None = None  # linear warmup over this many optimizer steps instead of warmup_ratio
     weight_decay: NonNegative = 0.01
     max_grad_norm: Positive = 1.0
     # steps between English-dev evaluations; None: once per epoch; 0: never, the last weights are kept (jiant's
@@ -99,6 +100,7 @@ class HyperOverride(Strict):
     grad_accum: Count | None = None
     max_length: Count | None = None
     warmup_ratio: Fraction | None = None
+    warmup_steps: Index | None = None
     weight_decay: NonNegative | None = None
     max_grad_norm: Positive | None = None
     eval_every: Index | None = None

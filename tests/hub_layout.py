@@ -74,6 +74,7 @@ def lay_out(tmp_path: Path, smoke: Path, plan, monkeypatch) -> Path:
             _csv(path, rows)
         else:
             datasets.Dataset.from_list(rows, features=SOURCES[source].features).to_parquet(str(path))
+    _languages(raw, plan, smoke, cache, releases)
     for spec in raw["sources"].values():
         for relative, expected in (spec.get("checksums") or {}).items():
             written = [p for p in files if str(p).endswith("/" + relative)]
@@ -88,6 +89,53 @@ def lay_out(tmp_path: Path, smoke: Path, plan, monkeypatch) -> Path:
     monkeypatch.setattr(manifest, "MANIFEST", path)
     _offline_hub(monkeypatch, cache, releases)
     return cache
+
+
+def _languages(raw: dict, plan, smoke: Path, cache: Path, releases: Path) -> None:
+    """The manifest's per-language release files (`languages`: XTREME-R's additions) of `plan`, in their release
+    formats (CoNLL-U, SQuAD json, Tatoeba text; Hub parquet), their checksums recorded in `raw`."""
+    wanted = {(source, lang): splits for source, lang, splits in plan}
+    for key, parts in (raw.get("languages") or {}).items():
+        source, _, lang = key.partition("@")
+        for part in parts if (source, lang) in wanted else ():
+            sha = raw["repos"][part["repo"]]["sha"]
+            org, name = part["repo"].split("/")
+            hub = part.get("format", "release") == "parquet"
+            root = cache / f"datasets--{org}--{name}" / "snapshots" / sha if hub else releases / part["repo"] / sha
+            for split in (s for s in wanted[(source, lang)] if s in part["files"]):
+                named = part["files"][split]
+                paths = [root / p for p in ([named] if isinstance(named, str) else named)]
+                rows = _rows(smoke, source, lang, split)
+                for path in paths:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                if hub:
+                    datasets.Dataset.from_list(rows, features=SOURCES[source].features).to_parquet(str(paths[0]))
+                else:
+                    _release(source, paths, rows)
+                part.setdefault("checksums", {}).update({
+                    str(p.relative_to(root)): {"size": p.stat().st_size,
+                                               "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in paths})
+
+
+def _release(source: str, paths: list[Path], rows: list[dict]) -> None:
+    """Rows in the Hub schema written as the release files the loaders read."""
+    import json
+
+    if source == "udpos":
+        names = SOURCES["udpos"].features["pos_tags"].feature.names
+        paths[0].write_text("".join("".join(f"{i}\t{t}\t{t}\t{names[p]}\t_\t_\t0\troot\t_\t_\n"
+                                            for i, (t, p) in enumerate(zip(r["tokens"], r["pos_tags"]), 1)) + "\n"
+                                    for r in rows))
+    elif source == "xquad":
+        qas = [{"context": r["context"], "qas": [{"id": r["id"], "question": r["question"], "answers": [
+            {"text": t, "answer_start": a} for t, a in zip(r["answers"]["text"], r["answers"]["answer_start"])]}]}
+            for r in rows]
+        paths[0].write_text(json.dumps({"data": [{"paragraphs": qas}]}))
+    elif source == "tatoeba":
+        for path, column in zip(paths, ("source_sentence", "target_sentence")):
+            path.write_text("".join(r[column] + "\n" for r in rows))
+    else:
+        raise AssertionError(f"no release writer for {source}")
 
 
 def _csv(path: Path, rows: list[dict]) -> None:

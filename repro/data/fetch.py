@@ -38,7 +38,7 @@ def items(profile, study: str | None = None) -> tuple[list[tuple[str, Callable[[
     """([(label, check)] for every input of one study (None: every study) of a hub profile, [one line per input
     that cannot even be looked for: a source with no pinned commit, a release-only source with no path])."""
     from repro.data import materialize
-    from repro.data.manifest import pin
+    from repro.data.manifest import language_pins, pin
     from repro.data.pinned import local_files
     from repro.params import LOCAL_ONLY, RELEASE_ONLY
 
@@ -50,6 +50,11 @@ def items(profile, study: str | None = None) -> tuple[list[tuple[str, Callable[[
         if source in LOCAL_ONLY or (spec and spec.path):
             continue  # a local path: params validation names a missing one
         try:
+            if parts := language_pins(source, lang):  # release files of a language the Hub copy lacks
+                checks += [(f"{p.repo.name} {', '.join(p.patterns(s, lang))}",
+                            lambda f=p, s=s, l=lang: local_files(f, f.patterns(s, l)))
+                           for p in parts for s in splits if s in p.files]
+                continue
             if source in RELEASE_ONLY:
                 raise UserError(f"data.sources.{source}.path: unset; {RELEASE_ONLY[source]}")
             found = pin(source, spec.hub if spec else None, spec.revision if spec else None)

@@ -19,7 +19,7 @@ MANIFEST = Path(__file__).with_name("manifest.yaml")
 SHA = re.compile(r"[0-9a-f]{40}")
 FORMATS = ("parquet", "release")  # parquet: Hub parquet files at the commit; release: repro.data.loaders reads them
 _PLACEHOLDERS = re.compile(r"\{(\w+)\}")
-FIELDS = {"sources": {"config", "split"}, "files": {"language", "natural", "split"}}
+FIELDS = {"sources": {"config", "split"}, "files": {"language", "natural", "split"}, "languages": set()}
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _load(path: Path) -> dict[str, Pin]:
     raw = yaml.safe_load(path.read_text())
     repos = {name: _repo(name, spec) for name, spec in raw["repos"].items()}
     pins = {}
-    for section in FIELDS:
+    for section in ("sources", "files"):
         for source, spec in (raw.get(section) or {}).items():
             if spec["repo"] not in repos:
                 raise UserError(f"{path}: {section}.{source}.repo: {spec['repo']} is not under repos")
@@ -88,6 +88,36 @@ def _load(path: Path) -> dict[str, Pin]:
             _check(path, section, pin)
             pins[source] = pin
     return pins
+
+
+def language_pins(source: str, lang: str | None) -> tuple[Pin, ...]:
+    """The release files that give `source` one language its Hub copy lacks (the manifest's `languages`, keyed
+    `<source>@<lang>`: XTREME-R's additions), one pin per repository; () where the source's own pin serves the
+    language. Refused in one line where a repository has no recorded commit."""
+    parts = _languages(MANIFEST).get((source, lang), ()) if lang else ()
+    for part in parts:
+        if part.repo.sha is None:
+            raise UserError(f"pin {source}@{lang}: {part.repo.name} has no verified commit in "
+                            f"repro/data/manifest.yaml ({part.repo.verified}); record its commit there")
+    return parts
+
+
+@cache
+def _languages(path: Path) -> dict[tuple[str, str], tuple[Pin, ...]]:
+    import yaml
+
+    raw = yaml.safe_load(path.read_text())
+    repos = {name: _repo(name, spec) for name, spec in raw["repos"].items()}
+    found = {}
+    for key, parts in (raw.get("languages") or {}).items():
+        source, _, lang = key.partition("@")
+        if not lang or any(part["repo"] not in repos for part in parts):
+            raise UserError(f"{path}: languages.{key}: a key <source>@<lang> whose repositories are under repos")
+        found[(source, lang)] = tuple(Pin(source, repos[part["repo"]], part.get("format", "release"), part["files"],
+                                          {}, part.get("checksums") or {}) for part in parts)
+        for part in found[(source, lang)]:
+            _check(path, "languages", part)
+    return found
 
 
 def models() -> dict[str, Repo]:

@@ -126,7 +126,7 @@ def check_sources(profile: Profile, plan) -> None:
     """Refuse, before any download, a hub profile that would read the Hub copy of a release-only source (BUCC's gold
     pairs without their distractors) or a source with no pinned commit in repro/data/manifest.yaml and no local
     path (local-only ones may be absent: params validation names their path)."""
-    from repro.data.manifest import pin
+    from repro.data.manifest import language_pins, pin
 
     sources = [s for s in dict.fromkeys(source for source, _, _ in plan) if s not in LOCAL_ONLY]
     unset = [s for s in sources if not (profile.data.sources.get(s) and profile.data.sources[s].path)]
@@ -135,6 +135,9 @@ def check_sources(profile: Profile, plan) -> None:
     for source in unset:
         spec = profile.data.sources.get(source)
         pin(source, spec.hub if spec else None, spec.revision if spec else None)
+    for source, lang, _ in plan:  # a language pinned on its own (XTREME-R's additions): its commits too
+        if source in unset:
+            language_pins(source, lang)
 
 
 def _write(dataset, path: Path) -> int:

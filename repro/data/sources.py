@@ -96,6 +96,7 @@ TATOEBA_ISO3 = {
     "it": "ita", "ja": "jpn", "jv": "jav", "ka": "kat", "kk": "kaz", "ko": "kor", "ml": "mal", "mr": "mar",
     "nl": "nld", "pt": "por", "ru": "rus", "sw": "swh", "ta": "tam", "te": "tel", "th": "tha", "tl": "tgl",
     "tr": "tur", "ur": "urd", "vi": "vie", "zh": "cmn",
+    "az": "aze", "lt": "lit", "pl": "pol", "uk": "ukr", "ro": "ron",  # XTREME-R's additions (LASER's file names)
 }
 TYDIQA_ID_PREFIX = {
     "ar": "arabic", "bn": "bengali", "en": "english", "fi": "finnish", "id": "indonesian", "ko": "korean",

@@ -240,7 +240,8 @@ def _arguments(hp: Hyper, engine: Engine, output_dir: Path, seed: int, n_rows: i
         gradient_accumulation_steps=accum,
         learning_rate=hp.learning_rate,
         num_train_epochs=hp.epochs,
-        warmup_steps=max(1, math.ceil(hp.warmup_ratio * steps_per_epoch * hp.epochs / accum)),
+        warmup_steps=(hp.warmup_steps if hp.warmup_steps is not None
+                      else max(1, math.ceil(hp.warmup_ratio * steps_per_epoch * hp.epochs / accum))),
         lr_scheduler_type="linear",
         weight_decay=hp.weight_decay,
         max_grad_norm=hp.max_grad_norm,

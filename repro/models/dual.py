@@ -1,7 +1,10 @@
 """A dual encoder on the encoder family (google-research/xtreme third_party/bert.py `BertForRetrieval`, which
 `XLMRobertaForRetrieval` inherits): one shared encoder for both sides, each side's pooled <s> (the encoder's pooler:
-dense + tanh; drawn from the seed where the encoder was saved without one), a learned logit scale initialized to
-100, the in-batch loss of `repro.kinds.dual_encoder`. The HF Trainer trains it as it is (`forward` returns the loss
+dense + tanh), a learned logit scale initialized to 100, the in-batch loss of `repro.kinds.dual_encoder`. The pooler
+rule is one for every encoder, the pretrained model's (A0) and every intermediate run's alike: it is drawn from the
+seed alone (`fresh_pooler`), whatever pooler the encoder was saved with (none after a masked-LM or a classification
+or QA head; a trained one after a multiple-choice head), so no arm starts its dual encoder from a pooler another
+arm lacks. The HF Trainer trains it as it is (`forward` returns the loss
 for a batch of pairs); `save` writes the encoder as a plain HF directory and the scale beside it."""
 
 from __future__ import annotations
@@ -29,12 +32,14 @@ class DualEncoder(nn.Module):
 
     @classmethod
     def from_encoder(cls, path: Path, seed: int) -> DualEncoder:
-        """The encoder saved at `path` with a pooler (a fresh one drawn from `seed` if it has none)."""
+        """The encoder saved at `path` with a pooler drawn from `seed` (`fresh_pooler`)."""
         import transformers as tf
 
         tf.logging.set_verbosity_error()  # the expected "newly initialized pooler" load report
         tf.set_seed(seed)
-        return cls(tf.AutoModel.from_pretrained(str(path)))
+        encoder = tf.AutoModel.from_pretrained(str(path))
+        fresh_pooler(encoder, seed)
+        return cls(encoder)
 
     def vectors(self, input_ids, attention_mask):
         out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
@@ -63,3 +68,14 @@ class DualEncoder(nn.Module):
     def save(self, out: Path) -> None:
         self.encoder.save_pretrained(out)
         (Path(out) / SCALE_FILE).write_text(json.dumps({"logit_scale": float(self.logit_scale.item())}))
+
+
+def fresh_pooler(encoder: nn.Module, seed: int) -> None:
+    """Replace the encoder's pooler dense layer by one drawn from `seed` alone, as the encoder family initializes it
+    (weights normal with the config's initializer_range, bias zero): the same for every encoder of one seed."""
+    dense = encoder.pooler.dense
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        dense.weight.copy_(torch.empty(dense.weight.shape).normal_(0.0, encoder.config.initializer_range,
+                                                                   generator=generator))
+        dense.bias.zero_()

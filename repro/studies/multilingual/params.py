@@ -3,6 +3,8 @@ params.yaml (repro.studies.SECTIONS) with the core's strict base and number rang
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import model_validator
 
 from repro import suites
@@ -33,6 +35,9 @@ class Multilingual(Strict):
     dual_encoder_targets: list[str] = []
     # languages XTREME-R adds to a target beyond `languages.<target>` (XTREME's), evaluated by this study only
     xtreme_r_languages: dict[str, list[str]] = {}
+    # how targets train (repro/studies/multilingual/recipe.py): `x-stilts`, the profile's target section (jiant's
+    # recipe); `xtreme-r`, XTREME-R's scripts' hyperparameters and checkpoint rules per target
+    recipe: Literal["x-stilts", "xtreme-r"] = "x-stilts"
     # the questions as asked: each entry selects answer records by their fields (contrast, suite, intermediate,
     # level, task, group, languages); those are primary, their p-values Holm-adjusted together, the rest exploratory
     primary: list[dict[str, str]] = []

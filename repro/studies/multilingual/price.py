@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from repro.measure import plan as pricing
 from repro.params import Profile
+from repro.studies.multilingual import recipe
 from repro.studies.multilingual.arms import Arm
 from repro.studies.multilingual.stages.common import settings
 
@@ -16,6 +17,7 @@ def price(profile: Profile, shape: dict, module: str, args: tuple[str, ...]) -> 
     the run's SQuAD fine-tune (MLQA; Tatoeba's embeddings); none for its data; anything else is a shared stage."""
     if not module.startswith(STAGES):
         return pricing.price(profile, shape, module, args)
+    profile = recipe.applied(profile, settings(profile).recipe)  # targets as the study's recipe trains them
     group = module.removeprefix(STAGES)
     if group == "data":  # the study's own data stage runs no model
         return None

@@ -18,6 +18,7 @@ REPORTS = ("ml-collect", "ml-answer", "ml-summary")
 
 def check(profile: Profile) -> None:
     """Refuse, before any work, a profile without the study or a study whose data the profile's sources lack."""
+    from repro.data.manifest import language_pins
     from repro.errors import UserError
     from repro.params import LOCAL_ONLY
     from repro.studies.multilingual.stages.common import settings
@@ -38,9 +39,14 @@ def check(profile: Profile) -> None:
     for target_id, langs in ml.xtreme_r_languages.items():
         source = TARGET_TASKS[target_id].evaluate
         spec = profile.data.sources.get(source)
-        if profile.data.origin == "hub" and langs and not (spec and spec.path):
-            raise UserError(f"multilingual.xtreme_r_languages.{target_id}: {', '.join(langs)}: the Hub copy of "
-                            f"{source} (google/xtreme) has none of XTREME-R's additions; set data.sources.{source}"
+        if profile.data.origin != "hub" or (spec and spec.path):
+            continue
+        # the Hub copy (google/xtreme) has none of XTREME-R's additions: each is pinned release files of its own
+        unpinned = [lang for lang in langs if not language_pins(source, lang)]  # a null commit: refused there
+        if unpinned:
+            raise UserError(f"multilingual.xtreme_r_languages.{target_id}: {', '.join(unpinned)}: the Hub copy of "
+                            f"{source} (google/xtreme) lacks them and repro/data/manifest.yaml pins no release "
+                            f"files for them (languages: {source}@<lang>); pin them, set data.sources.{source}"
                             ".path to a local copy in its release format, or take them out")
     for target_id in ml.dual_encoder_targets:
         task = TARGET_TASKS[target_id]

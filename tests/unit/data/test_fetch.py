@@ -31,7 +31,17 @@ def ready(tmp_path, monkeypatch):
 def test_fetch_and_doctor_pass_when_every_input_is_in_place(ready):
     paper, _ = ready
     plan = materialize.needed(paper, STUDY)
-    files = sum(len(splits) for source, _, splits in plan if source != "bucc2018")  # BUCC: a local path
+    # XTREME-R's additions: one check per release file set of each treebank or repository that has the split
+    # (repro/data/manifest.yaml `languages`); the multilingual study's alone, never the paper's
+    def per_language(plan):
+        return {(source, lang): sum(split in part.files for part in manifest.language_pins(source, lang)
+                                    for split in splits) for source, lang, splits in plan}
+
+    assert sum(map(bool, per_language(materialize.needed(paper, "multilingual")).values())) == 5 + 8 + 1 + 5
+    per_language = per_language(plan)
+    assert not any(per_language.values())
+    files = sum(per_language[(source, lang)] or len(splits) for source, lang, splits in plan
+                if source != "bucc2018")  # BUCC: a local path
     test_only = sum(source == "udpos" and lang in ("kk", "th", "tl", "yo") for source, lang, _ in plan)  # no dev
     assert fetch.fetch(paper, STUDY) == files - test_only + 1  # and XLM-R
     assert doctor.problems(paper, STUDY) == []

@@ -219,8 +219,8 @@ def test_xtreme_r_languages_are_evaluated_by_the_study_and_scored_under_xtreme_r
 def test_xtreme_r_languages_outside_xtreme_r_or_the_study_are_refused(tmp_path):
     message = _refused(_params(tmp_path, lambda ml: ml["xtreme_r_languages"].update(xquad=["ro", "fr"])))
     assert "xtreme_r_languages.xquad: fr not among the task's XTREME-R languages" in message
-    message = _refused(_params(tmp_path, lambda ml: ml["xtreme_r_languages"].update(udpos=["ro"])))
-    assert "xtreme_r_languages.udpos: not one of the study's targets" in message
+    message = _refused(_params(tmp_path, lambda ml: ml["xtreme_r_languages"].update(pawsx=["ro"])))
+    assert "xtreme_r_languages.pawsx: not one of the study's targets" in message
 
 
 def test_a_smoke_profile_refuses_xtreme_r_languages_its_world_lacks_before_any_work(tmp_path):
@@ -237,18 +237,28 @@ def test_a_smoke_profile_refuses_xtreme_r_languages_its_world_lacks_before_any_w
     materialize.needed(smoke)  # the paper's data never reads the study's section
 
 
-def test_a_hub_profile_refuses_xtreme_r_languages_its_hub_copy_lacks_before_any_work(tmp_path):
+def _paper_with(tmp_path: Path, added: dict):
     from repro.params import SourceSpec
-    from repro.studies.multilingual import study
 
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
-    raw["profiles"]["paper"]["multilingual"]["xtreme_r_languages"] = {"xquad": ["ro"]}
+    raw["profiles"]["paper"]["multilingual"]["xtreme_r_languages"] = added
     path = tmp_path / "params.yaml"
     path.write_text(yaml.safe_dump(raw))
     paper = load(path, "paper")
     paper.data.sources["squad_v1_translated"] = SourceSpec(path=str(tmp_path))
-    with pytest.raises(UserError, match=r"^multilingual\.xtreme_r_languages\.xquad: ro: .*data\.sources\.xquad\.path"):
-        study.planned(paper)
+    return paper
+
+
+def test_a_hub_profile_reads_xtreme_r_languages_from_pinned_release_files_and_refuses_unpinned_ones(tmp_path):
+    from repro.studies.multilingual import study
+
+    # XQuAD ro: deepmind/xquad at a commit (repro/data/manifest.yaml `languages`); the check goes on to the next
+    # input the paper profile lacks (Mewsli-X's local files)
+    with pytest.raises(UserError, match=r"^multilingual\.dual_encoder_targets: mewslix"):
+        study.planned(_paper_with(tmp_path, {"xquad": ["ro"], "udpos": ["wo"], "tatoeba": ["az"]}))
+    # PAN-X's additions: WikiANN, whose commit is not recorded yet: refused in one line before any work
+    with pytest.raises(UserError, match=r"^pin panx@qu: unimelb-nlp/wikiann has no verified commit"):
+        study.planned(_paper_with(tmp_path, {"panx": ["qu"]}))
 
 
 @pytest.mark.slow

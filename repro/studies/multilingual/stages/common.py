@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from repro.errors import UserError
 from repro.params import Profile
+from repro.studies.multilingual import recipe
 from repro.studies.multilingual.arms import Arm
 from repro.studies.multilingual.layout import STUDY, study_layout  # noqa: F401  (the stages' layout)
 from repro.studies.multilingual.params import Multilingual
@@ -21,8 +22,11 @@ def settings(profile: Profile) -> Multilingual:
 
 
 def evaluated(profile: Profile) -> Profile:
-    """The profile as the study's stages evaluate it: its languages with the XTREME-R ones the study adds."""
-    return profile.model_copy(update={"languages": settings(profile).languages_of(profile.languages)})
+    """The profile as the study's stages train and evaluate it: its languages with the XTREME-R ones the study adds,
+    its target phase as the study's recipe trains it (repro.studies.multilingual.recipe)."""
+    ml = settings(profile)
+    profile = recipe.applied(profile, ml.recipe)
+    return profile.model_copy(update={"languages": ml.languages_of(profile.languages)})
 
 
 def arm_of(profile: Profile, arm_id: str) -> Arm:
