@@ -5,6 +5,8 @@ Casts follow the canonical example shapes of `repro.data.sources` (FLAN-style wo
 sentence pairs (NLI: MNLI, SNLI, ANLI; paraphrase: QQP) answer with the label's word; extractive QA (SQuAD) with
 the first gold answer ("unanswerable" for SQuAD 2.0's empty ones); multiple choice (HellaSwag, Cosmos QA,
 CommonsenseQA) with the right choice's text; CNN/DailyMail (`article`, `highlights`) with the highlights.
+A prompt too long for its row is cut (`fit`): an article at its end, keeping its lead and the `TL;DR:` cue (as
+summarization models of CNN/DailyMail are trained and scored), any other prompt at its start.
 Dev metric: exact match of the greedy output, and for summarization ROUGE-1/2/Lsum (PyPI `rouge-score`, F-measure
 with the Porter stemmer, highlights split into lines for Lsum, as the CNN/DailyMail literature scores it).
 """
