@@ -4,7 +4,7 @@ articles, every arm at the study's one budget; the `none` arm copies the pretrai
 
 The budget is exact: the arm's rows, shuffled with the seed and repeated as often as needed, are cut to
 `steps x batch_size` rows (one epoch over them is that many optimizer steps) or to the first whole batches whose
-loss tokens reach `tokens` (CNN/DailyMail rows carry ~20x MNLI's input tokens, so equal steps are not equal
+loss tokens reach `tokens` (CNN/DailyMail rows carry ~14x MNLI's input tokens, so equal steps are not equal
 tokens). Multitask interleaves its tasks' rows in turn (equal shares). A long article keeps its lead everywhere:
 in a CNN/DailyMail row (before its `TL;DR:` cue, never cut), in the LM control's rows and in the dev prompts. The
 log (results/<profile>/code/training/<arm>-s<seed>.json) records the budget, the rows with their loss and input
