@@ -60,7 +60,8 @@ class DecoderModel(Strict):
 
 
 class Budget(Strict):
-    """One budget for every intermediate arm: optimizer steps (of `batch_size` examples), or loss tokens."""
+    """One budget for every intermediate arm: optimizer steps (of `batch_size` examples), or loss tokens (the
+    target tokens: whole batches up to the first that reaches `value`; each arm's log records both)."""
 
     unit: Literal["steps", "tokens"] = "steps"
     value: Count
