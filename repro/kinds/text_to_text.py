@@ -23,6 +23,7 @@ PAIR_WORDS = {"nli": NLI_LABELS, "paraphrase": ("no", "yes")}
 PARAPHRASE_SOURCES = ("qqp",)
 UNANSWERABLE = "unanswerable"
 SUMMARY_CUE = "\nTL;DR:"
+FIT_CHUNK = 1000  # prompts tokenized at once by `fit`
 
 
 def cast(source: str, example: dict) -> tuple[str, str]:
@@ -57,10 +58,21 @@ def fit(tokenizer, prompts: Sequence[str], rooms: Sequence[int]) -> tuple[list[s
     """Each prompt within its room (tokens), as text and as tokens. A summarization prompt keeps its article's
     lead and the whole cue (the article is cut at its end, as CNN/DailyMail models are trained and scored); any
     other keeps its end (the question or options next to the answer). A cut falls on a token boundary and the cut
-    text is tokenized again, so a training row's prompt and a dev prompt of the same text are the same tokens."""
-    prompts = list(prompts)
-    enc = tokenizer(prompts, add_special_tokens=False, return_offsets_mapping=True)
+    text is tokenized again, so a training row's prompt and a dev prompt of the same text are the same tokens.
+    Chunked: only the fitted tokens of every prompt are held at once, not every article's offsets."""
     cue = len(tokenizer(SUMMARY_CUE, add_special_tokens=False)["input_ids"])
+    texts: list[str] = []
+    ids: list[list[int]] = []
+    for at in range(0, len(prompts), FIT_CHUNK):
+        chunk_texts, chunk_ids = _fit_chunk(tokenizer, list(prompts[at:at + FIT_CHUNK]),
+                                            list(rooms[at:at + FIT_CHUNK]), cue)
+        texts += chunk_texts
+        ids += chunk_ids
+    return texts, ids
+
+
+def _fit_chunk(tokenizer, prompts: list[str], rooms: list[int], cue: int) -> tuple[list[str], list[list[int]]]:
+    enc = tokenizer(prompts, add_special_tokens=False, return_offsets_mapping=True)
     texts, ids, keep = list(prompts), enc["input_ids"], list(rooms)
     over = [i for i, row in enumerate(ids) if len(row) > rooms[i]]
     while over:  # a re-tokenized cut is rarely longer than its cut (a merge at the seam): cut one token more

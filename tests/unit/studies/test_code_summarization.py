@@ -135,3 +135,14 @@ def test_code_params_refuse_a_length_with_no_room_for_a_prompt():
         CodeStudy.model_validate({**base, "training": {**training, "target_length": 159}})
     with pytest.raises(ValidationError, match="max_new_tokens"):
         CodeStudy.model_validate({**base, "training": training, "summarization": {"max_new_tokens": 160}})
+
+
+def test_fit_in_chunks_is_fit_at_once(tokenizer, monkeypatch):
+    from repro.kinds import text_to_text
+
+    prompts = [_summary_pair()[0], "short\nAnswer:", "Premise: " + "a man sleeps. " * 30 + "\nAnswer:"] * 2
+    rooms = [40, 40, 20, 30, 40, 25]
+    whole = text_to_text.fit(tokenizer, prompts, rooms)
+    monkeypatch.setattr(text_to_text, "FIT_CHUNK", 4)
+    assert text_to_text.fit(tokenizer, prompts, rooms) == whole
+    assert whole[0][1] == "short\nAnswer:" and [len(ids) <= room for ids, room in zip(whole[1], rooms)] == [True] * 6
