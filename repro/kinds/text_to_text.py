@@ -72,14 +72,15 @@ def fit(tokenizer, prompts: Sequence[str], rooms: Sequence[int]) -> tuple[list[s
 
 
 def _fit_chunk(tokenizer, prompts: list[str], rooms: list[int], cue: int) -> tuple[list[str], list[list[int]]]:
-    enc = tokenizer(prompts, add_special_tokens=False, return_offsets_mapping=True)
+    enc = tokenizer(prompts, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
     texts, ids, keep = list(prompts), enc["input_ids"], list(rooms)
     over = [i for i, row in enumerate(ids) if len(row) > rooms[i]]
     while over:  # a re-tokenized cut is rarely longer than its cut (a merge at the seam): cut one token more
         for i in over:
             texts[i] = _cut(prompts[i], enc["offset_mapping"][i], keep[i], cue)
             keep[i] -= 1
-        for i, row in zip(over, tokenizer([texts[i] for i in over], add_special_tokens=False)["input_ids"]):
+        again = tokenizer([texts[i] for i in over], add_special_tokens=False, verbose=False)["input_ids"]
+        for i, row in zip(over, again):
             ids[i] = row
         over = [i for i in over if len(ids[i]) > rooms[i]]
     return texts, ids

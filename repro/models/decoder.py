@@ -72,7 +72,8 @@ def train_tokenizer(corpus: Sequence[str], vocab_size: int, max_length: int):
 def lm_rows(tokenizer, texts: Sequence[str], max_length: int) -> list[dict]:
     """Plain language modelling rows: every token (and the closing EOS) has a loss. A long text keeps its start
     (an article its lead), whatever `truncation_side` the tokenizer's config says."""
-    ids = [row[:max_length - 1] for row in tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
+    ids = tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]  # no too-long warning: cut
+    ids = [row[:max_length - 1] for row in ids]
     return [{"input_ids": row + [tokenizer.eos_token_id], "labels": row + [tokenizer.eos_token_id]} for row in ids]
 
 
