@@ -70,8 +70,10 @@ def train_tokenizer(corpus: Sequence[str], vocab_size: int, max_length: int):
 
 
 def lm_rows(tokenizer, texts: Sequence[str], max_length: int) -> list[dict]:
-    """Plain language modelling rows: every token (and the closing EOS) has a loss."""
-    ids = tokenizer(list(texts), add_special_tokens=False, truncation=True, max_length=max_length - 1)["input_ids"]
+    """Plain language modelling rows: every token (and the closing EOS) has a loss. A long text keeps its start
+    (an article its lead), whatever `truncation_side` the tokenizer's config says."""
+    ids = tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]  # no too-long warning: cut
+    ids = [row[:max_length - 1] for row in ids]
     return [{"input_ids": row + [tokenizer.eos_token_id], "labels": row + [tokenizer.eos_token_id]} for row in ids]
 
 
@@ -102,7 +104,7 @@ def pretrain_tiny(spec, corpus: Sequence[str], out: Path, *, seed: int, workdir:
 
 def generate(model, tokenizer, prompts: Sequence[str], *, max_new_tokens: int, batch_size: int,
              stop: Sequence[str] = (), samples: int = 0, temperature: float = 0.8, top_p: float = 0.95,
-             seed: int = 0, max_prompt: int | None = None) -> list[list[str]]:
+             seed: int = 0) -> list[list[str]]:
     """Completions of each prompt with HF `generate`: one greedy (samples=0) or `samples` sampled ones. A sequence
     stops at EOS or a stop string (the text after the stop is cut by the caller's decode)."""
     import torch
@@ -115,8 +117,7 @@ def generate(model, tokenizer, prompts: Sequence[str], *, max_new_tokens: int, b
     n = max(samples, 1)
     for at in range(0, len(prompts), batch_size):
         chunk = list(prompts[at:at + batch_size])
-        enc = tokenizer(chunk, return_tensors="pt", padding=True, add_special_tokens=False,
-                        truncation=max_prompt is not None, max_length=max_prompt).to(device)
+        enc = tokenizer(chunk, return_tensors="pt", padding=True, add_special_tokens=False).to(device)
         with torch.no_grad():
             ids = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=samples > 0,
                                  temperature=temperature if samples else None, top_p=top_p if samples else None,

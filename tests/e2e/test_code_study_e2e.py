@@ -90,8 +90,9 @@ def test_every_trained_arm_ran_the_same_budget(code_project):
     logs = {arm: json.loads((code_project / f"results/smoke/code/training/{arm}-s0.json").read_text())
             for arm in ARMS if arm != "none"}
     steps = params["budget"]["value"]
-    assert {log["optimizer_steps"] for log in logs.values()} == {steps}
+    assert {log["optimizer_steps"] for log in logs.values()} == {steps}  # the Trainer's own count, from its log
     assert {log["examples"] for log in logs.values()} == {steps * params["training"]["batch_size"]}
+    assert all(log["trainer_examples"] == log["examples"] for log in logs.values())
     assert len({log["loss_tokens"] for log in logs.values()}) > 1  # same steps, different data
 
 

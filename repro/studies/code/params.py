@@ -60,7 +60,8 @@ class DecoderModel(Strict):
 
 
 class Budget(Strict):
-    """One budget for every intermediate arm: optimizer steps (of `batch_size` examples), or loss tokens."""
+    """One budget for every intermediate arm: optimizer steps (of `batch_size` examples), or loss tokens (the
+    target tokens: whole batches up to the first that reaches `value`; each arm's log records both)."""
 
     unit: Literal["steps", "tokens"] = "steps"
     value: Count
@@ -70,7 +71,9 @@ class Training(Strict):
     learning_rate: Positive
     batch_size: Count
     max_length: Count
-    target_length: Count = 128  # target tokens kept (the prompt is cut from its start to fit max_length)
+    # target tokens kept; the prompt is cut to the rest of max_length: an article at its end (its lead and the
+    # TL;DR cue kept), any other prompt at its start (repro.kinds.text_to_text.fit)
+    target_length: Count = 128
     warmup_ratio: Fraction = 0.1
     weight_decay: NonNegative = 0.01
     lora: bool = False  # LoRA adapters (peft) instead of full fine-tuning
@@ -83,7 +86,8 @@ class Training(Strict):
 
 
 class Summarization(Strict):
-    """CNN/DailyMail's own dev metric, ROUGE-1/2/Lsum of greedy summaries of the first `dev_examples`."""
+    """CNN/DailyMail's own dev metric, ROUGE-1/2/Lsum of greedy summaries of the first `dev_examples`; each dev
+    prompt is cut as training cuts it, to leave `max_new_tokens` within `training.max_length`."""
 
     dev_examples: Count = 200
     max_new_tokens: Count = 96
@@ -188,6 +192,17 @@ class CodeStudy(Strict):
         for entry in self.primary:
             if not entry or set(entry) - PRIMARY_FIELDS:
                 raise ValueError(f"primary: {entry}: select by {', '.join(sorted(PRIMARY_FIELDS))}")
+        return self
+
+    @model_validator(mode="after")
+    def _room(self) -> CodeStudy:
+        length = self.training.max_length
+        if self.training.target_length >= length - 1:
+            raise ValueError(f"training.target_length {self.training.target_length} leaves no prompt within "
+                             f"max_length {length}")
+        if self.summarization.max_new_tokens >= length:
+            raise ValueError(f"summarization.max_new_tokens {self.summarization.max_new_tokens} leaves no dev "
+                             f"prompt within training.max_length {length}")
         return self
 
     @property

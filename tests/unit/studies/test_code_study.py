@@ -86,12 +86,13 @@ def test_every_arm_gets_the_same_number_of_steps_whatever_its_data():
     assert len(mixed) == 28 and sum(len(r["labels"]) == 5 for r in mixed) == 14  # tasks take turns
 
 
-def test_a_token_budget_stops_at_the_first_row_that_reaches_it():
+def test_a_token_budget_stops_at_the_first_whole_batch_that_reaches_it():
     from repro.kinds.text_to_text import loss_tokens
     from repro.studies.code.stages.intermediate import budgeted
 
     rows = budgeted([_rows(3, 10)], Budget(unit="tokens", value=95), 4, 0)
-    assert loss_tokens(rows) == 100 and len(rows) == 10
+    assert loss_tokens(rows) == 120 and len(rows) == 12  # the 10th row reaches 95; its batch ends at the 12th
+    assert len(budgeted([_rows(3, 10)], Budget(unit="tokens", value=80), 4, 0)) == 8
 
 
 def _problem(language: str, prompt: str):

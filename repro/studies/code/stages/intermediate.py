@@ -3,16 +3,18 @@ fine-tuned on its English text-to-text task(s), or (the LM control) on plain lan
 articles, every arm at the study's one budget; the `none` arm copies the pretrained decoder unchanged.
 
 The budget is exact: the arm's rows, shuffled with the seed and repeated as often as needed, are cut to
-`steps x batch_size` rows (one epoch over them is that many optimizer steps) or to the first rows whose loss
-tokens reach `tokens`. Multitask interleaves its tasks' rows in turn (equal shares). The log
-(results/<profile>/code/training/<arm>-s<seed>.json) records steps, examples, loss and input tokens, and each
-task's English-dev score (exact match; ROUGE-1/2/Lsum for CNN/DailyMail).
+`steps x batch_size` rows (one epoch over them is that many optimizer steps) or to the first whole batches whose
+loss tokens reach `tokens` (CNN/DailyMail rows carry ~14x MNLI's input tokens, so equal steps are not equal
+tokens). Multitask interleaves its tasks' rows in turn (equal shares). A long article keeps its lead everywhere:
+in a CNN/DailyMail row (before its `TL;DR:` cue, never cut), in the LM control's rows and in the dev prompts. The
+log (results/<profile>/code/training/<arm>-s<seed>.json) records the budget, the rows with their loss and input
+tokens, the Trainer's own counts (`trainer_examples`, `optimizer_steps`, `effective_batch`, read from its log),
+and each task's English-dev score (exact match; ROUGE-1/2/Lsum for CNN/DailyMail).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import random
 from pathlib import Path
 
@@ -58,7 +60,8 @@ def arm_rows(arm: str, code, tokenizer, layout, code_layout, languages: dict) ->
 
 
 def budgeted(per_task: list[list[dict]], budget, batch_size: int, seed: int) -> list[dict]:
-    """Rows for exactly the budget: each task's rows shuffled (and repeated), taken in turn across tasks."""
+    """Rows for exactly the budget, in whole batches: each task's rows shuffled (and repeated), taken in turn
+    across tasks, until `steps` batches, or the first batch at which the loss tokens reach `tokens`."""
     from repro.kinds.text_to_text import loss_tokens
 
     rng = random.Random(seed)
@@ -71,13 +74,21 @@ def budgeted(per_task: list[list[dict]], budget, batch_size: int, seed: int) -> 
     while True:
         if budget.unit == "steps" and len(chosen) >= budget.value * batch_size:
             break
-        if budget.unit == "tokens" and tokens >= budget.value:
+        if budget.unit == "tokens" and tokens >= budget.value and len(chosen) % batch_size == 0:
             break
         row = next(streams[turn % len(streams)])
         turn += 1
         chosen.append(row)
         tokens += loss_tokens([row])
     return chosen
+
+
+def spent(rows: list[dict]) -> dict[str, int]:
+    """What an arm's rows cost: examples, loss tokens (what a `tokens` budget counts) and input tokens."""
+    from repro.kinds.text_to_text import loss_tokens
+
+    return {"examples": len(rows), "loss_tokens": loss_tokens(rows),
+            "input_tokens": sum(len(row["input_ids"]) for row in rows)}
 
 
 def _cycle(rows: list[dict], rng: random.Random):
@@ -96,18 +107,27 @@ def dev_scores(arm: str, code, model, tokenizer, layout, code_layout) -> dict[st
     for task in code.tasks_of(arm):
         pairs = [text_to_text.cast(source, e) for source in TEXT_TASKS[task]
                  for e in examples(layout, code_layout, source, "validation")][:code.summarization.dev_examples]
-        outputs = decoder.generate(model, tokenizer, [p for p, _ in pairs],
-                                   max_new_tokens=code.summarization.max_new_tokens, batch_size=16,
-                                   stop=("\n\n",), max_prompt=code.training.max_length)
+        prompts, _ = dev_prompts(code, tokenizer, [p for p, _ in pairs])
+        outputs = decoder.generate(model, tokenizer, prompts, max_new_tokens=code.summarization.max_new_tokens,
+                                   batch_size=16, stop=("\n\n",))
         scores[task] = text_to_text.score([o[0] for o in outputs], [t for _, t in pairs], task == SUMMARIZATION)
     return scores
+
+
+def dev_prompts(code, tokenizer, prompts: list[str]) -> tuple[list[str], list[list[int]]]:
+    """Dev prompts cut as training cuts them (an article at its end, the cue kept), to leave the generated tokens
+    room within `training.max_length`."""
+    from repro.kinds import text_to_text
+
+    room = code.training.max_length - code.summarization.max_new_tokens
+    return text_to_text.fit(tokenizer, prompts, [room] * len(prompts))
 
 
 def run(profile, layout, arm: str, seed) -> Path:
     code, code_layout, seed = study(profile, layout, arm, seed)
     from repro.engine.trainer import finetune
+    from repro.engine.trainer_log import training_counts
     from repro.io import atomic_dir, atomic_json
-    from repro.kinds.text_to_text import loss_tokens
     from repro.models import decoder
     from repro.params import Hyper
 
@@ -118,7 +138,9 @@ def run(profile, layout, arm: str, seed) -> Path:
         with atomic_dir(code_layout.decoder(arm, seed)) as tmp:
             shutil.copytree(pretrained, tmp, dirs_exist_ok=True)
         atomic_json(code_layout.training_log(arm, seed), {"arm": arm, "seed": seed, "tasks": [],
-                                                           "optimizer_steps": 0, "english_dev": {}})
+                                                           "budget": code.budget.model_dump(), **spent([]),
+                                                           "trainer_examples": 0, "optimizer_steps": 0,
+                                                           "english_dev": {}})
         return code_layout.decoder(arm, seed)
     tokenizer = decoder.tokenizer(pretrained)
     model = decoder.causal_lm(pretrained)
@@ -134,15 +156,14 @@ def run(profile, layout, arm: str, seed) -> Path:
     train = Hyper(learning_rate=hp.learning_rate, epochs=1, batch_size=hp.batch_size, max_length=hp.max_length,
                   warmup_ratio=hp.warmup_ratio, weight_decay=hp.weight_decay, eval_every=0)
     engine = profile.engine.model_copy(update={"micro_batch": micro_batch(profile, code, model)})
-    model = finetune(model, rows, train, scorer=None, workdir=layout.checkpoints(f"code-{arm}-s{seed}"), seed=seed,
-                     pad_id=tokenizer.pad_token_id, description=f"code intermediate {arm} s{seed}",
-                     engine=engine, loss=decoder.label_loss if hp.label_logits else None)
+    with training_counts() as counts:
+        model = finetune(model, rows, train, scorer=None, workdir=layout.checkpoints(f"code-{arm}-s{seed}"),
+                         seed=seed, pad_id=tokenizer.pad_token_id, description=f"code intermediate {arm} s{seed}",
+                         engine=engine, loss=decoder.label_loss if hp.label_logits else None)
     if hp.lora:
         model = model.merge_and_unload()
     log = {"arm": arm, "seed": seed, "tasks": code.tasks_of(arm), "budget": code.budget.model_dump(),
-           "optimizer_steps": math.ceil(len(rows) / hp.batch_size), "examples": len(rows),
-           "loss_tokens": loss_tokens(rows), "input_tokens": sum(len(r["input_ids"]) for r in rows),
-           "english_dev": dev_scores(arm, code, model, tokenizer, layout, code_layout)}
+           **spent(rows), **counts, "english_dev": dev_scores(arm, code, model, tokenizer, layout, code_layout)}
     out = code_layout.decoder(arm, seed)
     with atomic_dir(out) as tmp:
         model.save_pretrained(tmp)
