@@ -250,6 +250,22 @@ class CodeStudy(Strict):
                 raise ValueError(f"primary: {entry}: select by {', '.join(sorted(PRIMARY_FIELDS))}")
         return self
 
+    def check(self, profile) -> None:
+        """Every translations-only arm's languages among its task's translations (the profile's languages of the
+        task's target, English aside); ValueError naming the arm."""
+        from repro.tasks.alternatives import TRANSLATIONS
+
+        for arm in self.arms:
+            only = translations_only(arm)
+            if only is None:
+                continue
+            target = TRANSLATIONS[only[0]][1]
+            have = [lang for lang in profile.languages.get(target, []) if lang != "en"]
+            missing = [lang for lang in only[1] if lang not in have]
+            if missing:
+                raise ValueError(f"arms: {arm}: no {only[0]} translation into {', '.join(missing)} (languages."
+                                 f"{target}: {', '.join(have) or 'none'})")
+
     @property
     def trained_arms(self) -> list[str]:
         """The arms with an intermediate phase (a stage each per seed)."""

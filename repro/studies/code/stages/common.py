@@ -27,8 +27,7 @@ def code_of(profile) -> CodeStudy:
 
 def study(profile, layout, arm: str | None = None, seed=None, model: str | None = None):
     """(code params, code layout, seed as int) of a stage's run; refuses a model, arm or seed the study does not
-    list (`repro all` passes the seed as text), and a translations-only arm's language the profile has no
-    translation into."""
+    list (`repro all` passes the seed as text)."""
     from repro.studies.code.paths import CodeLayout
 
     code = code_of(profile)
@@ -36,29 +35,11 @@ def study(profile, layout, arm: str | None = None, seed=None, model: str | None 
         raise UserError(f"--model: {model!r} is not a model of the code study ({', '.join(code.models)})")
     if arm is not None and arm not in code.arms:
         raise UserError(f"--arm: {arm!r} is not an arm of the code study ({', '.join(code.arms)})")
-    check_translations(code, profile.languages)
     if seed is not None:
         seed = int(seed)
         if seed not in code.seeds:
             raise UserError(f"--seed: {seed} is not a seed of the code study ({', '.join(map(str, code.seeds))})")
     return code, CodeLayout(layout), seed
-
-
-def check_translations(code, languages: dict[str, list[str]]) -> None:
-    """Every translations-only arm's languages among its task's translations (the profile's target languages)."""
-    from repro.studies.code.params import translations_only
-    from repro.tasks.alternatives import TRANSLATIONS
-
-    for arm in code.arms:
-        only = translations_only(arm)
-        if only is None:
-            continue
-        target = TRANSLATIONS[only[0]][1]
-        have = [lang for lang in languages.get(target, []) if lang != "en"]
-        missing = [lang for lang in only[1] if lang not in have]
-        if missing:
-            raise UserError(f"code.arms: {arm}: no {only[0]} translation into {', '.join(missing)} (languages.{target}: "
-                            f"{', '.join(have) or 'none'})")
 
 
 def load(params: Path, profile: str, threads: bool = True):
