@@ -226,7 +226,8 @@ def test_the_plan_holds_each_phase_per_model_and_no_target_stage_without_the_tar
     from repro.studies.code.study import planned
 
     profile = load(ROOT / "params.yaml", "smoke")
-    code = profile.section("code")
+    code = profile.section("code").model_copy(update={"target_phase": [True, False]})
+    profile.sections["code"] = code
     groups = {}
     for wave in planned(profile):
         for name, module, args in wave:
@@ -321,7 +322,7 @@ def _summary(code, model, target, arm, passes, german=None):
 def test_answers_pair_each_arm_with_none_by_problem():
     from repro.studies.code.answer import answers, markdown
 
-    code = load(ROOT / "params.yaml", "smoke").section("code")
+    code = load(ROOT / "params.yaml", "smoke").section("code").model_copy(update={"target_phase": [True, False]})
     baseline, better = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0], [1.0, 1.0, 1.0, 0.0, 1.0, 1.0]
     executed = []
     for target in (True, False):
