@@ -1,21 +1,33 @@
-"""The code study's answers: contrasts of greedy pass@1 between arms, paired by problem and seed, written as
-records of the multilingual study's fields (`contrast`, `task`, `group`, `languages`, `mean`, `ci_low`,
-`ci_high`, `p_value`, `n`, `units`, `primary`, `p_adjusted`) plus the benchmark's axes; `languages` lists the
-programming (or prompt) languages a contrast pools.
+"""The code study's answers: contrasts of greedy pass@1, paired by problem and seed, written as records of the
+multilingual study's fields (`contrast`, `task`, `group`, `languages`, `mean`, `ci_low`, `ci_high`, `p_value`, `n`,
+`units`, `primary`, `p_adjusted`) plus the benchmark's axes, the `model`, the `target_phase` (true: after the
+English target fine-tune, the paper's three phases; false: two phases, reported separately) and the `estimand`:
+
+- `delta`: a difference of arms on the same cells: (arm - none) per programming language (HumanEval-X, English
+  prompts) and per prompt language (HumanEval-XL), and pooled; CNN/DM - mean(NLU arms); translations only -
+  English only; `<task>+translated` - English only; code model's (arm - none) - the general model's; vs the LM
+  control.
+- `gap_change`: the difference in differences against the reference language, the cross-lingual quantity:
+  [(arm - none) on language L] - [(arm - none) on the reference] per problem, the reference being Python on
+  HumanEval-X and English prompts on HumanEval-XL (the same programming language); > 0: the arm narrows the gap
+  from the reference to L. For translations only vs English only, the same with `<task>` in place of `none`.
 
 Cell: one problem of one problems file in one seed's run, its pass rate (0-100). Statistics are
 `repro.report.inference.crossed_contrast`'s: each file (stratum) weighs equally, each problem equally within it;
-runs (seeds) are crossed with problems, and a problem is one cluster across the files that share it (HumanEval-X's
-languages, HumanEval-XL's prompt languages: the same task number); n counts problems. The study's `primary`
-contrasts are Holm-adjusted together; every other one is exploratory.
+runs (seeds) are crossed with problems, and a problem is one cluster across the files that share it (the same
+task number); n counts problems. The study's `primary` entries select records by their fields; those are
+Holm-adjusted together (`mark_primary`), every other one is exploratory.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from repro.studies.code.params import LM_CONTROL, MULTITASK, NO_INTERMEDIATE, SUMMARIZATION, TRANSLATED
 from repro.report.inference import crossed_contrast, mark_primary
+from repro.studies.code.params import (LM_CONTROL, MULTITASK, NO_INTERMEDIATE, SUMMARIZATION, TRANSLATED, arm_name,
+                                       translations_only)
+
+REFERENCE = {"humaneval-x": "python", "humaneval-xl": "English"}
 
 
 def paired(differences: dict[tuple, float]) -> dict:
@@ -27,16 +39,20 @@ def paired(differences: dict[tuple, float]) -> dict:
     return crossed_contrast(differences, ("seed", "problem"))
 
 
-def per_problem(executed: list[dict], arm: str, benchmark: str, programming: str, natural: str) -> dict[tuple, float]:
-    """{(seed, task_id): greedy pass rate (0-100)} of one arm on one problems file."""
+def per_problem(executed: list[dict], arm: str, benchmark: str, programming: str, natural: str,
+                model: str | None = None, target_phase: bool | None = None) -> dict[tuple, float]:
+    """{(seed, problem): greedy pass rate (0-100)} of one run on one problems file (`model`, `target_phase`:
+    None matches any)."""
     rates: dict[tuple, float] = {}
     for summary in executed:
-        if summary["arm"] != arm:
+        if summary["arm"] != arm or model not in (None, summary.get("model")) or \
+                target_phase not in (None, summary.get("target_phase")):
             continue
         for entry in summary["files"]:
             if (entry["benchmark"], entry["programming_language"], entry["natural_language"], entry["mode"]) == \
                     (benchmark, programming, natural, "greedy") and not entry["skipped"]:
-                rates.update({(summary["seed"], task): 100.0 * rate for task, rate in entry["per_problem"].items()})
+                rates.update({(summary["seed"], _problem(task)): 100.0 * rate
+                              for task, rate in entry["per_problem"].items()})
     return rates
 
 
@@ -45,101 +61,148 @@ def _problem(task_id: str) -> str:
     return task_id.rpartition("/")[2]
 
 
-def _delta(a: dict[tuple, float], b: dict[tuple, float], programming: str = "", natural: str = "") -> dict:
-    """Paired cells {(seed, problem, (programming, natural)): a - b} of the (seed, task) both have."""
-    return {(seed, _problem(t), (programming, natural)): a[seed, t] - b[seed, t] for seed, t in sorted(a)
-            if (seed, t) in b}
+def _diff(a: dict, b: dict, stratum: tuple) -> dict:
+    """Paired cells {(seed, problem, stratum): a - b} of the (seed, problem) both have."""
+    return {(seed, problem, stratum): a[seed, problem] - b[seed, problem] for seed, problem in sorted(a)
+            if (seed, problem) in b}
 
 
-def _pooled(a: dict[tuple, float], b: dict[tuple, float]) -> dict:
-    """Paired cells of two arms' {(programming language, seed, task): rate} over HumanEval-X's languages."""
-    return {(seed, _problem(t), (pl, "English")): a[pl, seed, t] - b[pl, seed, t] for pl, seed, t in sorted(a)
-            if (pl, seed, t) in b}
+def _did(a: dict, b: dict, a_ref: dict, b_ref: dict, stratum: tuple) -> dict:
+    """Paired cells of (a - b) - (a_ref - b_ref) on the (seed, problem) all four have."""
+    return {(*key, stratum): (a[key] - b[key]) - (a_ref[key] - b_ref[key]) for key in sorted(a)
+            if key in b and key in a_ref and key in b_ref}
 
 
 def answers(code, executed: list[dict]) -> list[dict]:
-    """Every contrast of the study (see the module docstring)."""
+    """Every contrast of the study (see the module docstring), per model and target_phase value."""
     from repro.studies.code.paths import eval_sets
 
     sets = eval_sets(code)
-    x_sets = [s for s in sets if s.benchmark == "humaneval-x"]
-    xl_sets = [s for s in sets if s.benchmark == "humaneval-xl"]
-    arms = code.trained_arms
-    records = []
-
-    def record(contrast: str, task: str, group: str, languages: list[str], deltas: dict, **axes) -> None:
-        records.append({"contrast": contrast, "task": task, "group": group, "languages": languages, **axes,
-                        **paired(deltas)})
-
-    def rates(arm: str, s) -> dict[tuple, float]:
-        return per_problem(executed, arm, s.benchmark, s.programming_language, s.natural_language)
-
-    # 1. pass@1 delta vs no intermediate phase, per arm and programming language, pooled over HumanEval-X (all,
-    # and all but Python: transfer beyond the language most intermediate-free code is in), over HumanEval-XL's
-    # prompt languages other than English
-    other_x = [s.programming_language for s in x_sets if s.programming_language != "python"]
-    other_xl = list(dict.fromkeys(s.natural_language for s in xl_sets if s.natural_language != "English"))
-    for arm in arms:
-        pooled, pooled_xl = {}, {}
-        for s in x_sets + xl_sets:
-            deltas = _delta(rates(arm, s), rates(NO_INTERMEDIATE, s), s.programming_language, s.natural_language)
-            (pooled if s.benchmark == "humaneval-x" else pooled_xl).update(deltas)
-            record(f"{arm} - none", arm, "vs no intermediate", [s.programming_language], deltas,
-                   benchmark=s.benchmark, programming_language=s.programming_language,
-                   natural_language=s.natural_language)
-        record(f"{arm} - none", arm, "vs no intermediate", [s.programming_language for s in x_sets], pooled,
-               benchmark="humaneval-x", programming_language="all", natural_language="English")
-        if other_x:
-            record(f"{arm} - none", arm, "vs no intermediate", other_x,
-                   {k: v for k, v in pooled.items() if k[2][0] != "python"},
-                   benchmark="humaneval-x", programming_language="non-Python", natural_language="English")
-        if other_xl:
-            record(f"{arm} - none", arm, "vs no intermediate", other_xl,
-                   {k: v for k, v in pooled_xl.items() if k[2][1] != "English"},
-                   benchmark="humaneval-xl", programming_language="all", natural_language="non-English")
-    # 2. summarization vs the NLU tasks vs the LM control (HumanEval-X, pooled over programming languages)
-    nlu = [a for a in arms if a not in (SUMMARIZATION, LM_CONTROL, MULTITASK, *TRANSLATED)]
-    pooled_x = {arm: {(s.programming_language, *key): v for s in x_sets for key, v in rates(arm, s).items()}
-                for arm in code.arms}
-    nlu_mean = {key: float(np.mean([pooled_x[a][key] for a in nlu])) for key in pooled_x[NO_INTERMEDIATE]
-                if nlu and all(key in pooled_x[a] for a in nlu)}
-    languages = [s.programming_language for s in x_sets]
-    if SUMMARIZATION in arms and nlu:
-        record(f"{SUMMARIZATION} - mean({', '.join(nlu)})", SUMMARIZATION, "summarization vs NLU", languages,
-               _pooled(pooled_x[SUMMARIZATION], nlu_mean), benchmark="humaneval-x", programming_language="all",
-               natural_language="English")
-    if LM_CONTROL in arms:
-        for arm, values in ([(a, pooled_x[a]) for a in arms if a != LM_CONTROL]
-                            + ([("mean(NLU)", nlu_mean)] if nlu else [])):
-            record(f"{arm} - {LM_CONTROL}", arm, "vs LM control", languages, _pooled(values, pooled_x[LM_CONTROL]),
-                   benchmark="humaneval-x", programming_language="all", natural_language="English")
-    # 3. English + translated vs English-only intermediate data, at the same budget, on both axes
-    for arm in (a for a in arms if a in TRANSLATED and TRANSLATED[a] in arms):
-        english_only, pooled = TRANSLATED[arm], {}
-        for s in x_sets + xl_sets:
-            deltas = _delta(rates(arm, s), rates(english_only, s), s.programming_language, s.natural_language)
-            pooled.update(deltas if s.benchmark == "humaneval-x" else {})
-            record(f"{arm} - {english_only}", arm, "translated vs English", [s.programming_language], deltas,
-                   benchmark=s.benchmark, programming_language=s.programming_language,
-                   natural_language=s.natural_language)
-        record(f"{arm} - {english_only}", arm, "translated vs English", [s.programming_language for s in x_sets],
-               pooled, benchmark="humaneval-x", programming_language="all", natural_language="English")
-    # 4. the drop from English to each other prompt language (HumanEval-XL), per arm, and its change vs none
-    for programming in code.benchmarks.humaneval_xl:
-        english = next(s for s in xl_sets if s.programming_language == programming and s.natural_language == "English")
-        for s in xl_sets:
-            if s.programming_language != programming or s is english:
-                continue
-            for arm in code.arms:
-                drop = _delta(rates(arm, english), rates(arm, s), programming, s.natural_language)
-                record(f"{arm}: English - {s.natural_language}", arm, "prompt-language drop", [s.natural_language], drop,
-                       benchmark="humaneval-xl", programming_language=programming,
-                       natural_language=s.natural_language)
+    records: list[dict] = []
+    for model in code.models:
+        for target in code.target_phase:
+            records += _cell(code, executed, sets, model, target)
+    records += _models(code, executed, sets)
     return mark_primary(records, code.primary)
 
 
+def _pools(sets) -> list[tuple[str, str, str, list]]:
+    """(benchmark, programming label, prompt label, files) pooled: HumanEval-X all and non-Python, HumanEval-XL
+    non-English."""
+    x = [s for s in sets if s.benchmark == "humaneval-x"]
+    xl_other = [s for s in sets if s.benchmark == "humaneval-xl" and s.natural_language != "English"]
+    pools = [("humaneval-x", "all", "English", x),
+             ("humaneval-x", "non-Python", "English", [s for s in x if s.programming_language != "python"])]
+    return [p for p in pools + [("humaneval-xl", "all", "non-English", xl_other)] if p[3]]
+
+
+def _reference(sets, s):
+    """The reference file of `s` (Python for HumanEval-X, English prompts in its programming language for
+    HumanEval-XL), or None where `s` is it or the study does not evaluate it."""
+    want = ((s.programming_language if s.benchmark == "humaneval-xl" else REFERENCE[s.benchmark]),
+            (REFERENCE[s.benchmark] if s.benchmark == "humaneval-xl" else s.natural_language))
+    ref = next((r for r in sets if r.benchmark == s.benchmark and (r.programming_language, r.natural_language) == want),
+               None)
+    return None if ref is None or ref == s else ref
+
+
+def _both(code, sets, model, target, group, treatment, control, task, contrast):
+    """`delta` records of treatment - control per file and pooled, and `gap_change` records per non-reference
+    file and pooled; `treatment`/`control`: arm -> {(seed, problem): rate} per file, or a function of the file."""
+    out = []
+    axes = {"model": code.model_id(model), "target_phase": target, "group": group, "task": task,
+            "contrast": contrast}
+
+    def record(estimand, benchmark, programming, natural, languages, cells):
+        out.append({**axes, "estimand": estimand, "benchmark": benchmark, "programming_language": programming,
+                    "natural_language": natural, "languages": languages, **paired(cells)})
+
+    deltas, gaps = {}, {}
+    for s in sets:
+        stratum = (s.programming_language, s.natural_language)
+        deltas[s] = _diff(treatment(s), control(s), stratum)
+        record("delta", s.benchmark, s.programming_language, s.natural_language,
+               [s.natural_language if s.benchmark == "humaneval-xl" else s.programming_language], deltas[s])
+        ref = _reference(sets, s)
+        if ref is not None:
+            gaps[s] = _did(treatment(s), control(s), treatment(ref), control(ref), stratum)
+            record("gap_change", s.benchmark, s.programming_language, s.natural_language,
+                   [s.natural_language if s.benchmark == "humaneval-xl" else s.programming_language], gaps[s])
+    for benchmark, programming, natural, files in _pools(sets):
+        names = [s.natural_language if benchmark == "humaneval-xl" else s.programming_language for s in files]
+        record("delta", benchmark, programming, natural, names, {k: v for s in files for k, v in deltas[s].items()})
+        if programming != "all" or benchmark == "humaneval-xl":  # the languages other than the reference
+            record("gap_change", benchmark, programming, natural, names,
+                   {k: v for s in files if s in gaps for k, v in gaps[s].items()})
+    return out
+
+
+def _cell(code, executed, sets, model, target) -> list[dict]:
+    """The contrasts within one model and one target_phase value."""
+    def rates(arm):
+        return lambda s: per_problem(executed, arm, s.benchmark, s.programming_language, s.natural_language,
+                                     model, target)
+
+    arms = [a for a in code.arms if a != NO_INTERMEDIATE]
+    out = []
+
+    def both(group, treatment, control, task, contrast):
+        out.extend(_both(code, sets, model, target, group, treatment, control, task, contrast))
+
+    for arm in arms:  # 1. every arm against no intermediate phase, with its cross-lingual gap change
+        both("vs no intermediate", rates(arm), rates(NO_INTERMEDIATE), arm_name(arm), f"{arm_name(arm)} - none")
+    nlu = [a for a in arms if a not in (SUMMARIZATION, LM_CONTROL, MULTITASK, *TRANSLATED)
+           and translations_only(a) is None]
+
+    def mean_of(names):
+        def rate(s):
+            each = [rates(a)(s) for a in names]
+            return {k: float(np.mean([r[k] for r in each])) for k in each[0] if all(k in r for r in each)}
+        return rate
+
+    if SUMMARIZATION in arms and nlu:  # 2. summarization vs the NLU tasks (equal steps; tokens as budget.unit says)
+        both("summarization vs NLU", rates(SUMMARIZATION), mean_of(nlu), SUMMARIZATION,
+             f"{SUMMARIZATION} - mean({', '.join(nlu)})")
+    if LM_CONTROL in arms:
+        for arm in (a for a in arms if a != LM_CONTROL):
+            both("vs LM control", rates(arm), rates(LM_CONTROL), arm_name(arm), f"{arm_name(arm)} - {LM_CONTROL}")
+    for arm in arms:  # 3. non-English intermediate data vs English only, at the same budget
+        english = TRANSLATED.get(arm) or (translations_only(arm) or (None,))[0]
+        if english in arms:
+            group = "translated vs English" if arm in TRANSLATED else "translations only vs English"
+            both(group, rates(arm), rates(english), arm_name(arm), f"{arm_name(arm)} - {english}")
+    return out
+
+
+def _models(code, executed, sets) -> list[dict]:
+    """4. The code model's gain against the general model's: [(arm - none) code] - [(arm - none) general], per
+    target_phase value and arm, for every (code, general) pair of the study's models."""
+    kinds = {m: code.decoders[m].kind for m in code.models}
+    out = []
+    for code_model in (m for m in code.models if kinds[m] == "code"):
+        for general in (m for m in code.models if kinds[m] == "general"):
+            for target in code.target_phase:
+                for arm in (a for a in code.arms if a != NO_INTERMEDIATE):
+                    pair = f"{code.model_id(code_model)} - {code.model_id(general)}"
+                    records = _both(code, sets, code_model, target, "code model vs general model",
+                                    _gain(executed, arm, code_model, target), _gain(executed, arm, general, target),
+                                    arm_name(arm), f"{arm_name(arm)} - none: {pair}")
+                    out += [{**r, "model": pair} for r in records]
+    return out
+
+
+def _gain(executed, arm, model, target):
+    """file -> {(seed, problem): (arm - none)} of one model and target_phase value."""
+    def rate(s):
+        args = (s.benchmark, s.programming_language, s.natural_language, model, target)
+        a, none = per_problem(executed, arm, *args), per_problem(executed, NO_INTERMEDIATE, *args)
+        return {key: a[key] - none[key] for key in a if key in none}
+    return rate
+
+
 def markdown(records: list[dict], profile: str, missing: list[str]) -> str:
-    """answer.md: the primary contrasts (Holm-adjusted), then one table per group of the exploratory ones."""
+    """answer.md: the primary contrasts (Holm-adjusted), then per target_phase value one table per group of the
+    exploratory ones."""
     def cell(value, digits=1):
         return "n/a" if value is None else f"{value:.{digits}f}"
 
@@ -147,24 +210,30 @@ def markdown(records: list[dict], profile: str, missing: list[str]) -> str:
         interval = r["note"] if r["ci_low"] is None and r["note"] else f"[{cell(r['ci_low'])}, {cell(r['ci_high'])}]"
         units = " × ".join(f"{count} {axis}s" for axis, count in r["units"].items())
         p = f"{cell(r['p_adjusted'], 3)} | {cell(r['p_value'], 3)}" if adjusted else cell(r["p_value"], 3)
-        return (f"| {r['task']} | {r['contrast']} | {r['benchmark']} | {r['programming_language']} | "
-                f"{r['natural_language']} | {cell(r['mean'])} | {interval} | {p} | {units} |")
+        return (f"| {r['model']} | {str(r['target_phase']).lower()} | {r['contrast']} | {r['estimand']} | "
+                f"{r['benchmark']} | {r['programming_language']} | {r['natural_language']} | {cell(r['mean'])} | "
+                f"{interval} | {p} | {units} |")
 
-    head = "| arm | contrast | benchmark | programming | prompt language | mean | 95% CI |"
+    head = ("| model | target phase | contrast | estimand | benchmark | programming | prompt language | mean | "
+            "95% CI |")
+    rule = "|---" * 9 + "|"
     primary = [r for r in records if r["primary"]]
     lines = [f"# Code study answer ({profile})", "",
              "Greedy pass@1 (0-100) differences, paired by problem and seed; 95% t interval over seeds crossed with "
              "problems (a problem: one cluster across the languages sharing it; repro/report/inference.py); fewer "
-             "than 5 problems: too few clusters.", "",
+             "than 5 problems: too few clusters. `delta`: treatment - control; `gap_change`: that difference on a "
+             "language minus on the reference (Python; English prompts). Target phase true: pretrained -> "
+             "intermediate -> English target fine-tune (MBPP) -> zero-shot; false: no target fine-tune.", "",
              f"## Primary contrasts ({len(primary)}, p Holm-adjusted over them)", ""]
-    lines += ([head + " p (Holm) | p | clusters |", "|---|---|---|---|---|---|---|---|---|---|"]
-              + [row(r, True) for r in primary] if primary else ["None declared (`code.primary` in params.yaml)."])
+    lines += ([head + " p (Holm) | p | clusters |", rule + "---|---|---|"] + [row(r, True) for r in primary]
+              if primary else ["None declared (`code.primary` in params.yaml)."])
     lines.append("")
-    for group in dict.fromkeys(r["group"] for r in records if not r["primary"]):
-        lines += [f"## {group} (exploratory, p unadjusted)", "", head + " p | clusters |",
-                  "|---|---|---|---|---|---|---|---|---|"]
-        lines += [row(r, False) for r in records if r["group"] == group and not r["primary"]]
-        lines.append("")
+    for target in dict.fromkeys(r["target_phase"] for r in records):
+        for group in dict.fromkeys(r["group"] for r in records if r["target_phase"] == target):
+            chosen = [r for r in records if r["group"] == group and r["target_phase"] == target and not r["primary"]]
+            if chosen:
+                lines += [f"## {group}, target phase {str(target).lower()} (exploratory, p unadjusted)", "",
+                          head + " p | clusters |", rule + "---|---|"] + [row(r, False) for r in chosen] + [""]
     if missing:
         lines += ["## Not answered here", ""] + [f"- {m}" for m in missing] + [""]
     return "\n".join(lines)

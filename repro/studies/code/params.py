@@ -26,7 +26,25 @@ SUMMARIZATION = "cnn_dailymail"
 # English vs English + its machine translations at the same budget (the translate-train data the paper's Table 4
 # reads: repro.tasks.alternatives.TRANSLATIONS), for the tasks that have them
 TRANSLATED = {"mnli+translated": "mnli", "squad_v1+translated": "squad_v1"}
-PRIMARY_FIELDS = {"contrast", "task", "group", "benchmark", "programming_language", "natural_language"}
+# translations only (no English), in one or several languages: params spell it `<task>.<lang>[.<lang>...]` (a DVC
+# matrix value cannot hold `@`: DVC splits a stage name at its last `@`), results `<task>@<lang>[,<lang>...]`
+ONLY = "."
+PRIMARY_FIELDS = {"contrast", "task", "group", "benchmark", "programming_language", "natural_language", "model",
+                  "target_phase", "estimand"}
+
+
+def translations_only(arm: str) -> tuple[str, list[str]] | None:
+    """(task, languages) of a translations-only arm (`mnli.de.zh`), None for any other arm."""
+    if ONLY not in arm:
+        return None
+    task, *languages = arm.split(ONLY)
+    return task, languages
+
+
+def arm_name(arm: str) -> str:
+    """An arm as results name it: `mnli.de.zh` -> `mnli@de,zh`; every other arm as params spell it."""
+    only = translations_only(arm)
+    return arm if only is None else f"{only[0]}@{','.join(only[1])}"
 
 
 class TinyDecoder(Strict):
@@ -45,7 +63,12 @@ class TinyDecoder(Strict):
 
 
 class DecoderModel(Strict):
+    """One decoder of the study: a code model or a general (non-code) one of the same size; a Hub checkpoint at a
+    pinned revision, or a tiny one trained here (`code`: on the smoke world's code corpus and text; `general`: on
+    its text alone)."""
+
     family: Literal["decoder"] = "decoder"
+    kind: Literal["code", "general"] = "code"
     hub: str | None = None
     revision: str | None = None
     pretrain: TinyDecoder | None = None
@@ -83,6 +106,19 @@ class Training(Strict):
     # the LM head over the label positions only (a prompt's carry no loss): the same loss without the
     # batch x length x vocabulary logits (repro.models.decoder.label_loss)
     label_logits: bool = True
+
+
+class TargetPhase(Strict):
+    """Phase 3, the English target task: Python code generation fine-tuned on MBPP's train split (its English
+    descriptions; the smoke world's MBPP-schema set), the same for every arm and model, before zero-shot
+    evaluation on the other programming and prompt languages."""
+
+    steps: Count  # optimizer steps of `batch_size` examples (the train split repeated as needed)
+    learning_rate: Positive
+    batch_size: Count
+    max_length: Count
+    warmup_ratio: Fraction = 0.1
+    weight_decay: NonNegative = 0.0
 
 
 class Summarization(Strict):
@@ -144,10 +180,12 @@ class SmokeCode(Strict):
     corpus_text: Count = 1000  # lines of the smoke world's text in the decoder's corpus
     articles: Count = 400
     other_language_share: Fraction = 0.1  # corpus functions documented in a prompt language other than English
+    target_problems: Count = 200  # train rows of the target phase's MBPP-schema set
 
 
 class Sources(Strict):
-    """Hub copies of the code study's own data (the NLU tasks come from the profile's `data.sources`)."""
+    """Hub copies of the code study's own data (the NLU tasks come from the profile's `data.sources`); MBPP is
+    read from repro/data/manifest.yaml's pin alone."""
 
     humaneval_x: str = "THUDM/humaneval-x"
     humaneval_xl: str = "FloatAI/humaneval-xl"
@@ -158,8 +196,13 @@ class Sources(Strict):
 
 
 class CodeStudy(Strict):
-    model: DecoderModel
+    models: list[str]  # the decoders run, each a key of `decoders` (its name in stage names and paths)
+    decoders: dict[str, DecoderModel]
     arms: list[str]
+    # with the English target fine-tune (true: the paper's three phases) and/or without it (false: two phases);
+    # each value evaluated and reported separately
+    target_phase: list[bool] = [True, False]
+    target: TargetPhase
     multitask_tasks: list[str] = []
     seeds: list[int]
     budget: Budget
@@ -172,14 +215,31 @@ class CodeStudy(Strict):
     smoke: SmokeCode = SmokeCode()
     # the questions as asked: each entry selects answer records by their fields (PRIMARY_FIELDS); those are
     # primary, their p-values Holm-adjusted together (repro.report.inference), every other one exploratory
-    primary: list[dict[str, str]] = []
+    primary: list[dict[str, str | bool]] = []
 
     @model_validator(mode="after")
     def _known(self) -> CodeStudy:
+        from repro.tasks.alternatives import TRANSLATIONS
+
+        if not self.models:
+            raise ValueError("models: at least one decoder")
+        for name in self.models:
+            if name not in self.decoders:
+                raise ValueError(f"models: {name!r} is not a key of `decoders` ({', '.join(self.decoders)})")
+            if not name.replace("_", "").isalnum():
+                raise ValueError(f"models: {name!r}: letters, digits and _ only (it names stages and folders)")
+        if not self.target_phase or len(set(self.target_phase)) != len(self.target_phase):
+            raise ValueError("target_phase: [true], [false] or [true, false]")
         known = {NO_INTERMEDIATE, LM_CONTROL, MULTITASK, *TEXT_TASKS, *TRANSLATED}
         for arm in self.arms:
-            if arm not in known:
-                raise ValueError(f"arms: unknown arm {arm!r} (one of {', '.join(sorted(known))})")
+            only = translations_only(arm)
+            if only is not None:
+                if only[0] not in TRANSLATIONS or not all(only[1]) or len(set(only[1])) != len(only[1]):
+                    raise ValueError(f"arms: {arm!r}: translations only are <task>.<lang>[.<lang>...] of a task "
+                                     f"with translations ({', '.join(TRANSLATIONS)}), each language once")
+            elif arm not in known:
+                raise ValueError(f"arms: unknown arm {arm!r} (one of {', '.join(sorted(known))}, or "
+                                 f"<task>.<lang>[.<lang>...])")
         if NO_INTERMEDIATE not in self.arms:
             raise ValueError("arms: `none` is the reference every delta is measured from")
         for task in self.multitask_tasks:
@@ -205,6 +265,22 @@ class CodeStudy(Strict):
                              f"prompt within training.max_length {length}")
         return self
 
+    def check(self, profile) -> None:
+        """Every translations-only arm's languages among its task's translations (the profile's languages of the
+        task's target, English aside); ValueError naming the arm."""
+        from repro.tasks.alternatives import TRANSLATIONS
+
+        for arm in self.arms:
+            only = translations_only(arm)
+            if only is None:
+                continue
+            target = TRANSLATIONS[only[0]][1]
+            have = [lang for lang in profile.languages.get(target, []) if lang != "en"]
+            missing = [lang for lang in only[1] if lang not in have]
+            if missing:
+                raise ValueError(f"arms: {arm}: no {only[0]} translation into {', '.join(missing)} (languages."
+                                 f"{target}: {', '.join(have) or 'none'})")
+
     @property
     def trained_arms(self) -> list[str]:
         """The arms with an intermediate phase (a stage each per seed)."""
@@ -214,4 +290,11 @@ class CodeStudy(Strict):
         """The text-to-text tasks an arm trains on."""
         if arm == MULTITASK:
             return list(self.multitask_tasks)
+        only = translations_only(arm)
+        if only is not None:
+            return [only[0]]
         return [] if arm in (NO_INTERMEDIATE, LM_CONTROL) else [TRANSLATED.get(arm, arm)]
+
+    def model_id(self, name: str) -> str:
+        """What results call a decoder: its Hub id, or its smoke name."""
+        return self.decoders[name].hub or name

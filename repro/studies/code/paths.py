@@ -8,6 +8,7 @@ from pathlib import Path
 from repro.paths import Layout
 
 ARTICLES_FILE = "cnn_dailymail/{split}.jsonl"
+TARGET_FILE = "mbpp/{split}.jsonl"  # the target phase's set, in MBPP's schema
 CORPUS_FILE = "corpus.jsonl"
 
 
@@ -41,6 +42,22 @@ def run_id(arm: str, seed: int) -> str:
     return f"{arm}-s{seed}"
 
 
+def phase(target: bool) -> str:
+    """The folder of a run evaluated with (target-true) or without (target-false) the target phase; the words
+    DVC writes for the params' booleans."""
+    return f"target-{str(bool(target)).lower()}"
+
+
+def parse_target(value) -> bool:
+    """A `--target-phase` value (DVC passes true/false) as a boolean."""
+    from repro.errors import UserError
+
+    text = str(value).lower()
+    if text not in ("true", "false"):
+        raise UserError(f"--target-phase: {value!r} is not true or false")
+    return text == "true"
+
+
 @dataclass(frozen=True)
 class CodeLayout:
     layout: Layout
@@ -56,6 +73,9 @@ class CodeLayout:
     def articles(self, split: str) -> Path:
         return self.data / ARTICLES_FILE.format(split=split)
 
+    def target_set(self, split: str) -> Path:
+        return self.data / TARGET_FILE.format(split=split)
+
     @property
     def corpus(self) -> Path:
         return self.data / CORPUS_FILE
@@ -64,27 +84,27 @@ class CodeLayout:
     def models(self) -> Path:
         return self.layout.models / "code"
 
-    @property
-    def pretrained(self) -> Path:
-        return self.models / "none"
+    def pretrained(self, model: str) -> Path:
+        return self.models / model / "pretrained"
 
-    def decoder(self, arm: str, seed: int) -> Path:
-        """The model an arm generates with (for `none`, a copy of the pretrained decoder: every arm's generation
-        then depends on its own run's directory alone)."""
-        return self.models / run_id(arm, seed)
+    def decoder(self, model: str, arm: str, seed: int, target: bool = False) -> Path:
+        """The decoder a run generates with: after its intermediate phase (target-false; for `none`, a copy of the
+        pretrained decoder, so every run's generation depends on its own directory alone), or after the target
+        phase too (target-true)."""
+        return self.models / model / phase(target) / run_id(arm, seed)
 
     @property
     def results(self) -> Path:
         return self.layout.results / "code"
 
-    def training_log(self, arm: str, seed: int) -> Path:
-        return self.results / "training" / f"{run_id(arm, seed)}.json"
+    def training_log(self, model: str, arm: str, seed: int, target: bool = False) -> Path:
+        return self.results / "training" / model / ("target" if target else "intermediate") / f"{run_id(arm, seed)}.json"
 
-    def samples(self, arm: str, seed: int) -> Path:
-        return self.results / "samples" / run_id(arm, seed)
+    def samples(self, model: str, arm: str, seed: int, target: bool) -> Path:
+        return self.results / "samples" / model / phase(target) / run_id(arm, seed)
 
-    def executed(self, arm: str, seed: int) -> Path:
-        return self.results / "executed" / run_id(arm, seed)
+    def executed(self, model: str, arm: str, seed: int, target: bool) -> Path:
+        return self.results / "executed" / model / phase(target) / run_id(arm, seed)
 
     @property
     def metrics(self) -> Path:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 
 def inputs(profile) -> tuple[list, list[tuple[str, str | None]]]:
-    """([(pin, repository paths)] of the study's own files, [(model, revision)] of its Hub decoder)."""
+    """([(pin, repository paths)] of the study's own files, [(model, revision)] of its Hub decoders)."""
     from repro.studies.code.hub import inputs as files
     from repro.studies.code.stages.common import code_of
 
     code = code_of(profile)
-    models = [(code.model.hub, code.model.revision)] if code.model.hub else []
+    models = [(spec.hub, spec.revision) for spec in map(code.decoders.get, code.models) if spec.hub]
     return [item for group in files(code).values() for item in group], models
 
 

@@ -24,36 +24,44 @@ def _read(layout: Layout, path: Path) -> dict:
 
 
 def metrics(layout: Layout) -> dict:
-    """{"pass@1": {arm: {benchmark: {programming language: {prompt language: mean over seeds}}}}, "contrasts":
-    {group: {contrast: {benchmark: {programming language: {prompt language: mean}}}}}}: greedy pass@1 and every
-    contrast's estimate, no intervals or provenance (`dvc metrics show/diff`)."""
-    from repro.studies.code.paths import CodeLayout
+    """{"pass@1": {model: {"target-<true|false>": {arm: {benchmark: {programming language: {prompt language: mean
+    over seeds}}}}}}, "contrasts": {model: {"target-<true|false>": {group: {contrast: {estimand: {benchmark:
+    {programming language: {prompt language: mean}}}}}}}}}: greedy pass@1 and every contrast's estimate, no
+    intervals or provenance (`dvc metrics show/diff`)."""
+    from repro.studies.code.paths import CodeLayout, phase
 
     code_layout = CodeLayout(layout)
     cells: dict = {}
     for r in _read(layout, code_layout.metrics)["results"]:
         if r["metric"] == "pass@1":
-            cells.setdefault((r["arm"], r["benchmark"], r["programming_language"], r["natural_language"]), []) \
-                .append(r["value"])
+            cells.setdefault((r["model"], phase(r["target_phase"]), r["arm"], r["benchmark"], r["programming_language"],
+                              r["natural_language"]), []).append(r["value"])
     out: dict = {"pass@1": {}, "contrasts": {}}
-    for (arm, benchmark, programming, natural), values in cells.items():
-        out["pass@1"].setdefault(arm, {}).setdefault(benchmark, {}).setdefault(programming, {})[natural] = \
-            sum(values) / len(values)
+    for (*path, natural), values in cells.items():
+        _nest(out["pass@1"], path)[natural] = sum(values) / len(values)
     for r in _read(layout, code_layout.answer_json)["answers"]:
-        out["contrasts"].setdefault(r["group"], {}).setdefault(r["contrast"], {}) \
-            .setdefault(r["benchmark"], {}).setdefault(r["programming_language"], {})[r["natural_language"]] = r["mean"]
+        path = [r["model"], phase(r["target_phase"]), r["group"], r["contrast"], r["estimand"], r["benchmark"],
+                r["programming_language"]]
+        _nest(out["contrasts"], path)[r["natural_language"]] = r["mean"]
     return out
 
 
-def plots(layout: Layout) -> dict[str, list[dict]]:
-    """contrasts.json: the contrasts pooled over HumanEval-X's programming languages, with their intervals, what
-    dvc.yaml's `plots:` draws as bars."""
-    from repro.studies.code.paths import CodeLayout
+def _nest(tree: dict, path: list) -> dict:
+    for key in path:
+        tree = tree.setdefault(key, {})
+    return tree
 
-    rows = [{"contrast": f"{r['contrast']} ({r['group']})", "mean": r["mean"], "ci_low": r["ci_low"],
-             "ci_high": r["ci_high"]}
+
+def plots(layout: Layout) -> dict[str, list[dict]]:
+    """contrasts.json: the `delta` contrasts pooled over HumanEval-X's programming languages, with their
+    intervals, what dvc.yaml's `plots:` draws as bars."""
+    from repro.studies.code.paths import CodeLayout, phase
+
+    rows = [{"contrast": f"{r['contrast']} ({r['group']}; {r['model']}, {phase(r['target_phase'])})",
+             "mean": r["mean"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}
             for r in _read(layout, CodeLayout(layout).answer_json)["answers"]
-            if r["benchmark"] == "humaneval-x" and r["programming_language"] == "all" and r["mean"] is not None]
+            if r["benchmark"] == "humaneval-x" and r["programming_language"] == "all" and r["estimand"] == "delta"
+            and r["mean"] is not None]
     return {"contrasts.json": rows}
 
 
@@ -63,6 +71,7 @@ def summary(layout: Layout) -> str:
 
     code_layout = CodeLayout(layout)
     answers = json.loads(code_layout.answer_json.read_text())["answers"]
-    primary = primary_lines(answers, lambda r: f"{r['contrast']} {r['benchmark']} {r['programming_language']} "
+    primary = primary_lines(answers, lambda r: f"{r['model']} target-{str(r['target_phase']).lower()} "
+                            f"{r['contrast']} {r['estimand']} {r['benchmark']} {r['programming_language']} "
                             f"{r['natural_language']}")
     return "\n".join(primary + [f"{len(answers)} contrasts -> {code_layout.answer_md}"])

@@ -1,9 +1,10 @@
-"""The code study (issue 11): English intermediate tasks, cast as text-to-text for a decoder, and zero-shot
-cross-lingual code generation on HumanEval-X (programming languages) and HumanEval-XL (prompt languages).
+"""The code study (issues 11, 22): intermediate tasks cast as text-to-text for decoders (a code model and a
+general one), an English target fine-tune on Python generation (MBPP), and zero-shot cross-lingual code
+generation on HumanEval-X (programming languages) and HumanEval-XL (prompt languages): the paper's three phases.
 
-data -> code data -> pretrained decoder -> one intermediate run per (arm, seed) -> generation per (arm, seed) ->
-execution per (arm, seed) in the sandbox -> the report (results/<profile>/code/: metrics.json, answer.{md,json},
-figures) -> its summary for DVC (results/<profile>/code/: summary.json, plots/).
+data -> code data -> each model's pretrained decoder -> one intermediate run per (model, arm, seed) -> its target
+phase (where `target_phase` holds true) -> generation and execution per (model, arm, seed, target_phase) -> the
+report (results/<profile>/code/: metrics.json, answer.{md,json}, figures) -> its summary for DVC.
 """
 
 from __future__ import annotations
@@ -22,20 +23,23 @@ REPORTS = ("code-report", "code-summary")
 
 
 def planned(profile: Profile) -> list[list[Planned]]:
-    """Waves: data, code data, the pretrained decoder, then every (arm, seed)'s intermediate run (`none`: a copy),
-    generation and execution."""
+    """Waves: data, code data, each model's pretrained decoder, then every (model, arm, seed)'s intermediate run
+    (`none`: a copy), its target phase, and generation and execution per target_phase value. Stage ids are DVC's
+    matrix keys (its booleans: True, False)."""
     from repro.studies.code.stages.common import code_of
 
     code, name = code_of(profile), profile.name
-    runs = [(arm, str(seed)) for arm in code.arms for seed in code.seeds]
+    runs = [(model, arm, str(seed)) for model in code.models for arm in code.arms for seed in code.seeds]
+    evaluated = [(*run, str(target)) for run in runs for target in code.target_phase]
 
-    def stages(group: str) -> list[Planned]:
+    def stages(group: str, items) -> list[Planned]:
         module = f"{STAGES}.{group.removeprefix('code-')}"
-        return [(stage_name(group, name, arm, seed), module, (arm, seed)) for arm, seed in runs]
+        return [(stage_name(group, name, *item), module, item) for item in items]
 
     return [[(stage_name("data", name), "repro.stages.data", ())], [(stage_name("code-data", name), f"{STAGES}.data", ())],
-            [(stage_name("code-pretrain", name), f"{STAGES}.pretrain", ())], stages("code-intermediate"),
-            stages("code-generate"), stages("code-execute")]
+            stages("code-pretrain", [(model,) for model in code.models]), stages("code-intermediate", runs),
+            stages("code-target", runs if True in code.target_phase else []), stages("code-generate", evaluated),
+            stages("code-execute", evaluated)]
 
 
 def report(profile: Profile, layout: Layout, params_path: Path) -> None:
@@ -46,7 +50,8 @@ def report(profile: Profile, layout: Layout, params_path: Path) -> None:
 
 
 VERBS = (("code-data", f"{STAGES}.data", "Data"), ("code-pretrain", f"{STAGES}.pretrain", "Train"),
-         ("code-intermediate", f"{STAGES}.intermediate", "Train"), ("code-generate", f"{STAGES}.generate", "Evaluate"),
+         ("code-intermediate", f"{STAGES}.intermediate", "Train"), ("code-target", f"{STAGES}.target", "Train"),
+         ("code-generate", f"{STAGES}.generate", "Evaluate"),
          ("code-execute", f"{STAGES}.execute", "Evaluate"), ("code-report", f"{STAGES}.report", "Tables and claims"))
 
 

@@ -72,7 +72,7 @@ def test_a_model_on_a_branch_and_a_missing_toolchain_are_one_line_each(ready, mo
     paper, _ = ready
     code = load(ROOT / "params.yaml", "paper").section("code")
     with pytest.raises(UserError, match=r"^pin model Qwen/Qwen2.5-Coder-1.5B: revision 'main' is not a commit"):
-        fetch._model(code.model.hub, "main")
+        fetch._model(code.decoders["coder"].hub, "main")
     with pytest.raises(UserError, match=r"^pin model FacebookAI/xlm-roberta-large: params.yaml's revision 0{40} is "
                                         r"not repro/data/manifest.yaml's 6193590440e1"):
         fetch._model(paper.model.hub, "0" * 40)

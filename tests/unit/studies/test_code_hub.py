@@ -52,6 +52,14 @@ def _articles(tmp_path: Path, monkeypatch) -> None:
         rows = {"article": [f"{split} article {i}" for i in range(3)], "highlights": ["h"] * 3,
                 "id": [f"{split}{i}" for i in range(3)]}
         datasets.Dataset.from_dict(rows).to_parquet(str(snapshot / f"{split}-00000-of-00001.parquet"))
+    mbpp = tmp_path / "hf" / "datasets--google-research-datasets--mbpp" / "snapshots" / raw["repos"][
+        "google-research-datasets/mbpp"]["sha"] / "full"
+    mbpp.mkdir(parents=True)
+    for split in ("train", "validation", "test", "prompt"):
+        rows = {"task_id": [601, 602], "text": ["Write a function to add one."] * 2,
+                "code": ["def add_one(x):\r\n  return x + 1"] * 2, "test_list": [["assert add_one(1) == 2"]] * 2,
+                "test_setup_code": [""] * 2, "challenge_test_list": [[]] * 2, "source_file": ["x.py"] * 2}
+        datasets.Dataset.from_dict(rows).to_parquet(str(mbpp / f"{split}-00000-of-00001.parquet"))
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
 
@@ -66,6 +74,9 @@ def test_release_files_at_their_commits_land_in_the_execution_layout(tmp_path, m
     assert german == (REAL / "humaneval-xl/python/German.jsonl").read_bytes()
     articles = [json.loads(line) for line in (tmp_path / "out/cnn_dailymail/train.jsonl").open()]
     assert [a["id"] for a in articles] == ["train0", "train1"]  # the first train_rows
+    mbpp = [json.loads(line) for line in (tmp_path / "out/mbpp/train.jsonl").open()]
+    assert len(mbpp) == 2 and set(mbpp[0]) == {"task_id", "text", "code", "test_list", "test_setup_code",
+                                               "challenge_test_list"}  # MBPP's fields, no more
 
 
 def test_a_changed_release_file_and_an_unpinned_input_are_refused(tmp_path, monkeypatch):

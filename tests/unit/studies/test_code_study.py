@@ -180,16 +180,39 @@ def test_smoke_canonical_solutions_pass_and_wrong_ones_fail(world):
         assert [r.passed for r in results] == [True] * len(right) + [False] * len(wrong), name
 
 
-def test_a_translated_arm_trains_on_its_task_plus_translations():
-    code = load(ROOT / "params.yaml", "smoke").section("code")
+def test_arms_name_what_they_train_on():
+    from repro.studies.code.params import arm_name
+
+    code = load(ROOT / "params.yaml", "paper").section("code")
     assert "mnli+translated" in code.arms and code.tasks_of("mnli+translated") == ["mnli"]
     assert code.tasks_of("multitask") == code.multitask_tasks and code.tasks_of("lm_control") == []
+    assert code.tasks_of("mnli.ar.de.es.ru.zh") == ["mnli"] and arm_name("mnli.ar.de.es.ru.zh") == "mnli@ar,de,es,ru,zh"
+    assert arm_name("mnli+translated") == "mnli+translated" and arm_name("none") == "none"
+    assert [code.model_id(m) for m in code.models] == ["Qwen/Qwen2.5-Coder-1.5B", "Qwen/Qwen2.5-1.5B"]
+    assert {code.decoders[m].kind for m in code.models} == {"code", "general"}
+
+
+def test_a_translations_only_arm_reads_its_languages_translations_and_no_english():
+    from repro.studies.code.data import additions, translated_sources
+
+    profile = load(ROOT / "params.yaml", "smoke")
+    assert translated_sources("mnli.de.zh", profile.languages) == [("mnli_translated", "de"), ("mnli_translated", "zh")]
+    assert translated_sources("mnli", profile.languages) == []
+    assert set(translated_sources("mnli+translated", profile.languages)) == {
+        ("mnli_translated", lang) for lang in profile.languages["xnli"] if lang != "en"}
+    sources = additions(profile, profile.section("code")).sources
+    assert ("mnli_translated", "de") in sources and ("mnli_translated", "zh") in sources
 
 
 def test_code_params_refuse_what_the_study_cannot_run(tmp_path):
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
     for change, message in (({"arms": ["mnli"]}, "`none` is the reference"),
                             ({"arms": ["none", "xnli"]}, "unknown arm 'xnli'"),
+                            ({"arms": ["none", "squad_v2.de"]}, "translations only are"),
+                            ({"arms": ["none", "mnli.de.de"]}, "each language once"),
+                            ({"arms": ["none", "mnli.sw"]}, r"code.arms: mnli.sw: no mnli translation into sw"),
+                            ({"models": ["tiny_code", "gpt"]}, "'gpt' is not a key of `decoders`"),
+                            ({"target_phase": []}, "target_phase"),
                             ({"benchmarks": {"humaneval_x": ["cobol"], "humaneval_xl": {}}}, "cobol"),
                             ({"primary": [{"arm": "mnli"}]}, "primary: {'arm': 'mnli'}: select by benchmark")):
         edited = json.loads(json.dumps(raw))
@@ -198,6 +221,61 @@ def test_code_params_refuse_what_the_study_cannot_run(tmp_path):
         path.write_text(yaml.safe_dump(edited))
         with pytest.raises(ParamsError, match=message):
             load(path, "smoke")
+
+
+def test_the_plan_holds_each_phase_per_model_and_no_target_stage_without_the_target_phase():
+    from repro.studies.code.study import planned
+
+    profile = load(ROOT / "params.yaml", "smoke")
+    code = profile.section("code").model_copy(update={"target_phase": [True, False]})
+    profile.sections["code"] = code
+    groups = {}
+    for wave in planned(profile):
+        for name, module, args in wave:
+            groups.setdefault(module.rpartition(".")[2], []).append((name, args))
+    runs = len(code.models) * len(code.arms) * len(code.seeds)
+    assert len(groups["pretrain"]) == len(code.models) and len(groups["intermediate"]) == runs
+    assert len(groups["target"]) == runs and len(groups["generate"]) == len(groups["execute"]) == 2 * runs
+    assert ("code-generate-smoke@tiny_general-mnli.de.zh-0-True", ("tiny_general", "mnli.de.zh", "0", "True")) \
+        in groups["generate"]
+    profile.sections["code"] = code.model_copy(update={"target_phase": [False]})
+    modules = [module for wave in planned(profile) for _, module, _ in wave]
+    assert not any(m.endswith(".target") for m in modules)
+
+
+def test_mbpp_rows_become_humaneval_prompts_with_the_body_as_target():
+    from repro.studies.code import mbpp
+
+    row = {"task_id": 2, "text": "Write a function to find the shared elements.",
+           "code": "import math\r\ndef helper(a):\r\n\treturn set(a)\r\ndef similar_elements(a, b):\r\n"
+                   "\tres = helper(a) & helper(b)\r\n\treturn tuple(res) ",
+           "test_list": ["assert set(similar_elements((3, 4), (4, 5))) == set((4,))"], "test_setup_code": "",
+           "challenge_test_list": []}
+    prompt, target = mbpp.cast(row)
+    assert prompt.startswith("import math\ndef helper(a):\n\treturn set(a)\ndef similar_elements(a, b):\n")
+    assert '\t""" Write a function to find the shared elements.\n\t>>> assert set(similar_elements(' in prompt
+    assert target == "\tres = helper(a) & helper(b)\n\treturn tuple(res)\n"
+    scope: dict = {}
+    exec(prompt + target + row["test_list"][0], scope)  # noqa: S102  (the program is this test's own)
+    bare = mbpp.cast({**row, "code": "x = 1"})
+    assert bare[0].startswith('"""Write a function') and bare[1] == "x = 1\n"
+
+
+def test_smoke_target_set_has_mbpp_fields_and_its_solutions_pass_their_tests(world):
+    from repro.studies.code import mbpp
+
+    out, code = world
+    train = _jsonl(out / "mbpp/train.jsonl")
+    assert len(train) == code.smoke.target_problems
+    assert set(train[0]) == {"task_id", "text", "code", "test_list", "test_setup_code", "challenge_test_list"}
+    assert train[0]["task_id"] == 601 and train[0]["text"].startswith("Write a function")
+    evaluation = {r["prompt"].split('""" ')[1].split("\n")[0] for r in _jsonl(out / "humaneval-x/humaneval_python.jsonl")}
+    for row in train[:20]:
+        prompt, target = mbpp.cast(row)
+        scope: dict = {}
+        exec(prompt + target + "\n".join(row["test_list"]), scope)  # noqa: S102  (the world's own programs)
+        assert "Return " + row["text"].split("returns ", 1)[1] not in evaluation
+    assert {r["source"] for r in _jsonl(out / "corpus.jsonl")} == {"code", "text"}
 
 
 def test_paired_contrast_of_known_differences():
@@ -229,47 +307,71 @@ def test_a_problem_is_one_cluster_across_languages_and_seeds_are_crossed_with_it
     assert few["note"] == "too few clusters" and few["ci_low"] is None and few["mean"] == pytest.approx(75.0)
 
 
+def _summary(code, model, target, arm, passes, german=None):
+    """One run's execution summary: `passes` per problem in every file (HumanEval-XL's German: `german`, else 0)."""
+    files = [{"benchmark": "humaneval-x", "programming_language": lang, "natural_language": "English",
+              "mode": "greedy", "skipped": None, "per_problem": {f"P/{i}": p for i, p in enumerate(passes)}}
+             for lang in code.benchmarks.humaneval_x]
+    files += [{"benchmark": "humaneval-xl", "programming_language": "python", "natural_language": n,
+               "mode": "greedy", "skipped": None,
+               "per_problem": {f"p/{i}": (p if n == "English" else (german or [0.0] * 6)[i])
+                               for i, p in enumerate(passes)}}
+              for n in code.benchmarks.humaneval_xl["python"]]
+    return {"model": model, "target_phase": target, "arm": arm, "seed": 0, "files": files}
+
+
 def test_answers_pair_each_arm_with_none_by_problem():
     from repro.studies.code.answer import answers, markdown
 
-    code = load(ROOT / "params.yaml", "smoke").section("code")
-
-    def summary(arm, passes):
-        files = [{"benchmark": "humaneval-x", "programming_language": lang, "natural_language": "English",
-                  "mode": "greedy", "skipped": None, "per_problem": {f"P/{i}": p for i, p in enumerate(passes)}}
-                 for lang in code.benchmarks.humaneval_x]
-        files += [{"benchmark": "humaneval-xl", "programming_language": "python", "natural_language": n,
-                   "mode": "greedy", "skipped": None,
-                   "per_problem": {f"p/{i}": (p if n == "English" else 0.0) for i, p in enumerate(passes)}}
-                  for n in code.benchmarks.humaneval_xl["python"]]
-        return {"arm": arm, "seed": 0, "files": files}
-
-    baseline = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
-    executed = [summary("none", baseline), summary("mnli", [1.0, 1.0, 1.0, 0.0, 1.0, 1.0])] + \
-        [summary(arm, baseline) for arm in ("squad_v1", "cnn_dailymail", "lm_control", "mnli+translated")]
+    code = load(ROOT / "params.yaml", "smoke").section("code").model_copy(update={"target_phase": [True, False]})
+    baseline, better = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0], [1.0, 1.0, 1.0, 0.0, 1.0, 1.0]
+    executed = []
+    for target in (True, False):
+        executed += [_summary(code, "tiny_code", target, "none", baseline),
+                     _summary(code, "tiny_code", target, "mnli", better),
+                     _summary(code, "tiny_code", target, "mnli.de", baseline, german=better)]
+        executed += [_summary(code, "tiny_code", target, arm, baseline)
+                     for arm in ("mnli.de.zh", "cnn_dailymail", "lm_control")]
+        executed += [_summary(code, "tiny_general", target, arm, baseline) for arm in code.arms]
     records = answers(code, executed)
-    translated = next(r for r in records if r["group"] == "translated vs English" and r["programming_language"] == "all")
-    assert translated["contrast"] == "mnli+translated - mnli" and translated["mean"] == -50.0
-    python = next(r for r in records if r["contrast"] == "mnli - none" and r["programming_language"] == "python"
-                  and r["benchmark"] == "humaneval-x")
+    assert {r["estimand"] for r in records} == {"delta", "gap_change"}
+    assert {r["target_phase"] for r in records} == {True, False}
+
+    def one(**fields):
+        found = [r for r in records if all(r[k] == v for k, v in fields.items())]
+        assert len(found) == 1, fields
+        return found[0]
+
+    base = {"model": "tiny_code", "target_phase": True}
+    python = one(**base, contrast="mnli - none", estimand="delta", benchmark="humaneval-x", programming_language="python")
     assert python["mean"] == 50.0 and python["n"] == 6
-    pooled = next(r for r in records if r["contrast"] == "mnli - none" and r["programming_language"] == "all")
-    assert pooled["n"] == 6 and pooled["units"] == {"seed": 1, "problem": 6}  # a problem: one cluster
-    drop = next(r for r in records if r["group"] == "prompt-language drop" and r["task"] == "mnli"
-                and r["natural_language"] == "German")
-    assert drop["mean"] == pytest.approx(500 / 6)  # mnli passes 5 of 6 in English, none in German
+    pooled = one(**base, contrast="mnli - none", estimand="delta", benchmark="humaneval-x", programming_language="all")
+    assert pooled["units"] == {"seed": 1, "problem": 6}  # a problem: one cluster
+    # HumanEval-X: mnli gains alike everywhere, so the gap to Python does not move
+    assert one(**base, contrast="mnli - none", estimand="gap_change", benchmark="humaneval-x",
+               programming_language="cpp")["mean"] == 0.0
+    # HumanEval-XL: mnli gains 50 in English, nothing in German: the English -> German gap widens by 50
+    assert one(**base, contrast="mnli - none", estimand="gap_change", benchmark="humaneval-xl",
+               natural_language="German")["mean"] == pytest.approx(-50.0)
+    # German translations alone: 5 of 6 in German (none: 0), English as none's: the gap closes by 500/6
+    de = one(**base, contrast="mnli@de - none", estimand="gap_change", benchmark="humaneval-xl",
+             natural_language="German")
+    assert de["task"] == "mnli@de" and de["mean"] == pytest.approx(500 / 6)
+    only = one(**base, contrast="mnli@de - mnli", estimand="delta", benchmark="humaneval-xl", natural_language="German")
+    assert only["group"] == "translations only vs English" and only["mean"] == pytest.approx(500 / 6)
+    # the general model gains nothing from mnli: the code model's gain over it is mnli's own
+    versus = one(target_phase=True, group="code model vs general model", task="mnli", estimand="delta",
+                 benchmark="humaneval-x", programming_language="python")
+    assert versus["model"] == "tiny_code - tiny_general" and versus["mean"] == 50.0
+    summarization = one(**base, group="summarization vs NLU", estimand="delta", benchmark="humaneval-x",
+                        programming_language="all")
+    assert summarization["contrast"] == "cnn_dailymail - mean(mnli)" and summarization["mean"] == -50.0
     primary = [r for r in records if r["primary"]]
-    assert {(r["benchmark"], r["programming_language"], r["natural_language"]) for r in primary} == {
-        ("humaneval-x", "non-Python", "English"), ("humaneval-xl", "all", "non-English"),
-        ("humaneval-x", "all", "English")}  # the last: CNN/DM - mean(NLU)
-    assert len(primary) == 2 * len(code.trained_arms) + 1
-    non_python = next(r for r in primary
-                      if r["contrast"] == "mnli - none" and r["programming_language"] == "non-Python")
-    assert non_python["mean"] == pytest.approx(50.0) and non_python["languages"] == ["cpp", "js", "rust"]
+    assert all(r["target_phase"] is True for r in primary) and len(primary) == 5 + 5 + 2 + 1 + 1  # arms x 2, translations only x 2, 2
     assert all(r["p_adjusted"] is None for r in records if not r["primary"])
     assert all(r["p_adjusted"] >= r["p_value"] for r in primary if r["p_value"] is not None)
     text = markdown(records, "smoke", [])
-    assert text.index("## Primary contrasts (11, p Holm-adjusted") < text.index("(exploratory, p unadjusted)")
+    assert text.index(f"## Primary contrasts ({len(primary)}, p Holm-adjusted") < text.index("target phase false")
     for record in records:
         assert {"contrast", "task", "group", "languages", "mean", "ci_low", "ci_high", "p_value", "n", "units",
-                "primary", "p_adjusted"} <= set(record)
+                "primary", "p_adjusted", "model", "target_phase", "estimand"} <= set(record)

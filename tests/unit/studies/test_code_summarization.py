@@ -2,6 +2,7 @@
 training rows, in the LM control's rows and in dev prompts alike; ROUGE is rouge-score's; a token budget gives
 arms of different row lengths the same loss tokens, in whole batches."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -126,9 +127,9 @@ def test_code_params_refuse_a_length_with_no_room_for_a_prompt():
 
     from repro.studies.code.params import CodeStudy, Training
 
-    base = {"model": {"hub": "org/m", "revision": "abc"}, "arms": ["none"], "seeds": [0],
-            "budget": {"unit": "tokens", "value": 10},
-            "generation": {"max_new_tokens": 8}, "benchmarks": {"humaneval_x": ["python"], "humaneval_xl": {}}}
+    import yaml
+
+    base = yaml.safe_load((Path(__file__).resolve().parents[3] / "params.yaml").read_text())["profiles"]["smoke"]["code"]
     training = Training(learning_rate=1e-4, batch_size=2, max_length=160).model_dump()
     CodeStudy.model_validate({**base, "training": {**training, "target_length": 32}})
     with pytest.raises(ValidationError, match="target_length"):

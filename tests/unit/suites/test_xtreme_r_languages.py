@@ -132,7 +132,7 @@ def test_the_data_stage_refuses_an_unrecorded_language_commit_before_any_downloa
     monkeypatch.setattr(manifest, "MANIFEST", path)
     paper = load(ROOT / "params.yaml", "paper")
     paper.data.sources["bucc2018"] = SourceSpec(path=str(tmp_path))
-    plan = materialize.needed(paper)
+    plan = materialize.needed(paper, "multilingual")
     assert {("udpos", "wo"), ("xquad", "ro"), ("tatoeba", "az"), ("panx", "qu")} <= {(s, lang) for s, lang, _ in plan}
     with pytest.raises(UserError, match=r"^pin panx@\w+: unimelb-nlp/wikiann has no verified commit"):
         materialize.check_sources(paper, plan)

@@ -200,3 +200,15 @@ def corpus_function(rng: random.Random, pool: list[Expression], lang: str, natur
     if lang == "rust":
         return row["prompt"] + row["declaration"] + row["canonical_solution"]
     return row["prompt"] + row["canonical_solution"]
+
+
+def mbpp_row(task_id: int, expr: Expression, rng: random.Random) -> dict:
+    """One target-phase problem in MBPP's schema (google-research-datasets/mbpp `full`: task_id, text, code,
+    test_list, test_setup_code, challenge_test_list): an English instruction, a Python solution, three asserts."""
+    name = f"solve_{rng.randint(0, 999)}"
+    sentence = describe(expr, "English")
+    text = f"Write a function that takes x and returns {sentence[len('Return '):]}"
+    code = f"def {name}(x):\r\n" + _body(expr, "python").replace("\n", "\r\n")  # MBPP's lines end in \r\n
+    return {"task_id": task_id, "text": text, "code": code.rstrip("\r\n"),
+            "test_list": [f"assert {name}({t}) == {expr.value(t)}" for t in _examples(rng)[:3]],
+            "test_setup_code": "", "challenge_test_list": []}

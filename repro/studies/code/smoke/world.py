@@ -1,6 +1,7 @@
 """The smoke world's code study data: HumanEval-X and HumanEval-XL problem files (release layout and schemas),
-CNN/DailyMail-schema articles, and the tiny decoder's pretraining corpus (text in the world's languages and
-documented code in its programming languages).
+CNN/DailyMail-schema articles, the target phase's set in MBPP's schema (English instructions, Python), and the
+tiny decoders' pretraining corpus (text in the world's languages and documented code in its programming
+languages; each row says which: a general decoder reads the text alone).
 
 The evaluation problems' expressions never occur in the corpus: a decoder passes them only by composing what it
 learned (the words, the digits, each language's syntax). Articles are lines of the world's English text; their
@@ -15,9 +16,9 @@ from pathlib import Path
 from repro.errors import UserError
 from repro.io import atomic_text
 from repro.studies.code.params import CodeStudy
-from repro.studies.code.paths import ARTICLES_FILE, CORPUS_FILE
+from repro.studies.code.paths import ARTICLES_FILE, CORPUS_FILE, TARGET_FILE
 from repro.studies.code.smoke.problems import (NATURAL, corpus_function, draw_expression, expressions,
-                                               humaneval_x, humaneval_xl)
+                                               humaneval_x, humaneval_xl, mbpp_row)
 from repro.smoke.streams import random_hex, seeded_rng
 from repro.suites.programs import get as program_suite
 
@@ -50,8 +51,20 @@ def write_code_world(out: Path, code: CodeStudy, text: dict[str, list[str]], see
             _jsonl(out / program_suite("humaneval-xl").file(language, natural),
                    [humaneval_xl(i, expr, natural, seeded_rng(seed, "humaneval-xl", i)) for i, expr in
                     enumerate(chosen)])  # the same tests in every prompt language
-    _corpus(out, code, text, [e for e in pool if e not in chosen], seed)
+    rest = [e for e in pool if e not in chosen]
+    _corpus(out, code, text, rest, seed)
     _articles(out, text["en"], sizes.articles, seed)
+    _target_set(out, rest, sizes.target_problems, seed)
+
+
+def _target_set(out: Path, pool: list, n: int, seed: int) -> None:
+    """MBPP's splits (its task ids: prompt 1-10, test 11-510, validation 511-600, train 601-974), `n` train rows;
+    no evaluation expression among them."""
+    rng = seeded_rng(seed, "mbpp")
+    splits = {"prompt": (1, 4), "test": (11, max(8, n // 4)), "validation": (511, max(8, n // 8)), "train": (601, n)}
+    for split, (first, count) in splits.items():
+        _jsonl(out / TARGET_FILE.format(split=split),
+               [mbpp_row(first + i, draw_expression(rng, pool), rng) for i in range(count)])
 
 
 def _corpus(out: Path, code: CodeStudy, text: dict[str, list[str]], pool: list, seed: int) -> None:
@@ -63,9 +76,9 @@ def _corpus(out: Path, code: CodeStudy, text: dict[str, list[str]], pool: list, 
     rows = []
     for _ in range(sizes.corpus_functions):
         natural = rng.choice(others) if others and rng.random() < sizes.other_language_share else "English"
-        rows.append({"text": corpus_function(rng, pool, rng.choice(languages), natural)})
+        rows.append({"text": corpus_function(rng, pool, rng.choice(languages), natural), "source": "code"})
     lines = [line for lang in sorted(text) for line in text[lang]]
-    rows += [{"text": line} for line in rng.sample(lines, min(sizes.corpus_text, len(lines)))]
+    rows += [{"text": line, "source": "text"} for line in rng.sample(lines, min(sizes.corpus_text, len(lines)))]
     rng.shuffle(rows)
     _jsonl(out / CORPUS_FILE, rows)
 

@@ -11,8 +11,12 @@ import typer
 from repro.errors import UserError
 from repro.studies.code.params import CodeStudy
 
-ArmOpt = Annotated[str, typer.Option("--arm", help="none | an intermediate task | multitask | lm_control")]
+ModelOpt = Annotated[str, typer.Option("--model", help="one of the code study's models (code.models)")]
+ArmOpt = Annotated[str, typer.Option("--arm", help="none | a task | <task>+translated | <task>.<lang>[.<lang>] | "
+                                                   "multitask | lm_control")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="one of the code study's seeds")]
+TargetOpt = Annotated[str, typer.Option("--target-phase", help="true: evaluate after the target phase; false: "
+                                                               "after the intermediate phase")]
 
 
 def code_of(profile) -> CodeStudy:
@@ -21,12 +25,14 @@ def code_of(profile) -> CodeStudy:
     return profile.section("code")
 
 
-def study(profile, layout, arm: str | None = None, seed=None):
-    """(code params, code layout, seed as int) of a stage's run; refuses an arm or seed the study does not list
-    (`repro all` passes the seed as text)."""
+def study(profile, layout, arm: str | None = None, seed=None, model: str | None = None):
+    """(code params, code layout, seed as int) of a stage's run; refuses a model, arm or seed the study does not
+    list (`repro all` passes the seed as text)."""
     from repro.studies.code.paths import CodeLayout
 
     code = code_of(profile)
+    if model is not None and model not in code.models:
+        raise UserError(f"--model: {model!r} is not a model of the code study ({', '.join(code.models)})")
     if arm is not None and arm not in code.arms:
         raise UserError(f"--arm: {arm!r} is not an arm of the code study ({', '.join(code.arms)})")
     if seed is not None:

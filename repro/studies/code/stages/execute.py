@@ -1,6 +1,7 @@
 """Stage `code-execute`: run one arm's samples (one seed) in the sandbox (`repro.execution`) and write, per
 samples file, one result line per sample ({"task_id", "completion_id", "passed", "result"}, input order) and the
-pass@k summary: results/<profile>/code/executed/<arm>-s<seed>/<set>.<mode>.jsonl and summary.json.
+pass@k summary: results/<profile>/code/executed/<model>/target-<true|false>/<arm>-s<seed>/<set>.<mode>.jsonl and
+summary.json.
 
 CPU only, and never imports torch: it runs in the execution image, apart from the GPU machine. It reads only
 `code.execution` (timeout, workers, k) and the problems and samples, so a timeout change reruns execution alone.
@@ -15,21 +16,23 @@ from pathlib import Path
 
 import typer
 
-from repro.studies.code.stages.common import ArmOpt, SeedOpt, load, require, study
+from repro.studies.code.stages.common import ArmOpt, ModelOpt, SeedOpt, TargetOpt, load, require, study
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly
 
 
-def run(profile, layout, arm: str, seed, warn=print) -> Path:
-    code, code_layout, seed = study(profile, layout, arm, seed)
+def run(profile, layout, model_name: str, arm: str, seed, target_phase, warn=print) -> Path:
+    code, code_layout, seed = study(profile, layout, arm, seed, model_name)
     from repro.execution import evaluate, pass_at_k, read_problems, read_samples
     from repro.io import atomic_dir, atomic_json
-    from repro.studies.code.paths import eval_sets
+    from repro.studies.code.paths import eval_sets, parse_target
 
-    samples_dir = require(code_layout.samples(arm, seed), "samples",
-                          f"repro code-generate --profile {profile.name} --arm {arm} --seed {seed}")
+    target = parse_target(target_phase)
+    samples_dir = require(code_layout.samples(model_name, arm, seed, target), "samples",
+                          f"repro code-generate --profile {profile.name} --model {model_name} --arm {arm} "
+                          f"--seed {seed} --target-phase {str(target).lower()}")
     ex = code.execution
     files = []
-    with atomic_dir(code_layout.executed(arm, seed)) as out:
+    with atomic_dir(code_layout.executed(model_name, arm, seed, target)) as out:
         for eval_set in eval_sets(code):
             problems = read_problems(code_layout.problems(eval_set))
             for mode in ("greedy", "sampled"):
@@ -48,22 +51,23 @@ def run(profile, layout, arm: str, seed, warn=print) -> Path:
                               "n_samples": len(samples), "skipped": skipped,
                               "per_problem": {t: sum(p) / len(p) for t, p in outcomes.items()},
                               "pass_at_k": {} if skipped else pass_at_k(outcomes, ex.k)})
-        atomic_json(out / "summary.json", {"arm": arm, "seed": seed, "execution": ex.model_dump(), "files": files})
-    return code_layout.executed(arm, seed)
+        atomic_json(out / "summary.json", {"model": model_name, "target_phase": target, "arm": arm, "seed": seed,
+                                           "execution": ex.model_dump(), "files": files})
+    return code_layout.executed(model_name, arm, seed, target)
 
 
 @friendly
-def command(arm: ArmOpt, seed: SeedOpt, params: ParamsOpt = Path("params.yaml"),
-            profile: ProfileOpt = "paper") -> None:
-    """Run one arm's samples in the sandbox: per-sample results and pass@k (CPU only; no torch).
+def command(model: ModelOpt, arm: ArmOpt, seed: SeedOpt, target_phase: TargetOpt = "true",
+            params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
+    """Run one run's samples in the sandbox: per-sample results and pass@k (CPU only; no torch).
 
-    Example: [bold]repro code-execute --profile smoke --arm none --seed 0[/]
+    Example: [bold]repro code-execute --profile smoke --model tiny_code --arm none --seed 0 --target-phase true[/]
     """
     from repro.progress import live, stage
 
     config, layout = load(params, profile, threads=False)
-    with live(), stage(f"code execute {arm} s{seed}"):
-        out = run(config, layout, arm, seed)
+    with live(), stage(f"code execute {model} {arm} s{seed} target {target_phase}"):
+        out = run(config, layout, model, arm, seed, target_phase)
     summary = json.loads((out / "summary.json").read_text())
     for entry in summary["files"]:
         typer.echo(f"{entry['benchmark']} {entry['programming_language']} {entry['natural_language']} "

@@ -1,7 +1,8 @@
 """Stage `code-generate`: one arm's decoder (one seed) completes every problem of the study's HumanEval-X and
 HumanEval-XL files: one greedy completion each (pass@1), and `samples` sampled ones (pass@k) for the
 `sampled_benchmarks`. HF `generate`, or vLLM where installed on a GPU (`generation.backend`). Writes HumanEval's
-samples.jsonl per problems file: results/<profile>/code/samples/<arm>-s<seed>/<set>.<greedy|sampled>.jsonl, and
+samples.jsonl per problems file: results/<profile>/code/samples/<model>/target-<true|false>/<arm>-s<seed>/
+<set>.<greedy|sampled>.jsonl (with or without the target phase), and
 generation.json (seconds and tokens per second of each file)."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from repro.studies.code.stages.common import ArmOpt, SeedOpt, code_of, require, study
+from repro.studies.code.stages.common import ArmOpt, ModelOpt, SeedOpt, TargetOpt, code_of, require, study
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 
 MODES = ("greedy", "sampled")
@@ -26,24 +27,27 @@ def _backend(code) -> str:
     return code.generation.backend
 
 
-def run(profile, layout, arm: str, seed) -> Path:
-    code, code_layout, seed = study(profile, layout, arm, seed)
+def run(profile, layout, model_name: str, arm: str, seed, target_phase) -> Path:
+    code, code_layout, seed = study(profile, layout, arm, seed, model_name)
+    from repro.studies.code.paths import parse_target
+
+    target = parse_target(target_phase)
     from repro.execution import read_problems
     from repro.io import atomic_dir, atomic_json
     from repro.kinds import code_generation
     from repro.models import decoder
     from repro.studies.code.paths import eval_sets
 
-    verb = (f"repro code-pretrain --profile {profile.name}" if arm == "none"
-            else f"repro code-intermediate --profile {profile.name} --arm {arm} --seed {seed}")
-    path = require(code_layout.decoder(arm, seed), "decoder", verb)
+    which = f"--profile {profile.name} --model {model_name} --arm {arm} --seed {seed}"
+    verb = f"repro code-target {which}" if target else f"repro code-intermediate {which}"
+    path = require(code_layout.decoder(model_name, arm, seed, target), "decoder", verb)
     gen = code.generation
     backend = _backend(code)
     model = tokenizer = None
     if backend == "hf":
         tokenizer, model = decoder.tokenizer(path), decoder.causal_lm(path)
     timing = {}
-    with atomic_dir(code_layout.samples(arm, seed)) as out:
+    with atomic_dir(code_layout.samples(model_name, arm, seed, target)) as out:
         for eval_set in eval_sets(code):
             problems = list(read_problems(code_layout.problems(eval_set)).values())
             prompts = code_generation.prompts(problems)
@@ -69,18 +73,20 @@ def run(profile, layout, arm: str, seed) -> Path:
                     if tokenizer else []))
                 timing[f"{eval_set.name}.{mode}"] = {"seconds": seconds, "completions": len(lines),
                                                       "tokens_per_second": tokens / seconds if tokens else None}
-        atomic_json(out / "generation.json", {"arm": arm, "seed": seed, "backend": backend, "files": timing})
-    return code_layout.samples(arm, seed)
+        atomic_json(out / "generation.json", {"model": model_name, "target_phase": target, "arm": arm, "seed": seed,
+                                              "backend": backend, "files": timing})
+    return code_layout.samples(model_name, arm, seed, target)
 
 
 @friendly
-def command(arm: ArmOpt, seed: SeedOpt, params: ParamsOpt = Path("params.yaml"),
-            profile: ProfileOpt = "paper") -> None:
-    """Completions of every HumanEval-X / HumanEval-XL problem by one arm's decoder (greedy, and sampled).
+def command(model: ModelOpt, arm: ArmOpt, seed: SeedOpt, target_phase: TargetOpt = "true",
+            params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
+    """Completions of every HumanEval-X / HumanEval-XL problem by one run's decoder (greedy, and sampled).
 
-    Example: [bold]repro code-generate --profile smoke --arm none --seed 0[/]
+    Example: [bold]repro code-generate --profile smoke --model tiny_code --arm none --seed 0 --target-phase true[/]
     """
-    run_stage(params, profile, f"code generate {arm} s{seed}", run, arm, seed,
+    run_stage(params, profile, f"code generate {model} {arm} s{seed} target {target_phase}", run, model, arm, seed,
+              target_phase,
               done=lambda out: f"samples -> {out}", check=code_of)
 
 

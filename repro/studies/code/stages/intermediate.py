@@ -1,13 +1,14 @@
-"""Stage `code-intermediate`: one arm of the code study's intermediate phase, for one seed: the pretrained decoder
-fine-tuned on its English text-to-text task(s), or (the LM control) on plain language modelling of CNN/DailyMail
-articles, every arm at the study's one budget; the `none` arm copies the pretrained decoder unchanged.
+"""Stage `code-intermediate`: one arm of the code study's intermediate phase, for one model and seed: the pretrained
+decoder fine-tuned on its text-to-text task(s) (English; English plus translations; translations only), or (the LM
+control) on plain language modelling of CNN/DailyMail articles, every arm at the study's one budget; the `none` arm
+copies the pretrained decoder unchanged.
 
 The budget is exact: the arm's rows, shuffled with the seed and repeated as often as needed, are cut to
 `steps x batch_size` rows (one epoch over them is that many optimizer steps) or to the first whole batches whose
 loss tokens reach `tokens` (CNN/DailyMail rows carry ~14x MNLI's input tokens, so equal steps are not equal
 tokens). Multitask interleaves its tasks' rows in turn (equal shares). A long article keeps its lead everywhere:
 in a CNN/DailyMail row (before its `TL;DR:` cue, never cut), in the LM control's rows and in the dev prompts. The
-log (results/<profile>/code/training/<arm>-s<seed>.json) records the budget, the rows with their loss and input
+log (results/<profile>/code/training/<model>/intermediate/<arm>-s<seed>.json) records the budget, the rows with their loss and input
 tokens, the Trainer's own counts (`trainer_examples`, `optimizer_steps`, `effective_batch`, read from its log),
 and each task's English-dev score (exact match; ROUGE-1/2/Lsum for CNN/DailyMail).
 """
@@ -21,8 +22,8 @@ from pathlib import Path
 import typer
 
 from repro.errors import UserError
-from repro.studies.code.params import LM_CONTROL, NO_INTERMEDIATE, SUMMARIZATION, TEXT_TASKS, TRANSLATED
-from repro.studies.code.stages.common import ArmOpt, SeedOpt, code_of, require, study
+from repro.studies.code.params import LM_CONTROL, NO_INTERMEDIATE, SUMMARIZATION, TEXT_TASKS, translations_only
+from repro.studies.code.stages.common import ArmOpt, ModelOpt, SeedOpt, code_of, require, study
 from repro.stages.common import english
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 
@@ -38,11 +39,12 @@ def examples(layout, code_layout, source: str, split: str) -> list[dict]:
 
 def arm_rows(arm: str, code, tokenizer, layout, code_layout, languages: dict) -> list[list[dict]]:
     """The encoded training rows of an arm, one list per task (the LM control: one list of article rows; a
-    translated arm: its task's English examples and their translations, pooled)."""
+    translated arm: its task's English examples and their translations, pooled; a translations-only arm: its
+    languages' translations, pooled, no English)."""
     from repro import data
     from repro.kinds import text_to_text
     from repro.models import decoder
-    from repro.tasks.alternatives import extra_sources
+    from repro.studies.code.data import translated_sources
 
     hp = code.training
     if arm == LM_CONTROL:
@@ -50,11 +52,10 @@ def arm_rows(arm: str, code, tokenizer, layout, code_layout, languages: dict) ->
         return [decoder.lm_rows(tokenizer, articles, hp.max_length)]
     out = []
     for task in code.tasks_of(arm):
-        pairs = [text_to_text.cast(source, e) for source in TEXT_TASKS[task]
-                 for e in examples(layout, code_layout, source, "train")]
-        if arm in TRANSLATED:
-            pairs += [text_to_text.cast(source, e) for source, lang in extra_sources(arm, languages)
-                      for e in data.read(layout, source, "train", lang)]
+        pairs = [] if translations_only(arm) else [text_to_text.cast(source, e) for source in TEXT_TASKS[task]
+                                                   for e in examples(layout, code_layout, source, "train")]
+        pairs += [text_to_text.cast(source, e) for source, lang in translated_sources(arm, languages)
+                  for e in data.read(layout, source, "train", lang)]
         out.append(text_to_text.encode(tokenizer, pairs, hp.max_length, hp.target_length))
     return out
 
@@ -123,53 +124,64 @@ def dev_prompts(code, tokenizer, prompts: list[str]) -> tuple[list[str], list[li
     return text_to_text.fit(tokenizer, prompts, [room] * len(prompts))
 
 
-def run(profile, layout, arm: str, seed) -> Path:
-    code, code_layout, seed = study(profile, layout, arm, seed)
-    from repro.engine.trainer import finetune
+def run(profile, layout, model_name: str, arm: str, seed) -> Path:
+    code, code_layout, seed = study(profile, layout, arm, seed, model_name)
     from repro.engine.trainer_log import training_counts
     from repro.io import atomic_dir, atomic_json
     from repro.models import decoder
-    from repro.params import Hyper
 
-    pretrained = require(code_layout.pretrained, "pretrained decoder", f"repro code-pretrain --profile {profile.name}")
+    pretrained = require(code_layout.pretrained(model_name), "pretrained decoder",
+                         f"repro code-pretrain --profile {profile.name} --model {model_name}")
+    out, log_path = code_layout.decoder(model_name, arm, seed), code_layout.training_log(model_name, arm, seed)
     if arm == NO_INTERMEDIATE:  # the reference arm: the pretrained decoder as it is
         import shutil
 
-        with atomic_dir(code_layout.decoder(arm, seed)) as tmp:
+        with atomic_dir(out) as tmp:
             shutil.copytree(pretrained, tmp, dirs_exist_ok=True)
-        atomic_json(code_layout.training_log(arm, seed), {"arm": arm, "seed": seed, "tasks": [],
-                                                           "budget": code.budget.model_dump(), **spent([]),
-                                                           "trainer_examples": 0, "optimizer_steps": 0,
-                                                           "english_dev": {}})
-        return code_layout.decoder(arm, seed)
+        atomic_json(log_path, {"model": model_name, "arm": arm, "seed": seed, "tasks": [],
+                               "budget": code.budget.model_dump(), **spent([]), "trainer_examples": 0,
+                               "optimizer_steps": 0, "english_dev": {}})
+        return out
     tokenizer = decoder.tokenizer(pretrained)
     model = decoder.causal_lm(pretrained)
     hp = code.training
     rows = budgeted(arm_rows(arm, code, tokenizer, layout, code_layout, profile.languages), code.budget,
                     hp.batch_size, seed)
-    if hp.checkpointing:  # the same gradients, each layer recomputed in the backward
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-    if hp.lora:
-        from repro.models.lora import wrap
-
-        model = wrap(model, hp.lora_rank)
-    train = Hyper(learning_rate=hp.learning_rate, epochs=1, batch_size=hp.batch_size, max_length=hp.max_length,
-                  warmup_ratio=hp.warmup_ratio, weight_decay=hp.weight_decay, eval_every=0)
-    engine = profile.engine.model_copy(update={"micro_batch": micro_batch(profile, code, model)})
     with training_counts() as counts:
-        model = finetune(model, rows, train, scorer=None, workdir=layout.checkpoints(f"code-{arm}-s{seed}"),
-                         seed=seed, pad_id=tokenizer.pad_token_id, description=f"code intermediate {arm} s{seed}",
-                         engine=engine, loss=decoder.label_loss if hp.label_logits else None)
-    if hp.lora:
-        model = model.merge_and_unload()
-    log = {"arm": arm, "seed": seed, "tasks": code.tasks_of(arm), "budget": code.budget.model_dump(),
-           **spent(rows), **counts, "english_dev": dev_scores(arm, code, model, tokenizer, layout, code_layout)}
-    out = code_layout.decoder(arm, seed)
+        model = fit(profile, code, model, tokenizer, rows, hp,
+                    layout.checkpoints(f"code-{model_name}-{arm}-s{seed}"), seed,
+                    f"code intermediate {model_name} {arm} s{seed}")
+    log = {"model": model_name, "arm": arm, "seed": seed, "tasks": code.tasks_of(arm),
+           "budget": code.budget.model_dump(), **spent(rows), **counts,
+           "english_dev": dev_scores(arm, code, model, tokenizer, layout, code_layout)}
     with atomic_dir(out) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
-    atomic_json(code_layout.training_log(arm, seed), log)
+    atomic_json(log_path, log)
     return out
+
+
+def fit(profile, code, model, tokenizer, rows: list[dict], hp, workdir: Path, seed: int, description: str):
+    """`model` fine-tuned on `rows` for one epoch (their count is the budget) with `hp`'s learning rate, batch,
+    warmup and decay, and the study's engine choices (`code.training`: checkpointing, LoRA, label-only logits)."""
+    from repro.engine.trainer import finetune
+    from repro.models import decoder
+    from repro.params import Hyper
+
+    engine_hp = code.training
+    if engine_hp.checkpointing:  # the same gradients, each layer recomputed in the backward
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    if engine_hp.lora:
+        from repro.models.lora import wrap
+
+        model = wrap(model, engine_hp.lora_rank)
+    train = Hyper(learning_rate=hp.learning_rate, epochs=1, batch_size=hp.batch_size, max_length=hp.max_length,
+                  warmup_ratio=hp.warmup_ratio, weight_decay=hp.weight_decay, eval_every=0)
+    engine = profile.engine.model_copy(update={"micro_batch": min(hp.batch_size, micro_batch(profile, code, model))})
+    model = finetune(model, rows, train, scorer=None, workdir=workdir, seed=seed, pad_id=tokenizer.pad_token_id,
+                     description=description, engine=engine,
+                     loss=decoder.label_loss if engine_hp.label_logits else None)
+    return model.merge_and_unload() if engine_hp.lora else model
 
 
 def micro_batch(profile, code, model) -> int:
@@ -186,13 +198,14 @@ def micro_batch(profile, code, model) -> int:
 
 
 @friendly
-def command(arm: ArmOpt, seed: SeedOpt, params: ParamsOpt = Path("params.yaml"),
+def command(model: ModelOpt, arm: ArmOpt, seed: SeedOpt, params: ParamsOpt = Path("params.yaml"),
             profile: ProfileOpt = "paper") -> None:
-    """One arm of the code study's intermediate phase (text-to-text task, multitask or LM control), one seed.
+    """One arm of the code study's intermediate phase (text-to-text task, multitask or LM control), one model
+    and seed.
 
-    Example: [bold]repro code-intermediate --profile smoke --arm cnn_dailymail --seed 0[/]
+    Example: [bold]repro code-intermediate --profile smoke --model tiny_code --arm cnn_dailymail --seed 0[/]
     """
-    run_stage(params, profile, f"code intermediate {arm} s{seed}", run, arm, seed,
+    run_stage(params, profile, f"code intermediate {model} {arm} s{seed}", run, model, arm, seed,
               done=lambda out: f"decoder -> {out}", check=code_of)
 
 

@@ -1,5 +1,6 @@
-"""Stage `code-pretrain`: the code study's decoder before any intermediate phase (the `none` arm): downloaded at
-a pinned revision, or the tiny smoke decoder trained here on data/<profile>/code/corpus.jsonl."""
+"""Stage `code-pretrain`: one of the code study's decoders before any intermediate phase (the `none` arm):
+downloaded at a pinned revision, or a tiny smoke decoder trained here on data/code-<profile>/corpus.jsonl (a code
+decoder on all of it, a general one on its text lines alone)."""
 
 from __future__ import annotations
 
@@ -9,33 +10,35 @@ from pathlib import Path
 import typer
 
 from repro.io import atomic_dir
-from repro.studies.code.stages.common import code_of, require, study
+from repro.studies.code.stages.common import ModelOpt, code_of, require, study
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 
 
-def run(profile, layout) -> Path:
-    code, code_layout, _ = study(profile, layout)
+def run(profile, layout, model_name: str) -> Path:
+    code, code_layout, _ = study(profile, layout, model=model_name)
     from repro.models import decoder
 
-    if code.model.hub:
-        with atomic_dir(code_layout.pretrained) as out:
-            decoder.download(code.model.hub, code.model.revision, out)
-        return code_layout.pretrained
+    spec, out_dir = code.decoders[model_name], code_layout.pretrained(model_name)
+    if spec.hub:
+        with atomic_dir(out_dir) as out:
+            decoder.download(spec.hub, spec.revision, out)
+        return out_dir
     corpus_file = require(code_layout.corpus, "code corpus", f"repro code-data --profile {profile.name}")
-    corpus = [json.loads(line)["text"] for line in corpus_file.read_text().splitlines()]
-    with atomic_dir(code_layout.pretrained) as out:
-        decoder.pretrain_tiny(code.model.pretrain, corpus, out, seed=profile.seed,
-                              workdir=layout.checkpoints("code-pretrain"))
-    return code_layout.pretrained
+    rows = [json.loads(line) for line in corpus_file.read_text().splitlines()]
+    corpus = [row["text"] for row in rows if spec.kind == "code" or row["source"] == "text"]
+    with atomic_dir(out_dir) as out:
+        decoder.pretrain_tiny(spec.pretrain, corpus, out, seed=profile.seed,
+                              workdir=layout.checkpoints(f"code-pretrain-{model_name}"))
+    return out_dir
 
 
 @friendly
-def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
-    """The code study's pretrained decoder (Qwen2.5-Coder at a pinned revision, or the tiny smoke decoder).
+def command(model: ModelOpt, params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
+    """One of the code study's pretrained decoders (a Hub model at a pinned revision, or a tiny smoke decoder).
 
-    Example: [bold]repro code-pretrain --profile smoke[/]
+    Example: [bold]repro code-pretrain --profile smoke --model tiny_code[/]
     """
-    run_stage(params, profile, "code pretrain", run,
+    run_stage(params, profile, f"code pretrain {model}", run, model,
               done=lambda out: f"decoder -> {out}", check=code_of)
 
 
