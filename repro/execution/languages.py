@@ -16,6 +16,9 @@ from repro.execution import assemble as programs
 # commented out, so anything compiling passes it.
 KNOWN_FAILING_CANONICAL = frozenset({"JavaScript/112", "JavaScript/155"})
 KNOWN_UNTESTED = frozenset({"Rust/32"})
+# Go/95's canonical solution reads a map in Go's randomized iteration order and stops after two same-case keys, so
+# {"p", "A", "B"} passes or fails by chance (2 of 12 runs of the raw solution failed here)
+KNOWN_FLAKY_CANONICAL = frozenset({"Go/95"})
 
 
 @dataclass(frozen=True)

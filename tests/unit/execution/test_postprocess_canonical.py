@@ -9,19 +9,21 @@ from pathlib import Path
 import pytest
 
 from repro.execution import decode, evaluate, generation_prompt, missing, model_prompt, read_problems
-from repro.execution.languages import KNOWN_FAILING_CANONICAL
+from repro.execution.languages import KNOWN_FAILING_CANONICAL, KNOWN_FLAKY_CANONICAL
 from repro.execution.problems import Problem, Sample
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT.parent / "shared" / "real-data" / "humaneval-x"
 FILES = {"python": "python", "cpp": "cpp", "java": "java", "js": "js", "go": "go", "rust": "rust"}
-# The release's known-failing canonical solutions, and why; every other one must pass.
+# The release's known-failing canonical solutions, and why; Go/95's passes or fails by chance (Go's map order:
+# KNOWN_FLAKY_CANONICAL); every other one must pass.
 WHY_FAILING = {
     "JavaScript/112": "returns `(z, false)` (the comma operator: `false`) where the test expects [t, false]",
     "JavaScript/155": "tests `num % 2` (the whole number) instead of each digit's parity, and 0 gives [0, 0]",
 }
-# helpers written after the prompt's function (Go/72, Rust/10, 38, 50, 137), an `#include` tail (CPP/94)
-TRICKY = {"go": [72], "rust": [10, 38, 50, 137], "cpp": [94], "js": [112, 155]}
+# helpers written after the prompt's function (Go/72, Rust/10, 38, 50, 137), an `#include` tail (CPP/94), the
+# release's bugs
+TRICKY = {"go": [72, 95], "rust": [10, 38, 50, 137], "cpp": [94], "js": [112, 155]}
 # what a model writes after the function: code the stop sequences must cut (a main, a test, a fence) ...
 STOPPED = {"python": "\n\ndef check(candidate):\n    assert False\n\ncheck(None)\n",
            "cpp": "\nint main() {\n    assert(false);\n}\n",
@@ -78,7 +80,7 @@ def _run(language: str, ids: list[int] | None) -> dict[str, str]:
 
 
 def _check(language: str, outcomes: dict[str, str]) -> None:
-    failed = {task for task, result in outcomes.items() if result != "passed"}
+    failed = {task for task, result in outcomes.items() if result != "passed" and task not in KNOWN_FLAKY_CANONICAL}
     expected = {task for task in outcomes if task in KNOWN_FAILING_CANONICAL}
     assert failed == expected, {task: outcomes[task] for task in failed ^ expected}
     assert set(WHY_FAILING) == KNOWN_FAILING_CANONICAL

@@ -100,16 +100,16 @@ def _problem(language: str, prompt: str):
     return Problem(task_id=f"{language}/0", language=language, benchmark="humaneval-x", prompt=prompt, test="")
 
 
-def test_decode_cuts_at_a_stop_sequence_then_where_the_function_ends():
+def test_decode_cuts_at_a_stop_sequence_then_where_the_code_ends():
     from repro.kinds.code_generation import decode, stop_sequences
 
-    assert "\ndef " in stop_sequences("python")
+    assert "\ndef" in stop_sequences("python")
     python = _problem("python", 'def f(x):\n    """Return x."""\n')
-    assert decode(python, "    return x\n\ndef g():\n    pass\n") == "    return x\n"
+    assert decode(python, "    return x\n\ndef g():\n    pass\n") == "    return x"
     assert decode(python, "    return x\nprint(f(1))") == "    return x"
     cpp = _problem("cpp", "int f(int x){\n")
-    assert decode(cpp, "    if (x) { return 1; }\n    return 0;\n}\nint g(){}\n") == \
-        "    if (x) { return 1; }\n    return 0;\n}"
+    assert decode(cpp, "    if (x) { return 1; }\n    return g();\n}\nint g(){ return 2; }\nint main(){}\n") == \
+        "    if (x) { return 1; }\n    return g();\n}\nint g(){ return 2; }"   # a helper kept, main cut
     assert decode(cpp, "    return 0;\n}\n#include<vector>") == "    return 0;\n}"
 
 
@@ -120,7 +120,9 @@ def world(tmp_path_factory):
     out = tmp_path_factory.mktemp("code-world")
     code = load(ROOT / "params.yaml", "smoke").section("code")
     code = code.model_copy(update={"benchmarks": Benchmarks(
-        humaneval_x=list(PROGRAMMING_LANGUAGES), humaneval_xl={"python": ["English", "German", "Russian", "Chinese"]})})
+        humaneval_x=list(PROGRAMMING_LANGUAGES),
+        humaneval_xl={"python": ["English", "German", "Russian", "Chinese"], "java": ["English", "German"],
+                      "javascript": ["English", "German"], "go": ["English", "Chinese"]})})
     text = {"en": [f"Line number {i} of the text." for i in range(50)], "de": ["Zeile."] * 10}
     write_code_world(out, code, text, seed=0)
     return out, code
@@ -143,12 +145,16 @@ def test_smoke_problems_have_humaneval_x_fields(world, language):
         assert set(rows[0]) == set(_jsonl(real)[0])
 
 
-def test_smoke_humaneval_xl_has_its_fields_and_the_same_tests_in_every_prompt_language(world):
+@pytest.mark.parametrize("language", ["python", "java", "javascript", "go"])
+def test_smoke_humaneval_xl_has_its_schema_and_the_same_tests_in_every_prompt_language(world, language):
     out, code = world
-    files = {n: _jsonl(out / f"humaneval-xl/python/{n}.jsonl") for n in code.benchmarks.humaneval_xl["python"]}
-    real = REAL / "humaneval-xl" / "python" / "German.jsonl"
-    if real.is_file():
-        assert set(files["German"][0]) == set(_jsonl(real)[0])
+    naturals = code.benchmarks.humaneval_xl[language]
+    files = {n: _jsonl(out / f"humaneval-xl/{language}/{n}.jsonl") for n in naturals}
+    real = REAL / "humaneval-xl" / language / "English.jsonl"
+    if real.is_file():   # the release's fields in its order, its canonical solution's type (null outside Python)
+        release = _jsonl(real)[0]
+        assert list(files["English"][0]) == list(release)
+        assert {k: type(v) for k, v in files["English"][0].items()} == {k: type(v) for k, v in release.items()}
     english = files.pop("English")
     for natural, rows in files.items():
         assert [r["test"] for r in rows] == [r["test"] for r in english]
@@ -164,19 +170,35 @@ def test_evaluation_expressions_never_occur_in_the_corpus(world):
 
 
 def test_smoke_canonical_solutions_pass_and_wrong_ones_fail(world):
-    from repro.execution import Sample, evaluate, missing, read_problems
+    from repro.execution import Sample, decode, evaluate, missing, read_problems
+    from repro.studies.code.smoke.problems import expressions, xl_solution
 
     out, _ = world
     for name in ("humaneval-x/humaneval_python.jsonl", "humaneval-xl/python/Chinese.jsonl",
-                 "humaneval-x/humaneval_js.jsonl", "humaneval-x/humaneval_rust.jsonl"):
+                 "humaneval-x/humaneval_js.jsonl", "humaneval-x/humaneval_rust.jsonl", "humaneval-xl/java/German.jsonl",
+                 "humaneval-xl/javascript/English.jsonl", "humaneval-xl/go/Chinese.jsonl"):
         problems = read_problems(out / name)
         if missing(next(iter(problems.values())).language):
             continue
-        right = [Sample(t, 0, p.canonical_solution) for t, p in problems.items()]
-        wrong = [Sample(t, 1, p.canonical_solution.replace("return ", "return 1000 + ", 1))
-                 for t, p in problems.items()]
+        if "/python/" in name or name.startswith("humaneval-x/"):
+            solutions = {t: p.canonical_solution for t, p in problems.items()}
+        else:   # the release has none: the world's own solution of the expression its prompt's example shows
+            solutions = {t: _xl_solution(p, name.split("/")[1], expressions(), xl_solution)
+                         for t, p in problems.items()}
+        right = [Sample(t, 0, decode(p, "\n" + solutions[t] + "\n}\n")) for t, p in problems.items()]
+        wrong = [Sample(t, 1, solutions[t].replace("return ", "return 1000 + ", 1)) for t in problems]
         results = evaluate(problems, right + wrong, warn=lambda line: None)
-        assert [r.passed for r in results] == [True] * len(right) + [False] * len(wrong), name
+        assert [r.passed for r in results] == [True] * len(right) + [False] * len(wrong), \
+            (name, [r.result for r in results])
+
+
+def _xl_solution(problem, language, pool, solve) -> str:
+    """The solution of the one expression of the pool whose description the problem's prompt carries."""
+    from repro.studies.code.smoke.problems import describe
+
+    found = [e for e in pool if problem.extra["description"] == describe(e, problem.natural_language)]
+    assert len(found) == 1, problem.task_id
+    return solve(found[0], language)
 
 
 def test_a_translated_arm_trains_on_its_task_plus_translations():
@@ -233,7 +255,7 @@ def test_answers_pair_each_arm_with_none_by_problem():
 
     code = load(ROOT / "params.yaml", "smoke").section("code")
 
-    def summary(arm, passes):
+    def summary(arm, passes, seed=0):
         files = [{"benchmark": "humaneval-x", "programming_language": lang, "natural_language": "English",
                   "mode": "greedy", "skipped": None, "per_problem": {f"P/{i}": p for i, p in enumerate(passes)}}
                  for lang in code.benchmarks.humaneval_x]
@@ -241,7 +263,10 @@ def test_answers_pair_each_arm_with_none_by_problem():
                    "mode": "greedy", "skipped": None,
                    "per_problem": {f"p/{i}": (p if n == "English" else 0.0) for i, p in enumerate(passes)}}
                   for n in code.benchmarks.humaneval_xl["python"]]
-        return {"arm": arm, "seed": 0, "files": files}
+        files += [{"benchmark": "humaneval-xl", "programming_language": "python", "natural_language": "English",
+                   "mode": "t0.8", "skipped": None, "n_samples": 2 * len(passes),   # 2 samples a problem
+                   "per_problem": {f"p/{i}": p / 2 if arm == "none" else p for i, p in enumerate(passes)}}]
+        return {"arm": arm, "seed": seed, "files": files}
 
     baseline = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
     executed = [summary("none", baseline), summary("mnli", [1.0, 1.0, 1.0, 0.0, 1.0, 1.0])] + \
@@ -251,7 +276,7 @@ def test_answers_pair_each_arm_with_none_by_problem():
     assert translated["contrast"] == "mnli+translated - mnli" and translated["mean"] == -50.0
     python = next(r for r in records if r["contrast"] == "mnli - none" and r["programming_language"] == "python"
                   and r["benchmark"] == "humaneval-x")
-    assert python["mean"] == 50.0 and python["n"] == 6
+    assert python["mean"] == 50.0 and python["n"] == 6 and python["metric"] == "pass@1 (greedy)"
     pooled = next(r for r in records if r["contrast"] == "mnli - none" and r["programming_language"] == "all")
     assert pooled["n"] == 6 and pooled["units"] == {"seed": 1, "problem": 6}  # a problem: one cluster
     drop = next(r for r in records if r["group"] == "prompt-language drop" and r["task"] == "mnli"
@@ -267,6 +292,17 @@ def test_answers_pair_each_arm_with_none_by_problem():
     assert non_python["mean"] == pytest.approx(50.0) and non_python["languages"] == ["cpp", "js", "rust"]
     assert all(r["p_adjusted"] is None for r in records if not r["primary"])
     assert all(r["p_adjusted"] >= r["p_value"] for r in primary if r["p_value"] is not None)
+    # sampled pass@2 at T=0.8 from 2 samples a problem: none passes 1 of 2 on problems 0 and 4 (pass@2 = 1 there)
+    sampled = next(r for r in records if r["contrast"] == "mnli - none" and r["metric"] == "pass@2 (T=0.8, n=2)"
+                   and r["natural_language"] == "English" and r["programming_language"] == "python")
+    assert sampled["group"] == "vs no intermediate, pass@2 (T=0.8, n=2)" and sampled["mean"] == pytest.approx(50.0)
+    assert not [r for r in records if r["metric"] != "pass@1 (greedy)" and r["primary"]]
+    # `none` runs once: every seed of an arm is paired with it
+    twice = answers(code.model_copy(update={"seeds": [0, 1]}),
+                    executed + [summary("mnli", [1.0, 1.0, 1.0, 0.0, 1.0, 1.0], seed=1)])
+    python = next(r for r in twice if r["contrast"] == "mnli - none" and r["programming_language"] == "python"
+                  and r["benchmark"] == "humaneval-x" and r["metric"] == "pass@1 (greedy)")
+    assert python["mean"] == 50.0 and python["units"] == {"seed": 2, "problem": 6}
     text = markdown(records, "smoke", [])
     assert text.index("## Primary contrasts (11, p Holm-adjusted") < text.index("(exploratory, p unadjusted)")
     for record in records:

@@ -1,8 +1,8 @@
 """Stage `code-report`: the code study's metrics, answers and figures under results/<profile>/code/.
 
 metrics.json: {"profile", "results": [{"arm", "intermediate", "seed", "benchmark", "programming_language",
-"natural_language", "metric", "value"}]} (0-100): greedy pass@1 and sampled pass@k of every executed file, and
-each arm's English-dev scores (exact match, ROUGE) of its intermediate tasks. answer.json / answer.md: the
+"natural_language", "metric", "value"}]} (0-100): greedy pass@1 and sampled pass@k (`pass@k (T=0.2)`) of every
+executed file, and each arm's English-dev scores (exact match, ROUGE) of its intermediate tasks. answer.json / answer.md: the
 contrasts of `repro.studies.code.answer`; figures/: pass@1 per arm and language, prompt-language drops.
 """
 
@@ -41,9 +41,9 @@ def rows(code, executed: list[dict], logs: list[dict]) -> list[dict]:
             if entry["skipped"]:
                 continue
             axes = {k: entry[k] for k in ("benchmark", "programming_language", "natural_language")}
-            prefix = "" if entry["mode"] == "greedy" else "sampled "
+            suffix = "" if entry["mode"] == "greedy" else f" (T={entry['mode'][1:]})"   # mode t0.2: T=0.2
             for metric, value in entry["pass_at_k"].items():
-                out.append({**base, **axes, "metric": prefix + metric, "value": value})
+                out.append({**base, **axes, "metric": metric + suffix, "value": value})
     for log in logs:
         base = {"arm": log["arm"], "intermediate": intermediate_of(code, log["arm"]), "seed": log["seed"]}
         for task, scores in log["english_dev"].items():
@@ -60,7 +60,7 @@ def run(profile, layout) -> Path:
 
     executed, logs = [], []
     for arm in code.arms:
-        for seed in code.seeds:
+        for seed in code.seeds_of(arm):
             summary = code_layout.executed(arm, seed) / "summary.json"
             if summary.is_file():
                 executed.append(json.loads(summary.read_text()))
@@ -70,7 +70,8 @@ def run(profile, layout) -> Path:
     results = rows(code, executed, logs)
     atomic_json(code_layout.metrics, {"profile": profile.name, "results": results})
     records = code_answer.answers(code, executed)
-    atomic_json(code_layout.answer_json, {"profile": profile.name, "metric": "greedy pass@1", "answers": records,
+    atomic_json(code_layout.answer_json, {"profile": profile.name, "metrics": [m[2] for m in code_answer.metrics(code)],
+                                          "answers": records,
                                           "budget": code.budget.model_dump(), "missing": MISSING})
     atomic_text(code_layout.answer_md, code_answer.markdown(records, profile.name, MISSING))
     greedy = [r for r in results if r["metric"] == "pass@1"]
