@@ -2,7 +2,7 @@
 pass@k: `metrics`), paired by problem and seed, written as records of the multilingual study's fields
 (`contrast`, `task`, `group`, `languages`, `mean`, `ci_low`, `ci_high`, `p_value`, `n`, `units`, `primary`,
 `p_adjusted`) plus `metric` and the benchmark's axes; `languages` lists the programming (or prompt) languages a
-contrast pools. `none` runs once (no seed changes it) and is every seed's control.
+contrast pools. `none`'s greedy run is made once (no seed changes it) and is every seed's control.
 
 Cell: one problem of one problems file in one seed's run, its pass rate (0-100). Statistics are
 `repro.report.inference.crossed_contrast`'s: each file (stratum) weighs equally, each problem equally within it;
@@ -50,7 +50,7 @@ def per_problem(executed: list[dict], arm: str, benchmark: str, programming: str
 
 
 def _broadcast(rates: dict[tuple, float], seeds: list[int]) -> dict[tuple, float]:
-    """A run that no seed changes (`none`), as the control of every seed's run."""
+    """A run that no seed changes (`none`'s greedy one), as the control of every seed's run."""
     return {(seed, task): value for (_, task), value in rates.items() for seed in seeds}
 
 
@@ -96,7 +96,7 @@ def answers(code, executed: list[dict]) -> list[dict]:
 
     def rates(arm: str, s, mode: str = "greedy", k: int = 1) -> dict[tuple, float]:
         found = per_problem(executed, arm, s.benchmark, s.programming_language, s.natural_language, mode, k)
-        return _broadcast(found, code.seeds) if arm == NO_INTERMEDIATE else found
+        return _broadcast(found, code.seeds) if arm == NO_INTERMEDIATE and mode == "greedy" else found
 
     def own(arm: str, s) -> dict[tuple, float]:
         """An arm's greedy rates as run (`none` at its one seed)."""

@@ -226,10 +226,10 @@ class CodeStudy(Strict):
                 raise ValueError(f"primary: {entry}: select by {', '.join(sorted(PRIMARY_FIELDS))}")
         return self
 
-    def seeds_of(self, arm: str) -> list[int]:
-        """The seeds an arm runs: `none` (the pretrained decoder, which no seed changes) once, at the first seed;
-        its sampled completions then serve every seed's contrast."""
-        return self.seeds[:1] if arm == NO_INTERMEDIATE else list(self.seeds)
+    def greedy(self, arm: str, seed: int) -> bool:
+        """Whether a run generates greedy completions: every run but `none`'s after the first seed (the pretrained
+        decoder, which no seed changes: its one greedy run is every seed's control; its sampled ones differ)."""
+        return arm != NO_INTERMEDIATE or seed == self.seeds[0]
 
     @property
     def trained_arms(self) -> list[str]:

@@ -41,10 +41,11 @@ def _problems(profile: Profile, benchmark: str) -> int:
     return PROBLEMS[benchmark] if profile.data.origin == "hub" else profile.section("code").smoke.problems
 
 
-def _per_problem(code, eval_set) -> int:
-    """Completions per problem: the greedy one and each sampling set's where the file is sampled."""
+def _per_problem(code, eval_set, arm: str, seed) -> int:
+    """Completions per problem of one run: the greedy one (`CodeStudy.greedy`) and each sampling set's where the
+    file is sampled."""
     sampled = code.generation.sampled(eval_set.benchmark, eval_set.programming_language)
-    return 1 + sum(s.samples for s in code.generation.sampling) * sampled
+    return code.greedy(arm, int(seed)) + sum(s.samples for s in code.generation.sampling) * sampled
 
 
 def plan(profile: Profile, waves: list, tokens_per_second: float | None = None) -> dict:
@@ -76,14 +77,14 @@ def plan(profile: Profile, waves: list, tokens_per_second: float | None = None) 
                 record.update(train_tokens=tokens, optimizer_steps=round(steps),
                               gpu_hours=steps * step["step_s"] / 3600)
             elif group in ("generate", "execute"):
-                samples = sum(_problems(profile, s.benchmark) * _per_problem(code, s) for s in eval_sets(code))
+                samples = sum(_problems(profile, s.benchmark) * _per_problem(code, s, *args) for s in eval_sets(code))
                 if group == "generate":
                     tokens = samples * (PROMPT_TOKENS + COMPLETION_TOKENS)
                     forward = decoder.flops_per_token(dims, PROMPT_TOKENS + COMPLETION_TOKENS / 2, training=False)
                     record.update(samples=samples, generated_tokens=samples * COMPLETION_TOKENS,
                                   gpu_hours=tokens * forward / generation_rate / 3600)
                 else:
-                    seconds = sum(_problems(profile, s.benchmark) * _per_problem(code, s)
+                    seconds = sum(_problems(profile, s.benchmark) * _per_problem(code, s, *args)
                                   * EXECUTION_SECONDS[s.programming_language] for s in eval_sets(code))
                     record.update(samples=samples, cpu_core_hours=seconds / 3600)
             stages.append(record)

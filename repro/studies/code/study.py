@@ -22,12 +22,12 @@ REPORTS = ("code-report", "code-summary")
 
 
 def planned(profile: Profile) -> list[list[Planned]]:
-    """Waves: data, code data, the pretrained decoder, then every (arm, seed)'s intermediate run (`none`: a copy, at
-    the first seed only: `CodeStudy.seeds_of`), generation and execution."""
+    """Waves: data, code data, the pretrained decoder, then every (arm, seed)'s intermediate run (`none`: a copy),
+    generation and execution."""
     from repro.studies.code.stages.common import code_of
 
     code, name = code_of(profile), profile.name
-    runs = [(arm, str(seed)) for arm in code.arms for seed in code.seeds_of(arm)]
+    runs = [(arm, str(seed)) for arm in code.arms for seed in code.seeds]
 
     def stages(group: str) -> list[Planned]:
         module = f"{STAGES}.{group.removeprefix('code-')}"

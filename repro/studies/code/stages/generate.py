@@ -1,9 +1,9 @@
 """Stage `code-generate`: one arm's decoder (one seed) completes every problem of the study's HumanEval-X and
-HumanEval-XL files: one greedy completion each (pass@1), and each `generation.sampling` set (n samples at its
-temperature, for its pass@k) on the `sampled_benchmarks`. HF `generate`, or vLLM where installed on a GPU
-(`generation.backend`). Writes HumanEval's samples.jsonl per problems file and mode:
-results/<profile>/code/samples/<arm>-s<seed>/<set>.<greedy|t0.2|...>.jsonl, and generation.json (seconds and
-tokens per second of each file)."""
+HumanEval-XL files: one greedy completion each (pass@1; `none` at its first seed only: `CodeStudy.greedy`), and
+each `generation.sampling` set (n samples at its temperature, for its pass@k) on the sampled files
+(`Generation.sampled`). HF `generate`, or vLLM where installed on a GPU (`generation.backend`). Writes HumanEval's
+samples.jsonl per problems file and mode: results/<profile>/code/samples/<arm>-s<seed>/<set>.<greedy|t0.2|...>.jsonl,
+and generation.json (seconds and tokens per second of each file)."""
 
 from __future__ import annotations
 
@@ -47,8 +47,9 @@ def run(profile, layout, arm: str, seed) -> Path:
             problems = list(read_problems(code_layout.problems(eval_set)).values())
             prompts = code_generation.prompts(problems)
             stop = code_generation.stop_sequences(problems[0].language)
-            modes = [("greedy", 0, 1.0)] + [(s.mode, s.samples, s.temperature) for s in gen.sampling
-                                            if gen.sampled(eval_set.benchmark, eval_set.programming_language)]
+            modes = [("greedy", 0, 1.0)] * code.greedy(arm, seed) + [
+                (s.mode, s.samples, s.temperature) for s in gen.sampling
+                if gen.sampled(eval_set.benchmark, eval_set.programming_language)]
             for mode, samples, temperature in modes:
                 start = time.perf_counter()
                 common = dict(max_new_tokens=gen.max_new_tokens, stop=stop, samples=samples,

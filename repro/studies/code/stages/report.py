@@ -60,7 +60,7 @@ def run(profile, layout) -> Path:
 
     executed, logs = [], []
     for arm in code.arms:
-        for seed in code.seeds_of(arm):
+        for seed in code.seeds:
             summary = code_layout.executed(arm, seed) / "summary.json"
             if summary.is_file():
                 executed.append(json.loads(summary.read_text()))
