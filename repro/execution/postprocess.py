@@ -1,12 +1,17 @@
 """From a raw generation to the completion that is run, as the anchors do it. Each rule names its source:
 CodeGeeX = THUDM/CodeGeeX@2838420b `codegeex/benchmark/`, the HumanEval-X authors' harness; bigcode =
-bigcode-project/bigcode-evaluation-harness@8fc5bae6 `bigcode_eval/tasks/`; HumanEval-XL = FloatAI/humaneval-xl@ad93b7c7
-`mxeval/mxeval/execution.py` (it runs `prompt + completion + test` as given, L63: no post-processing of its own).
+bigcode-project/bigcode-evaluation-harness@8fc5bae6 `bigcode_eval/tasks/`; HumanEval-XL =
+FloatAI/humaneval-xl@ad93b7c7 `mxeval/mxeval/execution.py` (it runs `prompt + completion + test` as given, L63:
+no post-processing of its own).
 
-1. The model reads the prompt stripped of surrounding whitespace (bigcode humaneval.py L64-67, humanevalpack.py
-   L250-263: a prompt ending in "\n" would make the model emit the indentation as a token it never saw after a
-   newline). The completion stored still continues the release's prompt (HumanEval's samples.jsonl convention):
-   `decode` drops the whitespace the model re-emits where the stripped tail was.
+1. The model reads the prompt as released (CodeGeeX humaneval-x/generate_humaneval_x.py L311; bigcode's
+   `humaneval-unstripped`, humaneval.py L27-32), or stripped of surrounding whitespace where
+   `generation.strip_prompt` asks (bigcode's `humaneval`, humaneval.py L64-67 and humanevalpack.py L250-263: for
+   a tokenizer that joins a newline to the indentation after it). Qwen2's pre-tokenizer joins a newline to the
+   punctuation before it (a docstring's closing quotes and their newline are one token, as are `){` and its
+   newline: repro.models.decoder.QWEN2_SPLIT), so a stripped prompt ends at a token the model never saw end
+   there: the study's default is the released prompt. The completion stored always continues the release's
+   prompt (HumanEval's samples.jsonl convention): after a stripped prompt, `decode` drops the whitespace the model re-emits where the stripped tail was.
 2. Generation stops at the language's stop sequences (`LANGUAGES[...].stop`; sources beside each in
    languages.py), and the text is cut at the first of them again here (bigcode humanevalpack.py L299-301).
 3. Python keeps the lines up to the first non-empty line that is not indented (CodeGeeX
@@ -40,9 +45,10 @@ _BRACES = {lang: re.compile("|".join(f"(?:{p})" for p in patterns) + r"|(?P<brac
            for lang, patterns in _LITERALS.items()}
 
 
-def model_prompt(problem) -> str:
-    """What the model reads: the text a completion continues, stripped (rule 1)."""
-    return generation_prompt(problem).strip()
+def model_prompt(problem, strip: bool = False) -> str:
+    """What the model reads: the text a completion continues, stripped where asked (rule 1)."""
+    text = generation_prompt(problem)
+    return text.strip() if strip else text
 
 
 def _braces(language: str, text: str):
@@ -86,9 +92,10 @@ def _rebase(problem, raw: str) -> str:
     return raw[same:]
 
 
-def decode(problem, raw: str) -> str:
-    """The completion run for a raw generation: rebased on the release prompt, cut at the first stop sequence
-    (rule 2), then where the code ends (rules 3, 4); trailing whitespace dropped (bigcode humanevalpack.py L343)."""
-    raw = _rebase(problem, raw)
+def decode(problem, raw: str, stripped: bool = False) -> str:
+    """The completion run for a raw generation (of `model_prompt(problem, stripped)`): rebased on the release prompt,
+    cut at the first stop sequence (rule 2), then where the code ends (rules 3, 4); trailing whitespace dropped
+    (bigcode humanevalpack.py L343)."""
+    raw = _rebase(problem, raw) if stripped else raw
     cut = min((i for i in (raw.find(s) for s in LANGUAGES[problem.language].stop) if i >= 0), default=len(raw))
     return truncate(problem, raw[:cut]).rstrip()

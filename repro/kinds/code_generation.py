@@ -13,9 +13,9 @@ from repro.execution import LANGUAGES, Problem, model_prompt
 from repro.execution.postprocess import decode as _decode
 
 
-def prompts(problems: Sequence[Problem]) -> list[str]:
-    """What the model reads: each problem's prompt, stripped as the anchors do."""
-    return [model_prompt(problem) for problem in problems]
+def prompts(problems: Sequence[Problem], strip: bool = False) -> list[str]:
+    """What the model reads: each problem's prompt, as released or stripped (`repro.execution.postprocess`)."""
+    return [model_prompt(problem, strip) for problem in problems]
 
 
 def stop_sequences(language: str) -> tuple[str, ...]:
@@ -23,7 +23,7 @@ def stop_sequences(language: str) -> tuple[str, ...]:
     return LANGUAGES[language].stop
 
 
-def decode(problem: Problem, raw: str) -> str:
-    """The completion of a raw generation (continuing the release prompt): cut at its first stop sequence, then
-    where the code ends."""
-    return _decode(problem, raw)
+def decode(problem: Problem, raw: str, stripped: bool = False) -> str:
+    """The completion (continuing the release prompt) of a raw generation of the prompt, `stripped` or not: cut
+    at its first stop sequence, then where the code ends."""
+    return _decode(problem, raw, stripped)

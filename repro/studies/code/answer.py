@@ -127,8 +127,8 @@ def answers(code, executed: list[dict]) -> list[dict]:
                        benchmark="humaneval-x", programming_language="all", natural_language="English")
             if other_x:
                 record(f"{arm} - none", arm, group, other_x,
-                       {key: v for key, v in pooled.items() if key[2][0] != "python"}, metric=metric, benchmark="humaneval-x", programming_language="non-Python",
-                       natural_language="English")
+                       {key: v for key, v in pooled.items() if key[2][0] != "python"}, metric=metric,
+                       benchmark="humaneval-x", programming_language="non-Python", natural_language="English")
             if other_xl:
                 record(f"{arm} - none", arm, group, other_xl,
                        {key: v for key, v in pooled_xl.items() if key[2][1] != "English"}, metric=metric,
@@ -189,7 +189,8 @@ def markdown(records: list[dict], profile: str, missing: list[str]) -> str:
     head = "| arm | contrast | benchmark | programming | prompt language | mean | 95% CI |"
     primary = [r for r in records if r["primary"]]
     lines = [f"# Code study answer ({profile})", "",
-             "Greedy pass@1 (0-100) differences, paired by problem and seed; 95% t interval over seeds crossed with "
+             "Greedy pass@1 (0-100) differences (sampled pass@k where the group names it), paired by problem and "
+             "seed; 95% t interval over seeds crossed with "
              "problems (a problem: one cluster across the languages sharing it; repro/report/inference.py); fewer "
              "than 5 problems: too few clusters.", "",
              f"## Primary contrasts ({len(primary)}, p Holm-adjusted over them)", ""]

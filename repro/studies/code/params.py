@@ -117,6 +117,9 @@ class Generation(Strict):
     backend: Literal["auto", "hf", "vllm"] = "auto"  # auto: vLLM where installed and a GPU is present
     max_new_tokens: Count
     batch_size: Count = 16
+    # the prompt stripped of surrounding whitespace (bigcode's `humaneval`) or as released (CodeGeeX; bigcode's
+    # `humaneval-unstripped`): Qwen2's tokenizer joins the prompt's last newline to the punctuation before it
+    strip_prompt: bool = False
     sampling: list[Sampling] = []
     top_p: Annotated[float, Field(gt=0, le=1)] = 0.95
     sampled_benchmarks: list[str] = ["humaneval-x"]  # which benchmarks get the sampled completions too

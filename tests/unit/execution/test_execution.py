@@ -105,7 +105,8 @@ def test_truncate_keeps_helpers_and_drops_what_is_unfinished():
     python = Problem("Python/0", "python", "humaneval-x", "def f():\n", "")
     assert truncate(python, "    return 1\n\n\nx = g()\n    pass\n") == "    return 1\n\n"
     java = Problem("Java/0", "java", "humaneval-x", "class Solution {\n    int f() {\n", "")
-    body = "        if (x) { return \"}\"; } // }\n        return g('{');\n    }\n    int g(char c) {\n        return 2;\n    }\n}"
+    body = ("        if (x) { return \"}\"; } // }\n        return g('{');\n    }\n"
+            "    int g(char c) {\n        return 2;\n    }\n}")
     assert truncate(java, body + "\nclass Unfinished {\n    int h() {") == body              # helper kept
     assert truncate(java, body + "\n}\nclass Stray {}") == body                              # a stray brace ends it
     assert decode(java, body + "\npublic class Main {}") == body                             # the stop sequence
@@ -116,8 +117,9 @@ def test_truncate_keeps_helpers_and_drops_what_is_unfinished():
 
 def test_decode_rebases_on_the_release_prompt():
     python = Problem("Python/0", "python", "humaneval-x", "def f():\n    \"\"\"doc\"\"\"\n", "")
-    assert model_prompt(python) == "def f():\n    \"\"\"doc\"\"\""
-    assert decode(python, "\n    return 1\n\nprint(f())\n") == "    return 1"
+    assert model_prompt(python, strip=True) == "def f():\n    \"\"\"doc\"\"\"" and model_prompt(python) == python.prompt
+    assert decode(python, "\n    return 1\n\nprint(f())\n", stripped=True) == "    return 1"
+    assert decode(python, "    return 1\n\nprint(f())\n") == "    return 1"
 
 
 def test_seccomp_filter_is_whole_instructions_for_each_machine():

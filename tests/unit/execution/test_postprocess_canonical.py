@@ -1,8 +1,8 @@
 """Post-processing as the anchors do it (repro.execution.postprocess): every HumanEval-X canonical solution, given
-as a raw generation of the stripped prompt followed by trailing noise, decodes to the solution and passes in the
-sandbox, apart from the release's own bugs (KNOWN_FAILING_CANONICAL). The string checks cover all 164 x 6
-problems; the sandbox runs the tricky ids plus every 20th problem per language, all of them under marker long.
-Uses ../shared/real-data/humaneval-x; skips without it, and per language without its toolchain."""
+as a raw generation (of the released prompt, or of the stripped one) followed by trailing noise, decodes to the
+solution and passes in the sandbox, apart from the release's own bugs (KNOWN_FAILING_CANONICAL). The string
+checks cover all 164 x 6 problems; the sandbox runs the tricky ids plus every 20th problem per language, all of
+them under marker long. Uses ../shared/real-data/humaneval-x; skips without it, and per language without its toolchain."""
 
 from pathlib import Path
 
@@ -48,11 +48,11 @@ def _problems(language: str) -> dict[str, Problem]:
     return read_problems(DATA / f"humaneval_{FILES[language]}.jsonl.gz")
 
 
-def _raw(problem: Problem, noise: str) -> str:
-    """A generation continuing the stripped prompt: the whitespace stripped, the canonical solution, noise."""
+def _raw(problem: Problem, noise: str, stripped: bool = False) -> str:
+    """A generation of the prompt (stripped: the whitespace stripped first) : the canonical solution, noise."""
     text = generation_prompt(problem)
-    assert text.strip() == model_prompt(problem)
-    return text[len(text.rstrip()):] + problem.canonical_solution + noise
+    assert model_prompt(problem, stripped) == (text.strip() if stripped else text)
+    return (text[len(text.rstrip()):] if stripped else "") + problem.canonical_solution + noise
 
 
 @pytest.mark.parametrize("language", list(FILES))
@@ -65,6 +65,7 @@ def test_noise_is_cut_and_the_solution_kept(language):
             problem.task_id
         for noise in (STOPPED[language], UNSTOPPED[language], MARKDOWN):
             assert decode(problem, _raw(problem, noise)) == clean, (problem.task_id, noise)
+            assert decode(problem, _raw(problem, noise, True), stripped=True) == clean, (problem.task_id, noise)
 
 
 def _run(language: str, ids: list[int] | None) -> dict[str, str]:

@@ -45,7 +45,7 @@ def run(profile, layout, arm: str, seed) -> Path:
     with atomic_dir(code_layout.samples(arm, seed)) as out:
         for eval_set in eval_sets(code):
             problems = list(read_problems(code_layout.problems(eval_set)).values())
-            prompts = code_generation.prompts(problems)
+            prompts = code_generation.prompts(problems, gen.strip_prompt)
             stop = code_generation.stop_sequences(problems[0].language)
             modes = [("greedy", 0, 1.0)] * code.greedy(arm, seed) + [
                 (s.mode, s.samples, s.temperature) for s in gen.sampling
@@ -59,7 +59,7 @@ def run(profile, layout, arm: str, seed) -> Path:
                 else:
                     raws = decoder.generate(model, tokenizer, prompts, batch_size=gen.batch_size, **common)
                 seconds = time.perf_counter() - start
-                lines = [{"task_id": p.task_id, "completion": code_generation.decode(p, raw)}
+                lines = [{"task_id": p.task_id, "completion": code_generation.decode(p, raw, gen.strip_prompt)}
                          for p, outputs in zip(problems, raws) for raw in outputs]
                 (out / f"{eval_set.name}.{mode}.jsonl").write_text(
                     "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
