@@ -224,6 +224,13 @@ class CodeStudy(Strict):
             raise ValueError("multitask_tasks: the multitask arm needs its tasks")
         if not self.seeds:
             raise ValueError("seeds: at least one")
+        languages = {*self.benchmarks.humaneval_x, *self.benchmarks.humaneval_xl}
+        unknown = [lang for lang in self.generation.sampled_languages or [] if lang not in languages]
+        if unknown:
+            raise ValueError(f"generation.sampled_languages: {', '.join(unknown)} not among the benchmarks' languages")
+        unknown = [b for b in self.generation.sampled_benchmarks if b not in ("humaneval-x", "humaneval-xl")]
+        if unknown:
+            raise ValueError(f"generation.sampled_benchmarks: {', '.join(unknown)} (humaneval-x, humaneval-xl)")
         for entry in self.primary:
             if not entry or set(entry) - PRIMARY_FIELDS:
                 raise ValueError(f"primary: {entry}: select by {', '.join(sorted(PRIMARY_FIELDS))}")

@@ -212,9 +212,16 @@ def test_code_params_refuse_what_the_study_cannot_run(tmp_path):
     for change, message in (({"arms": ["mnli"]}, "`none` is the reference"),
                             ({"arms": ["none", "xnli"]}, "unknown arm 'xnli'"),
                             ({"benchmarks": {"humaneval_x": ["cobol"], "humaneval_xl": {}}}, "cobol"),
-                            ({"primary": [{"arm": "mnli"}]}, "primary: {'arm': 'mnli'}: select by benchmark")):
+                            ({"primary": [{"arm": "mnli"}]}, "primary: {'arm': 'mnli'}: select by benchmark"),
+                            ({"generation": {"sampling": [{"temperature": 0.2, "samples": 2, "k": [5]}]}},
+                             r"k \[5\]: at least one, each at most samples \(2\)"),
+                            ({"generation": {"sampling": [{"temperature": 0.2, "samples": 2, "k": [1]}] * 2}},
+                             "one set per temperature"),
+                            ({"generation": {"sampled_languages": ["kotlin"]}}, "kotlin not among the benchmarks")):
         edited = json.loads(json.dumps(raw))
-        edited["profiles"]["smoke"]["code"].update(change)
+        section = edited["profiles"]["smoke"]["code"]
+        section.update({key: {**section[key], **value} if key == "generation" else value
+                        for key, value in change.items()})
         path = tmp_path / "params.yaml"
         path.write_text(yaml.safe_dump(edited))
         with pytest.raises(ParamsError, match=message):
