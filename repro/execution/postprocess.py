@@ -1,7 +1,7 @@
 """From a raw generation to the completion that is run, as the anchors do it. Each rule names its source:
 CodeGeeX = THUDM/CodeGeeX@2838420b `codegeex/benchmark/`, the HumanEval-X authors' harness; bigcode =
 bigcode-project/bigcode-evaluation-harness@8fc5bae6 `bigcode_eval/tasks/`; HumanEval-XL =
-FloatAI/humaneval-xl@ad93b7c7 `mxeval/mxeval/execution.py` (it runs `prompt + completion + test` as given, L63:
+FloatAI/humaneval-xl@ad93b7c7 `mxeval/mxeval/execution.py` (it runs `prompt + completion + test` as given, L492:
 no post-processing of its own).
 
 1. The model reads the prompt as released (CodeGeeX humaneval-x/generate_humaneval_x.py L311; bigcode's
