@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 NODE_PREFIX=${NODE_PREFIX:-/opt/repro-node}
 PACKAGES=(bubblewrap util-linux coreutils g++ libboost-dev libssl-dev openjdk-17-jdk-headless golang-go
-          golang-github-stretchr-testify-dev rustc cargo)
+          golang-github-stretchr-testify-dev rustc cargo python3-numpy)  # numpy: CodeGeeX's Python header
 # With their recommends: the crates' default features (rand's std/std_rng, regex's perf/unicode) are separate
 # librust-*+feature-dev packages that the -dev packages only recommend.
 CRATES=(librust-rand-dev librust-regex-dev librust-md5-dev)

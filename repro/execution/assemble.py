@@ -16,6 +16,12 @@ from __future__ import annotations
 
 import re
 
+# CodeGeeX's Python header (THUDM/CodeGeeX codegeex/benchmark/utils.py L6-24), for HumanEval-X only; numpy's two
+# lines are imported where numpy is (scripts/toolchains.sh installs python3-numpy), so the header never fails
+PYTHON_HEADER = ("import math", "import re", "import sys", "import copy", "import datetime", "import itertools",
+                 "import collections", "import heapq", "import statistics", "import functools", "import hashlib",
+                 "import numpy", "import numpy as np", "import string", "from typing import *",
+                 "from collections import *")
 CPP_HEADERS = ("#include<stdlib.h>", "#include<algorithm>", "#include<math.h>", "#include<stdio.h>",
                "#include<vector>", "#include<string>", "#include<climits>", "#include<cstring>",
                "#include<iostream>", "#include<map>", "#include<set>", "#include<sstream>")
@@ -28,10 +34,15 @@ JAVA_TYPES = {"java.util": ("ArrayList", "Arrays", "Collections", "HashMap", "Ha
 
 
 def python(problem, completion: str, nonce: str) -> dict[str, str]:
+    """HumanEval-X programs start with CodeGeeX's import header (repro.execution.postprocess rule 5)."""
+    header = ""
+    if problem.benchmark == "humaneval-x":
+        header = "".join((f"try:\n    {line}\nexcept ImportError:\n    pass\n" if "numpy" in line else line + "\n")
+                         for line in PYTHON_HEADER)
     call = ""
     if problem.entry_point and not re.search(r"^check\(", problem.test, re.M):
         call = f"\ncheck({problem.entry_point})\n"
-    text = problem.prompt + completion + "\n\n" + problem.test + "\n" + call
+    text = header + problem.prompt + completion + "\n\n" + problem.test + "\n" + call
     return {"main.py": text + f"\nprint({nonce!r}, flush=True)\n"}
 
 

@@ -1,20 +1,21 @@
 """Code generation (HumanEval-X, HumanEval-XL): the prompt a completion continues, where generation stops, and
 the decode of a raw generation into a completion; scored by execution (`repro.execution`, never torch).
 
-Prompts, stop sequences and truncation are the execution side's (`repro.execution.languages`: the releases' own
-conventions), so what is generated is exactly what is run. A completion is cut at the first stop sequence in
-every language (the model may run on past the function) and then where the function closes.
+Prompts, stop sequences and post-processing are the execution side's (`repro.execution.postprocess`: the
+anchors' rules, each with its upstream file and line), so what is generated is exactly what is run.
 """
 
 from __future__ import annotations
 
 from typing import Sequence
 
-from repro.execution import LANGUAGES, Problem, generation_prompt, truncate
+from repro.execution import LANGUAGES, Problem, model_prompt
+from repro.execution.postprocess import decode as _decode
 
 
-def prompts(problems: Sequence[Problem]) -> list[str]:
-    return [generation_prompt(problem) for problem in problems]
+def prompts(problems: Sequence[Problem], strip: bool = False) -> list[str]:
+    """What the model reads: each problem's prompt, as released or stripped (`repro.execution.postprocess`)."""
+    return [model_prompt(problem, strip) for problem in problems]
 
 
 def stop_sequences(language: str) -> tuple[str, ...]:
@@ -22,7 +23,7 @@ def stop_sequences(language: str) -> tuple[str, ...]:
     return LANGUAGES[language].stop
 
 
-def decode(problem: Problem, raw: str) -> str:
-    """The completion of a raw generation: cut at its first stop sequence, then where the function ends."""
-    cut = min((i for i in (raw.find(s) for s in stop_sequences(problem.language)) if i >= 0), default=len(raw))
-    return truncate(problem, raw[:cut])
+def decode(problem: Problem, raw: str, stripped: bool = False) -> str:
+    """The completion (continuing the release prompt) of a raw generation of the prompt, `stripped` or not: cut
+    at its first stop sequence, then where the code ends."""
+    return _decode(problem, raw, stripped)

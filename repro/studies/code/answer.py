@@ -1,7 +1,9 @@
-"""The code study's answers: contrasts of greedy pass@1, paired by problem and seed, written as records of the
-multilingual study's fields (`contrast`, `task`, `group`, `languages`, `mean`, `ci_low`, `ci_high`, `p_value`, `n`,
-`units`, `primary`, `p_adjusted`) plus the benchmark's axes, the `model`, the `target_phase` (true: after the
-English target fine-tune, the paper's three phases; false: two phases, reported separately) and the `estimand`:
+"""The code study's answers: contrasts of greedy pass@1 (and, against `none`, of each sampled pass@k: `metrics`),
+paired by problem and seed, written as records of the multilingual study's fields (`contrast`, `task`, `group`,
+`languages`, `mean`, `ci_low`, `ci_high`, `p_value`, `n`, `units`, `primary`, `p_adjusted`) plus `metric`, the
+benchmark's axes, the `model`, the `target_phase` (true: after the English target fine-tune, the paper's three
+phases; false: two phases, reported separately) and the `estimand`. `none`'s greedy run is made once (no seed
+changes it) and is every seed's control.
 
 - `delta`: a difference of arms on the same cells: (arm - none) per programming language (HumanEval-X, English
   prompts) and per prompt language (HumanEval-XL), and pooled; CNN/DM - mean(NLU arms); translations only -
@@ -29,6 +31,8 @@ from repro.studies.code.params import (LM_CONTROL, MULTITASK, NO_INTERMEDIATE, S
 
 REFERENCE = {"humaneval-x": "python", "humaneval-xl": "English"}
 
+GREEDY = "pass@1 (greedy)"
+
 
 def paired(differences: dict[tuple, float]) -> dict:
     """{mean, ci_low, ci_high, p_value, n, units, note} of paired differences {(seed, problem, file):
@@ -40,9 +44,13 @@ def paired(differences: dict[tuple, float]) -> dict:
 
 
 def per_problem(executed: list[dict], arm: str, benchmark: str, programming: str, natural: str,
-                model: str | None = None, target_phase: bool | None = None) -> dict[tuple, float]:
-    """{(seed, problem): greedy pass rate (0-100)} of one run on one problems file (`model`, `target_phase`:
-    None matches any)."""
+                model: str | None = None, target_phase: bool | None = None, mode: str = "greedy",
+                k: int = 1) -> dict[tuple, float]:
+    """{(seed, problem): pass@k (0-100)} of one run on one problems file's `mode` samples (`model`,
+    `target_phase`: None matches any): the greedy pass rate, or the unbiased estimate from a problem's n samples
+    and c passes (Chen et al. 2021)."""
+    from repro.execution.passk import estimate
+
     rates: dict[tuple, float] = {}
     for summary in executed:
         if summary["arm"] != arm or model not in (None, summary.get("model")) or \
@@ -50,10 +58,25 @@ def per_problem(executed: list[dict], arm: str, benchmark: str, programming: str
             continue
         for entry in summary["files"]:
             if (entry["benchmark"], entry["programming_language"], entry["natural_language"], entry["mode"]) == \
-                    (benchmark, programming, natural, "greedy") and not entry["skipped"]:
-                rates.update({(summary["seed"], _problem(task)): 100.0 * rate
+                    (benchmark, programming, natural, mode) and not entry["skipped"] and entry["per_problem"]:
+                n = entry["n_samples"] // len(entry["per_problem"]) if k > 1 else 1
+                rates.update({(summary["seed"], _problem(task)): 100.0 * (rate if k == 1 else
+                                                                          estimate(n, round(rate * n), k))
                               for task, rate in entry["per_problem"].items()})
     return rates
+
+
+def _broadcast(rates: dict[tuple, float], seeds: list[int]) -> dict[tuple, float]:
+    """A run that no seed changes (`none`'s greedy one), as the control of every seed's run."""
+    return {(seed, task): value for (_, task), value in rates.items() for seed in seeds}
+
+
+def metrics(code) -> list[tuple[str, int, str, bool]]:
+    """(mode, k, name, sampled) of every pass@k a contrast reads: greedy pass@1 on every file, each sampling set's
+    pass@k on the sampled files (`Generation.sampled`)."""
+    out = [("greedy", 1, GREEDY, False)]
+    return out + [(s.mode, k, f"pass@{k} (T={s.temperature:g}, n={s.samples})", True)
+                  for s in code.generation.sampling for k in s.k]
 
 
 def _problem(task_id: str) -> str:
@@ -106,12 +129,12 @@ def _reference(sets, s):
     return None if ref is None or ref == s else ref
 
 
-def _both(code, sets, model, target, group, treatment, control, task, contrast):
+def _both(code, sets, model, target, group, treatment, control, task, contrast, metric=GREEDY):
     """`delta` records of treatment - control per file and pooled, and `gap_change` records per non-reference
-    file and pooled; `treatment`/`control`: arm -> {(seed, problem): rate} per file, or a function of the file."""
+    file and pooled; `treatment`/`control`: functions of a file giving {(seed, problem): rate}."""
     out = []
     axes = {"model": code.model_id(model), "target_phase": target, "group": group, "task": task,
-            "contrast": contrast}
+            "contrast": contrast, "metric": metric}
 
     def record(estimand, benchmark, programming, natural, languages, cells):
         out.append({**axes, "estimand": estimand, "benchmark": benchmark, "programming_language": programming,
@@ -137,11 +160,20 @@ def _both(code, sets, model, target, group, treatment, control, task, contrast):
     return out
 
 
+def _rates(code, executed, arm, model, target, mode="greedy", k=1):
+    """file -> {(seed, problem): pass@k} of one arm of one model and target_phase value (`none`'s one greedy run
+    stands for every seed)."""
+    def rate(s):
+        found = per_problem(executed, arm, s.benchmark, s.programming_language, s.natural_language, model, target,
+                            mode, k)
+        return _broadcast(found, code.seeds) if arm == NO_INTERMEDIATE and mode == "greedy" else found
+    return rate
+
+
 def _cell(code, executed, sets, model, target) -> list[dict]:
     """The contrasts within one model and one target_phase value."""
     def rates(arm):
-        return lambda s: per_problem(executed, arm, s.benchmark, s.programming_language, s.natural_language,
-                                     model, target)
+        return _rates(code, executed, arm, model, target)
 
     arms = [a for a in code.arms if a != NO_INTERMEDIATE]
     out = []
@@ -151,6 +183,13 @@ def _cell(code, executed, sets, model, target) -> list[dict]:
 
     for arm in arms:  # 1. every arm against no intermediate phase, with its cross-lingual gap change
         both("vs no intermediate", rates(arm), rates(NO_INTERMEDIATE), arm_name(arm), f"{arm_name(arm)} - none")
+    for mode, k, metric, _ in metrics(code)[1:]:  # ... and in each sampled pass@k, on the sampled files
+        sampled = [s for s in sets if code.generation.sampled(s.benchmark, s.programming_language)]
+        for arm in arms:
+            out.extend(_both(code, sampled, model, target, f"vs no intermediate, {metric}",
+                             _rates(code, executed, arm, model, target, mode, k),
+                             _rates(code, executed, NO_INTERMEDIATE, model, target, mode, k), arm_name(arm),
+                             f"{arm_name(arm)} - none", metric))
     nlu = [a for a in arms if a not in (SUMMARIZATION, LM_CONTROL, MULTITASK, *TRANSLATED)
            and translations_only(a) is None]
 
@@ -185,17 +224,18 @@ def _models(code, executed, sets) -> list[dict]:
                 for arm in (a for a in code.arms if a != NO_INTERMEDIATE):
                     pair = f"{code.model_id(code_model)} - {code.model_id(general)}"
                     records = _both(code, sets, code_model, target, "code model vs general model",
-                                    _gain(executed, arm, code_model, target), _gain(executed, arm, general, target),
+                                    _gain(code, executed, arm, code_model, target), _gain(code, executed, arm, general, target),
                                     arm_name(arm), f"{arm_name(arm)} - none: {pair}")
                     out += [{**r, "model": pair} for r in records]
     return out
 
 
-def _gain(executed, arm, model, target):
+def _gain(code, executed, arm, model, target):
     """file -> {(seed, problem): (arm - none)} of one model and target_phase value."""
+    treated, control = _rates(code, executed, arm, model, target), _rates(code, executed, NO_INTERMEDIATE, model, target)
+
     def rate(s):
-        args = (s.benchmark, s.programming_language, s.natural_language, model, target)
-        a, none = per_problem(executed, arm, *args), per_problem(executed, NO_INTERMEDIATE, *args)
+        a, none = treated(s), control(s)
         return {key: a[key] - none[key] for key in a if key in none}
     return rate
 
@@ -219,7 +259,8 @@ def markdown(records: list[dict], profile: str, missing: list[str]) -> str:
     rule = "|---" * 9 + "|"
     primary = [r for r in records if r["primary"]]
     lines = [f"# Code study answer ({profile})", "",
-             "Greedy pass@1 (0-100) differences, paired by problem and seed; 95% t interval over seeds crossed with "
+             "Greedy pass@1 (0-100) differences (sampled pass@k where the group names it), paired by problem and "
+             "seed; 95% t interval over seeds crossed with "
              "problems (a problem: one cluster across the languages sharing it; repro/report/inference.py); fewer "
              "than 5 problems: too few clusters. `delta`: treatment - control; `gap_change`: that difference on a "
              "language minus on the reference (Python; English prompts). Target phase true: pretrained -> "

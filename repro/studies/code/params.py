@@ -129,14 +129,53 @@ class Summarization(Strict):
     max_new_tokens: Count = 96
 
 
+class Sampling(Strict):
+    """One set of `samples` sampled completions per problem at `temperature`, read for its pass@`k`. The anchors'
+    settings: T=0.2 for pass@1, T=0.8 for pass@10 and pass@100, top-p 0.95 (Chen et al. 2021, Codex, §3.1 and
+    Fig. 5; Zheng et al. 2023, CodeGeeX, §4.1 on HumanEval-X, n=200)."""
+
+    temperature: Positive
+    samples: Count
+    k: list[Count]
+
+    @model_validator(mode="after")
+    def _k_within_n(self) -> Sampling:
+        if not self.k or max(self.k) > self.samples:
+            raise ValueError(f"k {self.k}: at least one, each at most samples ({self.samples})")
+        return self
+
+    @property
+    def mode(self) -> str:
+        """The samples files' mode, and the metric's tag: t0.2, t0.8."""
+        return f"t{self.temperature:g}"
+
+
 class Generation(Strict):
+    """One greedy completion per problem (pass@1), and each `sampling` set on the `sampled_benchmarks`; every
+    sample generated is read by a contrast (repro.studies.code.answer)."""
+
     backend: Literal["auto", "hf", "vllm"] = "auto"  # auto: vLLM where installed and a GPU is present
     max_new_tokens: Count
     batch_size: Count = 16
-    samples: Index = 0  # sampled completions per problem (0: greedy only)
-    temperature: Positive = 0.8
+    # the prompt stripped of surrounding whitespace (bigcode's `humaneval`) or as released (CodeGeeX; bigcode's
+    # `humaneval-unstripped`): Qwen2's tokenizer joins the prompt's last newline to the punctuation before it
+    strip_prompt: bool = False
+    sampling: list[Sampling] = []
     top_p: Annotated[float, Field(gt=0, le=1)] = 0.95
     sampled_benchmarks: list[str] = ["humaneval-x"]  # which benchmarks get the sampled completions too
+    sampled_languages: list[str] | None = None  # and in which programming languages (null: all)
+
+    def sampled(self, benchmark: str, programming_language: str) -> bool:
+        """Whether a problems file gets the sampling sets."""
+        return benchmark in self.sampled_benchmarks and (self.sampled_languages is None
+                                                         or programming_language in self.sampled_languages)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Generation:
+        modes = [s.mode for s in self.sampling]
+        if len(set(modes)) < len(modes):
+            raise ValueError(f"sampling: one set per temperature ({', '.join(modes)})")
+        return self
 
 
 class Execution(Strict):
@@ -249,6 +288,13 @@ class CodeStudy(Strict):
             raise ValueError("multitask_tasks: the multitask arm needs its tasks")
         if not self.seeds:
             raise ValueError("seeds: at least one")
+        languages = {*self.benchmarks.humaneval_x, *self.benchmarks.humaneval_xl}
+        unknown = [lang for lang in self.generation.sampled_languages or [] if lang not in languages]
+        if unknown:
+            raise ValueError(f"generation.sampled_languages: {', '.join(unknown)} not among the benchmarks' languages")
+        unknown = [b for b in self.generation.sampled_benchmarks if b not in ("humaneval-x", "humaneval-xl")]
+        if unknown:
+            raise ValueError(f"generation.sampled_benchmarks: {', '.join(unknown)} (humaneval-x, humaneval-xl)")
         for entry in self.primary:
             if not entry or set(entry) - PRIMARY_FIELDS:
                 raise ValueError(f"primary: {entry}: select by {', '.join(sorted(PRIMARY_FIELDS))}")
@@ -280,6 +326,11 @@ class CodeStudy(Strict):
             if missing:
                 raise ValueError(f"arms: {arm}: no {only[0]} translation into {', '.join(missing)} (languages."
                                  f"{target}: {', '.join(have) or 'none'})")
+
+    def greedy(self, arm: str, seed: int) -> bool:
+        """Whether a run generates greedy completions: every run but `none`'s after the first seed (the pretrained
+        decoder, which no seed changes: its one greedy run is every seed's control; its sampled ones differ)."""
+        return arm != NO_INTERMEDIATE or seed == self.seeds[0]
 
     @property
     def trained_arms(self) -> list[str]:

@@ -48,6 +48,13 @@ def _problems(profile: Profile, benchmark: str) -> int:
     return PROBLEMS[benchmark] if profile.data.origin == "hub" else profile.section("code").smoke.problems
 
 
+def _per_problem(code, eval_set, arm: str, seed) -> int:
+    """Completions per problem of one run: the greedy one (`CodeStudy.greedy`) and each sampling set's where the
+    file is sampled."""
+    sampled = code.generation.sampled(eval_set.benchmark, eval_set.programming_language)
+    return code.greedy(arm, int(seed)) + sum(s.samples for s in code.generation.sampling) * sampled
+
+
 def plan(profile: Profile, waves: list, tokens_per_second: float | None = None) -> dict:
     """The study's stages (`waves`, as its `planned` gives them) priced."""
     from repro.studies.code.stages.common import code_of
@@ -58,11 +65,6 @@ def plan(profile: Profile, waves: list, tokens_per_second: float | None = None) 
     train_rate = (tokens_per_second * decoder.flops_per_token(dims, TRAIN_TOKENS_PER_EXAMPLE)
                   if tokens_per_second else ASSUMED_MFU * peak)
     generation_rate = GENERATION_MFU * peak
-    samples = sum(_problems(profile, s.benchmark) * (1 + (code.generation.samples if s.benchmark in
-                  code.generation.sampled_benchmarks else 0)) for s in eval_sets(code))
-    execution_seconds = sum(_problems(profile, s.benchmark) * (1 + (code.generation.samples if s.benchmark in
-                            code.generation.sampled_benchmarks else 0)) * EXECUTION_SECONDS[s.programming_language]
-                            for s in eval_sets(code))
     stages = []
     for wave in waves:
         for name, module, args in wave:
@@ -80,12 +82,18 @@ def plan(profile: Profile, waves: list, tokens_per_second: float | None = None) 
                 length = min(TARGET_TOKENS_PER_EXAMPLE, code.target.max_length)
                 record.update(_training(code, model_dims, code.target.steps * code.target.batch_size * length,
                                         code.target.steps, length, train_rate))
-            elif group == "generate":
-                forward = decoder.flops_per_token(model_dims, PROMPT_TOKENS + COMPLETION_TOKENS / 2, training=False)
-                record.update(samples=samples, generated_tokens=samples * COMPLETION_TOKENS,
-                              gpu_hours=samples * (PROMPT_TOKENS + COMPLETION_TOKENS) * forward / generation_rate / 3600)
-            elif group == "execute":
-                record.update(samples=samples, cpu_core_hours=execution_seconds / 3600)
+            elif group in ("generate", "execute"):
+                arm, seed = args[1], args[2]
+                samples = sum(_problems(profile, s.benchmark) * _per_problem(code, s, arm, seed) for s in eval_sets(code))
+                if group == "generate":
+                    tokens = samples * (PROMPT_TOKENS + COMPLETION_TOKENS)
+                    forward = decoder.flops_per_token(model_dims, PROMPT_TOKENS + COMPLETION_TOKENS / 2, training=False)
+                    record.update(samples=samples, generated_tokens=samples * COMPLETION_TOKENS,
+                                  gpu_hours=tokens * forward / generation_rate / 3600)
+                else:
+                    seconds = sum(_problems(profile, s.benchmark) * _per_problem(code, s, arm, seed)
+                                  * EXECUTION_SECONDS[s.programming_language] for s in eval_sets(code))
+                    record.update(samples=samples, cpu_core_hours=seconds / 3600)
             stages.append(record)
     from repro.studies.code import memory
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from repro.errors import UserError
-from repro.execution import estimate, pass_at_k, read_problems, read_samples, truncate
+from repro.execution import decode, estimate, model_prompt, pass_at_k, read_problems, read_samples, truncate
 from repro.execution.languages import generation_prompt, language_of
 from repro.execution.problems import Problem
 from repro.execution.seccomp import AUDIT_ARCH, DENIED, SYSCALLS, sandbox_filter
@@ -101,12 +101,25 @@ def test_language_tags_and_generation_prompts():
     assert generation_prompt(rust) == "/* doc */\nfn f(){\n"
 
 
-def test_truncate_cuts_where_the_function_ends():
+def test_truncate_keeps_helpers_and_drops_what_is_unfinished():
     python = Problem("Python/0", "python", "humaneval-x", "def f():\n", "")
-    assert truncate(python, "    return 1\n\n\ndef g():\n    pass\n") == "    return 1\n\n"
+    assert truncate(python, "    return 1\n\n\nx = g()\n    pass\n") == "    return 1\n\n"
     java = Problem("Java/0", "java", "humaneval-x", "class Solution {\n    int f() {\n", "")
-    assert truncate(java, "        if (x) { return 1; }\n        return 2;\n    }\n}\npublic class Main {}") == \
-        "        if (x) { return 1; }\n        return 2;\n    }\n}"
+    body = ("        if (x) { return \"}\"; } // }\n        return g('{');\n    }\n"
+            "    int g(char c) {\n        return 2;\n    }\n}")
+    assert truncate(java, body + "\nclass Unfinished {\n    int h() {") == body              # helper kept
+    assert truncate(java, body + "\n}\nclass Stray {}") == body                              # a stray brace ends it
+    assert decode(java, body + "\npublic class Main {}") == body                             # the stop sequence
+    go = Problem("Go/0", "go", "humaneval-x", "// f {\nfunc f() int {\n", "")
+    assert truncate(go, "    return g()\n}\n\nfunc g() int {\n    return `}`[0]\n}\n// done") == \
+        "    return g()\n}\n\nfunc g() int {\n    return `}`[0]\n}"
+
+
+def test_decode_rebases_on_the_release_prompt():
+    python = Problem("Python/0", "python", "humaneval-x", "def f():\n    \"\"\"doc\"\"\"\n", "")
+    assert model_prompt(python, strip=True) == "def f():\n    \"\"\"doc\"\"\"" and model_prompt(python) == python.prompt
+    assert decode(python, "\n    return 1\n\nprint(f())\n", stripped=True) == "    return 1"
+    assert decode(python, "    return 1\n\nprint(f())\n") == "    return 1"
 
 
 def test_seccomp_filter_is_whole_instructions_for_each_machine():

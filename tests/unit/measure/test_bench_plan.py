@@ -175,6 +175,11 @@ def test_code_plan_prices_steps_and_reports_the_split():
     payload = plan.plan(profile, NOTHING, study="code")
     code = code_of(profile)
     trained = [s for s in payload["stages"] if s.get("optimizer_steps")]
-    assert trained and all(s["optimizer_steps"] == code.budget.value for s in trained if code.budget.unit == "steps")
+    intermediate = [s for s in trained if s["stage"].startswith("code-intermediate")]
+    assert intermediate and all(s["optimizer_steps"] == code.budget.value for s in intermediate
+                                if code.budget.unit == "steps")
+    target = [s for s in trained if s["stage"].startswith("code-target")]
+    assert len(target) == len(intermediate) + len(code.models) * len(code.seeds)  # `none` too gets a target phase
+    assert all(s["optimizer_steps"] == code.target.steps for s in target)
     assert payload["micro_batch"] * payload["grad_accum"] == code.training.batch_size
     assert payload["training_memory_gib"] <= 0.9 * 80  # fits one 80 GB GPU (checkpointing, label logits)

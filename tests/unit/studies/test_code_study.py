@@ -101,16 +101,16 @@ def _problem(language: str, prompt: str):
     return Problem(task_id=f"{language}/0", language=language, benchmark="humaneval-x", prompt=prompt, test="")
 
 
-def test_decode_cuts_at_a_stop_sequence_then_where_the_function_ends():
+def test_decode_cuts_at_a_stop_sequence_then_where_the_code_ends():
     from repro.kinds.code_generation import decode, stop_sequences
 
-    assert "\ndef " in stop_sequences("python")
+    assert "\ndef" in stop_sequences("python")
     python = _problem("python", 'def f(x):\n    """Return x."""\n')
-    assert decode(python, "    return x\n\ndef g():\n    pass\n") == "    return x\n"
+    assert decode(python, "    return x\n\ndef g():\n    pass\n") == "    return x"
     assert decode(python, "    return x\nprint(f(1))") == "    return x"
     cpp = _problem("cpp", "int f(int x){\n")
-    assert decode(cpp, "    if (x) { return 1; }\n    return 0;\n}\nint g(){}\n") == \
-        "    if (x) { return 1; }\n    return 0;\n}"
+    assert decode(cpp, "    if (x) { return 1; }\n    return g();\n}\nint g(){ return 2; }\nint main(){}\n") == \
+        "    if (x) { return 1; }\n    return g();\n}\nint g(){ return 2; }"   # a helper kept, main cut
     assert decode(cpp, "    return 0;\n}\n#include<vector>") == "    return 0;\n}"
 
 
@@ -121,7 +121,9 @@ def world(tmp_path_factory):
     out = tmp_path_factory.mktemp("code-world")
     code = load(ROOT / "params.yaml", "smoke").section("code")
     code = code.model_copy(update={"benchmarks": Benchmarks(
-        humaneval_x=list(PROGRAMMING_LANGUAGES), humaneval_xl={"python": ["English", "German", "Russian", "Chinese"]})})
+        humaneval_x=list(PROGRAMMING_LANGUAGES),
+        humaneval_xl={"python": ["English", "German", "Russian", "Chinese"], "java": ["English", "German"],
+                      "javascript": ["English", "German"], "go": ["English", "Chinese"]})})
     text = {"en": [f"Line number {i} of the text." for i in range(50)], "de": ["Zeile."] * 10}
     write_code_world(out, code, text, seed=0)
     return out, code
@@ -144,12 +146,16 @@ def test_smoke_problems_have_humaneval_x_fields(world, language):
         assert set(rows[0]) == set(_jsonl(real)[0])
 
 
-def test_smoke_humaneval_xl_has_its_fields_and_the_same_tests_in_every_prompt_language(world):
+@pytest.mark.parametrize("language", ["python", "java", "javascript", "go"])
+def test_smoke_humaneval_xl_has_its_schema_and_the_same_tests_in_every_prompt_language(world, language):
     out, code = world
-    files = {n: _jsonl(out / f"humaneval-xl/python/{n}.jsonl") for n in code.benchmarks.humaneval_xl["python"]}
-    real = REAL / "humaneval-xl" / "python" / "German.jsonl"
-    if real.is_file():
-        assert set(files["German"][0]) == set(_jsonl(real)[0])
+    naturals = code.benchmarks.humaneval_xl[language]
+    files = {n: _jsonl(out / f"humaneval-xl/{language}/{n}.jsonl") for n in naturals}
+    real = REAL / "humaneval-xl" / language / "English.jsonl"
+    if real.is_file():   # the release's fields in its order, its canonical solution's type (null outside Python)
+        release = _jsonl(real)[0]
+        assert list(files["English"][0]) == list(release)
+        assert {k: type(v) for k, v in files["English"][0].items()} == {k: type(v) for k, v in release.items()}
     english = files.pop("English")
     for natural, rows in files.items():
         assert [r["test"] for r in rows] == [r["test"] for r in english]
@@ -165,19 +171,35 @@ def test_evaluation_expressions_never_occur_in_the_corpus(world):
 
 
 def test_smoke_canonical_solutions_pass_and_wrong_ones_fail(world):
-    from repro.execution import Sample, evaluate, missing, read_problems
+    from repro.execution import Sample, decode, evaluate, missing, read_problems
+    from repro.studies.code.smoke.problems import expressions, xl_solution
 
     out, _ = world
     for name in ("humaneval-x/humaneval_python.jsonl", "humaneval-xl/python/Chinese.jsonl",
-                 "humaneval-x/humaneval_js.jsonl", "humaneval-x/humaneval_rust.jsonl"):
+                 "humaneval-x/humaneval_js.jsonl", "humaneval-x/humaneval_rust.jsonl", "humaneval-xl/java/German.jsonl",
+                 "humaneval-xl/javascript/English.jsonl", "humaneval-xl/go/Chinese.jsonl"):
         problems = read_problems(out / name)
         if missing(next(iter(problems.values())).language):
             continue
-        right = [Sample(t, 0, p.canonical_solution) for t, p in problems.items()]
-        wrong = [Sample(t, 1, p.canonical_solution.replace("return ", "return 1000 + ", 1))
-                 for t, p in problems.items()]
+        if "/python/" in name or name.startswith("humaneval-x/"):
+            solutions = {t: p.canonical_solution for t, p in problems.items()}
+        else:   # the release has none: the world's own solution of the expression its prompt's example shows
+            solutions = {t: _xl_solution(p, name.split("/")[1], expressions(), xl_solution)
+                         for t, p in problems.items()}
+        right = [Sample(t, 0, decode(p, "\n" + solutions[t] + "\n}\n")) for t, p in problems.items()]
+        wrong = [Sample(t, 1, solutions[t].replace("return ", "return 1000 + ", 1)) for t in problems]
         results = evaluate(problems, right + wrong, warn=lambda line: None)
-        assert [r.passed for r in results] == [True] * len(right) + [False] * len(wrong), name
+        assert [r.passed for r in results] == [True] * len(right) + [False] * len(wrong), \
+            (name, [r.result for r in results])
+
+
+def _xl_solution(problem, language, pool, solve) -> str:
+    """The solution of the one expression of the pool whose description the problem's prompt carries."""
+    from repro.studies.code.smoke.problems import describe
+
+    found = [e for e in pool if problem.extra["description"] == describe(e, problem.natural_language)]
+    assert len(found) == 1, problem.task_id
+    return solve(found[0], language)
 
 
 def test_arms_name_what_they_train_on():
@@ -214,9 +236,16 @@ def test_code_params_refuse_what_the_study_cannot_run(tmp_path):
                             ({"models": ["tiny_code", "gpt"]}, "'gpt' is not a key of `decoders`"),
                             ({"target_phase": []}, "target_phase"),
                             ({"benchmarks": {"humaneval_x": ["cobol"], "humaneval_xl": {}}}, "cobol"),
-                            ({"primary": [{"arm": "mnli"}]}, "primary: {'arm': 'mnli'}: select by benchmark")):
+                            ({"primary": [{"arm": "mnli"}]}, "primary: {'arm': 'mnli'}: select by benchmark"),
+                            ({"generation": {"sampling": [{"temperature": 0.2, "samples": 2, "k": [5]}]}},
+                             r"k \[5\]: at least one, each at most samples \(2\)"),
+                            ({"generation": {"sampling": [{"temperature": 0.2, "samples": 2, "k": [1]}] * 2}},
+                             "one set per temperature"),
+                            ({"generation": {"sampled_languages": ["kotlin"]}}, "kotlin not among the benchmarks")):
         edited = json.loads(json.dumps(raw))
-        edited["profiles"]["smoke"]["code"].update(change)
+        section = edited["profiles"]["smoke"]["code"]
+        section.update({key: {**section[key], **value} if key == "generation" else value
+                        for key, value in change.items()})
         path = tmp_path / "params.yaml"
         path.write_text(yaml.safe_dump(edited))
         with pytest.raises(ParamsError, match=message):
@@ -307,7 +336,7 @@ def test_a_problem_is_one_cluster_across_languages_and_seeds_are_crossed_with_it
     assert few["note"] == "too few clusters" and few["ci_low"] is None and few["mean"] == pytest.approx(75.0)
 
 
-def _summary(code, model, target, arm, passes, german=None):
+def _summary(code, model, target, arm, passes, german=None, seed=0):
     """One run's execution summary: `passes` per problem in every file (HumanEval-XL's German: `german`, else 0)."""
     files = [{"benchmark": "humaneval-x", "programming_language": lang, "natural_language": "English",
               "mode": "greedy", "skipped": None, "per_problem": {f"P/{i}": p for i, p in enumerate(passes)}}
@@ -317,7 +346,10 @@ def _summary(code, model, target, arm, passes, german=None):
                "per_problem": {f"p/{i}": (p if n == "English" else (german or [0.0] * 6)[i])
                                for i, p in enumerate(passes)}}
               for n in code.benchmarks.humaneval_xl["python"]]
-    return {"model": model, "target_phase": target, "arm": arm, "seed": 0, "files": files}
+    files += [{"benchmark": "humaneval-xl", "programming_language": "python", "natural_language": "English",
+               "mode": "t0.8", "skipped": None, "n_samples": 2 * len(passes),   # 2 samples a problem
+               "per_problem": {f"p/{i}": p / 2 if arm == "none" else p for i, p in enumerate(passes)}}]
+    return {"model": model, "target_phase": target, "arm": arm, "seed": seed, "files": files}
 
 
 def test_answers_pair_each_arm_with_none_by_problem():
@@ -342,9 +374,9 @@ def test_answers_pair_each_arm_with_none_by_problem():
         assert len(found) == 1, fields
         return found[0]
 
-    base = {"model": "tiny_code", "target_phase": True}
+    base = {"model": "tiny_code", "target_phase": True, "metric": "pass@1 (greedy)"}
     python = one(**base, contrast="mnli - none", estimand="delta", benchmark="humaneval-x", programming_language="python")
-    assert python["mean"] == 50.0 and python["n"] == 6
+    assert python["mean"] == 50.0 and python["n"] == 6 and python["metric"] == "pass@1 (greedy)"
     pooled = one(**base, contrast="mnli - none", estimand="delta", benchmark="humaneval-x", programming_language="all")
     assert pooled["units"] == {"seed": 1, "problem": 6}  # a problem: one cluster
     # HumanEval-X: mnli gains alike everywhere, so the gap to Python does not move
@@ -352,15 +384,17 @@ def test_answers_pair_each_arm_with_none_by_problem():
                programming_language="cpp")["mean"] == 0.0
     # HumanEval-XL: mnli gains 50 in English, nothing in German: the English -> German gap widens by 50
     assert one(**base, contrast="mnli - none", estimand="gap_change", benchmark="humaneval-xl",
-               natural_language="German")["mean"] == pytest.approx(-50.0)
+               programming_language="python", natural_language="German")["mean"] == pytest.approx(-50.0)
     # German translations alone: 5 of 6 in German (none: 0), English as none's: the gap closes by 500/6
     de = one(**base, contrast="mnli@de - none", estimand="gap_change", benchmark="humaneval-xl",
-             natural_language="German")
+             programming_language="python", natural_language="German")
     assert de["task"] == "mnli@de" and de["mean"] == pytest.approx(500 / 6)
-    only = one(**base, contrast="mnli@de - mnli", estimand="delta", benchmark="humaneval-xl", natural_language="German")
+    only = one(**base, contrast="mnli@de - mnli", estimand="delta", benchmark="humaneval-xl",
+               programming_language="python", natural_language="German")
     assert only["group"] == "translations only vs English" and only["mean"] == pytest.approx(500 / 6)
     # the general model gains nothing from mnli: the code model's gain over it is mnli's own
-    versus = one(target_phase=True, group="code model vs general model", task="mnli", estimand="delta",
+    versus = one(target_phase=True, metric="pass@1 (greedy)", group="code model vs general model", task="mnli",
+                 estimand="delta",
                  benchmark="humaneval-x", programming_language="python")
     assert versus["model"] == "tiny_code - tiny_general" and versus["mean"] == 50.0
     summarization = one(**base, group="summarization vs NLU", estimand="delta", benchmark="humaneval-x",
@@ -370,6 +404,18 @@ def test_answers_pair_each_arm_with_none_by_problem():
     assert all(r["target_phase"] is True for r in primary) and len(primary) == 5 + 5 + 2 + 1 + 1  # arms x 2, translations only x 2, 2
     assert all(r["p_adjusted"] is None for r in records if not r["primary"])
     assert all(r["p_adjusted"] >= r["p_value"] for r in primary if r["p_value"] is not None)
+    # sampled pass@2 at T=0.8 from 2 samples a problem: none passes 1 of 2 on problems 0 and 4 (pass@2 = 1 there)
+    sampled = next(r for r in records if r["contrast"] == "mnli - none" and r["metric"] == "pass@2 (T=0.8, n=2)"
+                   and r["natural_language"] == "English" and r["programming_language"] == "python")
+    assert sampled["group"] == "vs no intermediate, pass@2 (T=0.8, n=2)" and sampled["mean"] == pytest.approx(50.0)
+    assert not [r for r in records if r["metric"] != "pass@1 (greedy)" and r["primary"]]
+    # `none` runs once: every seed of an arm is paired with it
+    twice = answers(code.model_copy(update={"seeds": [0, 1]}),
+                    executed + [_summary(code, "tiny_code", True, "mnli", [1.0, 1.0, 1.0, 0.0, 1.0, 1.0], seed=1)])
+    python = next(r for r in twice if r["contrast"] == "mnli - none" and r["programming_language"] == "python"
+                  and r["model"] == "tiny_code" and r["target_phase"] is True
+                  and r["benchmark"] == "humaneval-x" and r["metric"] == "pass@1 (greedy)")
+    assert python["mean"] == 50.0 and python["units"] == {"seed": 2, "problem": 6}
     text = markdown(records, "smoke", [])
     assert text.index(f"## Primary contrasts ({len(primary)}, p Holm-adjusted") < text.index("target phase false")
     for record in records:

@@ -1,5 +1,6 @@
 """The smoke world's code problems: small integer functions, written in HumanEval-X's six programming languages
-and documented in HumanEval-XL's prompt languages, in the exact release schemas.
+and in HumanEval-XL's Python, Java, JavaScript and Go, documented in its prompt languages, in the exact release
+schemas.
 
 *Signal.* A problem is an expression over one argument `x`: one step (`x plus 3`, `the larger of x and 3`) or
 two (`x plus 3, then times 2`). Its docstring says the expression in words and shows one example; the function
@@ -26,6 +27,22 @@ NATURAL = {"English": "en", "German": "de", "Russian": "ru", "Chinese": "zh", "A
 ENGLISH_WORDS = {"return": "Return", "plus": "plus", "minus": "minus", "times": "times",
                  "larger": "the larger of", "smaller": "the smaller of", "and": "and", "then": "then"}
 SYMBOL = {"plus": "+", "minus": "-", "times": "*"}
+# HumanEval-XL's programming languages the smoke world writes -> HumanEval-X's name of the same language
+XL_LANGUAGES = {"python": "python", "java": "java", "javascript": "js", "go": "go"}
+# HumanEval-XL's own comparison helpers, opening each test (data/{java,javascript,go}/*.jsonl)
+JAVA_XL_COMPARE = ("\n\nclass Main {\n    public static boolean compare(Object obj1, Object obj2) {\n"
+                   "        if (obj1 == null && obj2 == null){\n            return true;\n"
+                   "        } else if (obj1 == null || obj2 == null){\n            return false;\n        } else {\n"
+                   "            return obj1.equals(obj2);\n        }\n    }\n    \n")
+JS_XL_COMPARE = ('\nconst _ = require("lodash")\n\nfunction compare(object1, object2){\n'
+                 "    return _.isEqual(object1, object2)\n}\n\n")
+GO_XL_COMPARE = ("\n\nfunc deepCompare(a interface{}, b interface{}, msg string) bool {\n"
+                 "\taJSON, err := json.Marshal(a)\n"
+                 "\tif err != nil {\n\t\tpanic(msg)\n\t}\n\tbJSON, err := json.Marshal(b)\n\tif err != nil {\n"
+                 "\t\tpanic(msg)\n\t}\n\tvar a2 interface{}\n\tvar b2 interface{}\n\terr = json.Unmarshal(aJSON, &a2)\n"
+                 "\tif err != nil {\n\t\tpanic(msg)\n\t}\n\terr = json.Unmarshal(bJSON, &b2)\n\tif err != nil {\n"
+                 "\t\tpanic(msg)\n\t}\n\tresult := reflect.DeepEqual(a2, b2)\n\tif result {\n\t\treturn true\n"
+                 "\t} else {\n\t\tpanic(msg)\n\t}\n}\n\n")
 
 
 @dataclass(frozen=True)
@@ -183,15 +200,55 @@ def humaneval_x(index: int, expr: Expression, lang: str, rng: random.Random, nat
     return row
 
 
-def humaneval_xl(index: int, expr: Expression, natural: str, rng: random.Random) -> dict:
-    """One Python problem in HumanEval-XL's schema (FloatAI/humaneval-xl): the prompt documented in `natural`."""
-    x = humaneval_x(index, expr, "python", rng, natural)
-    name = f"solve_{index}"
-    description = describe(expr, natural)
-    checks = x["test"].split(f"def check({name}):\n")[1].split("\ncheck(")[0].replace(f"{name}(", "candidate(")
-    return {"task_id": f"python/{index}", "prompt": x["prompt"], "entry_point": name,
-            "test": f"\n\nMETADATA = {{}}\n\n\ndef check(candidate):\n{checks}", "language": "python",
-            "canonical_solution": x["canonical_solution"], "description": description, "natural_language": natural}
+def humaneval_xl(index: int, expr: Expression, natural: str, rng: random.Random, language: str = "python") -> dict:
+    """One problem in HumanEval-XL's schema for `language` (FloatAI/humaneval-xl data/<pl>/<Natural>.jsonl: its
+    field order, a `null` canonical solution outside Python, the release's test harness per language), the
+    prompt documented in `natural`."""
+    if language == "python":
+        x = humaneval_x(index, expr, "python", rng, natural)
+        name = f"solve_{index}"
+        checks = x["test"].split(f"def check({name}):\n")[1].split("\ncheck(")[0].replace(f"{name}(", "candidate(")
+        return {"task_id": f"python/{index}", "prompt": x["prompt"], "entry_point": name,
+                "test": f"\n\nMETADATA = {{}}\n\n\ndef check(candidate):\n{checks}", "language": "python",
+                "canonical_solution": x["canonical_solution"], "description": describe(expr, natural),
+                "natural_language": natural}
+    example, *tests = _examples(rng)
+    text, shown = describe(expr, natural), f"solve_{index}({example})\n{expr.value(example)}"
+    if language == "go":
+        name = f"solve_{index}"
+        doc = "// " + f"{text}\n>>> {shown}".replace("\n", "\n// ") + "\n// \n"
+        prompt = f'package main\n\nimport (\n\t"encoding/json"\n\t"reflect"\n)\n{doc}func {name} (x int) int {{\n'
+        cases = "".join(f"\tactual_{i} := {name}({t})\n\texpected_{i} := {expr.value(t)}\n\tdeepCompare(actual_{i}, "
+                        f'expected_{i}, "Exception --- test case {i - 1} failed to pass")\n\n'
+                        for i, t in enumerate(tests, 1))
+        return {"task_id": f"go/{index}", "prompt": prompt, "test": GO_XL_COMPARE + f"func main() {{\n{cases}}}\n",
+                "language": "go", "description": text, "entry_point": name, "canonical_solution": None,
+                "natural_language": natural}
+    name = f"solve{index}"
+    doc = "/**\n * " + f"{text}\n>>> {shown}".replace("\n", "\n * ") + "\n *\n */\n"
+    if language == "java":
+        doc = "    " + doc.replace("\n", "\n    ").rstrip(" ")
+        prompt = (f"import java.io.*;\nimport java.lang.*;\nimport java.util.*;\nimport java.math.*;\n\n\n"
+                  f"class Solve{index} {{\n{doc}    public static Integer {name}(Integer x) {{\n")
+        cases = "".join(f"        Integer arg{i}0 = {t};\n        Integer x{i} = Solve{index}.{name}({t});\n"
+                        f"        Integer v{i} = {expr.value(t)};\n        if (!(compare(x{i}, v{i}))) {{\n"
+                        f'            throw new java.lang.Exception("Exception -- test case {i} did not pass. x{i} = " '
+                        f"+ x{i});\n        }}\n\n" for i, t in enumerate(tests))
+        test = JAVA_XL_COMPARE + f"    public static void main(String[] args) throws Exception {{\n{cases}\n}}\n}}\n"
+    else:
+        prompt = f"{doc}function {name}(x) {{\n"
+        cases = "".join(f"var arg{i}0 = {t};\nvar x{i} = {name}(arg{i}0);\nvar v{i} = {expr.value(t)};\n"
+                        f"if(!compare(x{i}, v{i})){{\n    throw 'Error at {i + 1}th assert statement. Value = ' + "
+                        f"JSON.stringify(x)  \n}}\n\n" for i, t in enumerate(tests))
+        test = JS_XL_COMPARE + cases
+    return {"task_id": f"{language}/{index}", "prompt": prompt, "entry_point": name, "test": test,
+            "description": text, "language": language, "canonical_solution": None, "natural_language": natural}
+
+
+def xl_solution(expr: Expression, language: str) -> str:
+    """A solution of a smoke HumanEval-XL problem (the release has none outside Python): its body after the
+    prompt, written as HumanEval-X's for the same language."""
+    return _body(expr, XL_LANGUAGES[language])
 
 
 def corpus_function(rng: random.Random, pool: list[Expression], lang: str, natural: str) -> str:

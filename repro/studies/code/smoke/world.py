@@ -17,7 +17,7 @@ from repro.errors import UserError
 from repro.io import atomic_text
 from repro.studies.code.params import CodeStudy
 from repro.studies.code.paths import ARTICLES_FILE, CORPUS_FILE, TARGET_FILE
-from repro.studies.code.smoke.problems import (NATURAL, corpus_function, draw_expression, expressions,
+from repro.studies.code.smoke.problems import (NATURAL, XL_LANGUAGES, corpus_function, draw_expression, expressions,
                                                humaneval_x, humaneval_xl, mbpp_row)
 from repro.smoke.streams import random_hex, seeded_rng
 from repro.suites.programs import get as program_suite
@@ -42,15 +42,17 @@ def write_code_world(out: Path, code: CodeStudy, text: dict[str, list[str]], see
         _jsonl(out / program_suite("humaneval-x").file(language, "English"),
                [humaneval_x(i, expr, language, rng) for i, expr in enumerate(chosen)])
     for language, naturals in code.benchmarks.humaneval_xl.items():
-        if language != "python":
-            raise UserError(f"benchmarks.humaneval_xl: the smoke world writes Python problems only, not {language}")
+        if language not in XL_LANGUAGES:
+            raise UserError(f"benchmarks.humaneval_xl: the smoke world writes {', '.join(XL_LANGUAGES)} problems, "
+                            f"not {language}")
         for natural in naturals:
             if natural not in NATURAL:
                 raise UserError(f"benchmarks.humaneval_xl: the smoke world has no {natural} "
                                  f"(it has {', '.join(NATURAL)})")
             _jsonl(out / program_suite("humaneval-xl").file(language, natural),
-                   [humaneval_xl(i, expr, natural, seeded_rng(seed, "humaneval-xl", i)) for i, expr in
-                    enumerate(chosen)])  # the same tests in every prompt language
+                   [humaneval_xl(i, expr, natural, seeded_rng(seed, "humaneval-xl", *(
+                       [] if language == "python" else [language]), i), language)
+                    for i, expr in enumerate(chosen)])  # the same tests in every prompt language
     rest = [e for e in pool if e not in chosen]
     _corpus(out, code, text, rest, seed)
     _articles(out, text["en"], sizes.articles, seed)
@@ -71,7 +73,8 @@ def _corpus(out: Path, code: CodeStudy, text: dict[str, list[str]], pool: list, 
     """Documented functions (mostly in English; `other_language_share` in the prompt languages) and text lines."""
     sizes = code.smoke
     rng = seeded_rng(seed, "code-corpus")
-    languages = list(code.benchmarks.humaneval_x)
+    languages = list(dict.fromkeys([*code.benchmarks.humaneval_x, *(XL_LANGUAGES[lang] for lang in
+                                                                       code.benchmarks.humaneval_xl)]))
     others = [n for naturals in code.benchmarks.humaneval_xl.values() for n in naturals if n != "English"]
     rows = []
     for _ in range(sizes.corpus_functions):

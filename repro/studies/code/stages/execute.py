@@ -4,7 +4,8 @@ pass@k summary: results/<profile>/code/executed/<model>/target-<true|false>/<arm
 summary.json.
 
 CPU only, and never imports torch: it runs in the execution image, apart from the GPU machine. It reads only
-`code.execution` (timeout, workers, k) and the problems and samples, so a timeout change reruns execution alone.
+`code.execution` (timeout, workers, k) and the problems and samples, so a timeout change reruns execution alone;
+every mode the generation wrote is run (`greedy`, and one per sampling temperature: `t0.2`, ...).
 A language without its toolchain is skipped with one line (its samples fail as "skipped: ...", and the summary
 marks the file skipped rather than scoring it 0).
 """
@@ -35,10 +36,8 @@ def run(profile, layout, model_name: str, arm: str, seed, target_phase, warn=pri
     with atomic_dir(code_layout.executed(model_name, arm, seed, target)) as out:
         for eval_set in eval_sets(code):
             problems = read_problems(code_layout.problems(eval_set))
-            for mode in ("greedy", "sampled"):
-                path = samples_dir / f"{eval_set.name}.{mode}.jsonl"
-                if not path.is_file():
-                    continue
+            for path in sorted(samples_dir.glob(f"{eval_set.name}.*.jsonl")):
+                mode = path.name[len(eval_set.name) + 1:-len(".jsonl")]
                 samples = read_samples(path, problems)
                 results = evaluate(problems, samples, timeout=ex.timeout, workers=ex.workers, warn=warn)
                 (out / path.name).write_text("".join(json.dumps(r.to_json()) + "\n" for r in results))

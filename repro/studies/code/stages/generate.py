@@ -1,9 +1,10 @@
 """Stage `code-generate`: one arm's decoder (one seed) completes every problem of the study's HumanEval-X and
-HumanEval-XL files: one greedy completion each (pass@1), and `samples` sampled ones (pass@k) for the
-`sampled_benchmarks`. HF `generate`, or vLLM where installed on a GPU (`generation.backend`). Writes HumanEval's
-samples.jsonl per problems file: results/<profile>/code/samples/<model>/target-<true|false>/<arm>-s<seed>/
-<set>.<greedy|sampled>.jsonl (with or without the target phase), and
-generation.json (seconds and tokens per second of each file)."""
+HumanEval-XL files: one greedy completion each (pass@1; `none` at its first seed only: `CodeStudy.greedy`), and
+each `generation.sampling` set (n samples at its temperature, for its pass@k) on the sampled files
+(`Generation.sampled`). HF `generate`, or vLLM where installed on a GPU (`generation.backend`). Writes HumanEval's
+samples.jsonl per problems file and mode: results/<profile>/code/samples/<model>/target-<true|false>/<arm>-s<seed>/
+<set>.<greedy|t0.2|...>.jsonl (with or without the target phase), and generation.json (seconds and tokens per
+second of each file)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,6 @@ import typer
 
 from repro.studies.code.stages.common import ArmOpt, ModelOpt, SeedOpt, TargetOpt, code_of, require, study
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
-
-MODES = ("greedy", "sampled")
 
 
 def _backend(code) -> str:
@@ -50,21 +49,21 @@ def run(profile, layout, model_name: str, arm: str, seed, target_phase) -> Path:
     with atomic_dir(code_layout.samples(model_name, arm, seed, target)) as out:
         for eval_set in eval_sets(code):
             problems = list(read_problems(code_layout.problems(eval_set)).values())
-            prompts = code_generation.prompts(problems)
+            prompts = code_generation.prompts(problems, gen.strip_prompt)
             stop = code_generation.stop_sequences(problems[0].language)
-            for mode in MODES:
-                samples = gen.samples if mode == "sampled" else 0
-                if mode == "sampled" and (not samples or eval_set.benchmark not in gen.sampled_benchmarks):
-                    continue
+            modes = [("greedy", 0, 1.0)] * code.greedy(arm, seed) + [
+                (s.mode, s.samples, s.temperature) for s in gen.sampling
+                if gen.sampled(eval_set.benchmark, eval_set.programming_language)]
+            for mode, samples, temperature in modes:
                 start = time.perf_counter()
                 common = dict(max_new_tokens=gen.max_new_tokens, stop=stop, samples=samples,
-                              temperature=gen.temperature, top_p=gen.top_p, seed=seed)
+                              temperature=temperature, top_p=gen.top_p, seed=seed)
                 if backend == "vllm":
                     raws = decoder.generate_vllm(path, prompts, **common)
                 else:
                     raws = decoder.generate(model, tokenizer, prompts, batch_size=gen.batch_size, **common)
                 seconds = time.perf_counter() - start
-                lines = [{"task_id": p.task_id, "completion": code_generation.decode(p, raw)}
+                lines = [{"task_id": p.task_id, "completion": code_generation.decode(p, raw, gen.strip_prompt)}
                          for p, outputs in zip(problems, raws) for raw in outputs]
                 (out / f"{eval_set.name}.{mode}.jsonl").write_text(
                     "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))

@@ -1,12 +1,12 @@
 """Stage `code-report`: the code study's metrics, answers and figures under results/<profile>/code/.
 
 metrics.json: {"profile", "results": [{"model", "target_phase", "arm", "intermediate", "seed", "benchmark",
-"programming_language", "natural_language", "metric", "value"}]} (0-100): greedy pass@1 and sampled pass@k of every
-executed file, and each arm's English-dev scores (exact match, ROUGE) of its intermediate tasks (target_phase
-false: measured before any target phase). `model`: the decoder's Hub id or smoke name; `arm`: `<task>`,
-`<task>+translated`, `<task>@<lang>[,...]`, `cnn_dailymail`, `lm_control`, `multitask`, `none`. answer.json /
-answer.md: the contrasts of `repro.studies.code.answer`; figures/: pass@1 per arm and language, and the
-prompt-language gap changes.
+"programming_language", "natural_language", "metric", "value"}]} (0-100): greedy pass@1 and sampled pass@k
+(`pass@k (T=0.2)`) of every executed file, and each arm's English-dev scores (exact match, ROUGE) of its
+intermediate tasks (target_phase false: measured before any target phase). `model`: the decoder's Hub id or smoke
+name; `arm`: `<task>`, `<task>+translated`, `<task>@<lang>[,...]`, `cnn_dailymail`, `lm_control`, `multitask`,
+`none`. answer.json / answer.md: the contrasts of `repro.studies.code.answer`; figures/: pass@1 per arm and
+language, and the prompt-language gap changes.
 """
 
 from __future__ import annotations
@@ -51,9 +51,9 @@ def rows(code, executed: list[dict], logs: list[dict]) -> list[dict]:
             if entry["skipped"]:
                 continue
             axes = {k: entry[k] for k in ("benchmark", "programming_language", "natural_language")}
-            prefix = "" if entry["mode"] == "greedy" else "sampled "
+            suffix = "" if entry["mode"] == "greedy" else f" (T={entry['mode'][1:]})"   # mode t0.2: T=0.2
             for metric, value in entry["pass_at_k"].items():
-                out.append({**base, **axes, "metric": prefix + metric, "value": value})
+                out.append({**base, **axes, "metric": metric + suffix, "value": value})
     for log in logs:
         base = _base(code, log, False)
         for task, scores in log["english_dev"].items():
@@ -81,9 +81,9 @@ def run(profile, layout) -> Path:
     results = rows(code, executed, logs)
     atomic_json(code_layout.metrics, {"profile": profile.name, "results": results})
     records = code_answer.answers(code, executed)
-    atomic_json(code_layout.answer_json, {"profile": profile.name, "metric": "greedy pass@1", "answers": records,
-                                          "budget": code.budget.model_dump(), "target": code.target.model_dump(),
-                                          "missing": MISSING})
+    atomic_json(code_layout.answer_json, {"profile": profile.name, "metrics": [m[2] for m in code_answer.metrics(code)],
+                                          "answers": records, "budget": code.budget.model_dump(),
+                                          "target": code.target.model_dump(), "missing": MISSING})
     atomic_text(code_layout.answer_md, code_answer.markdown(records, profile.name, MISSING))
     first = code.model_id(code.models[0]), code.target_phase[0]  # the figures show the first model and phase
     by_pl: dict = {}
