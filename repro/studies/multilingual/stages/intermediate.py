@@ -140,8 +140,9 @@ def run(profile: Profile, layout: Layout, arm_id: str, seed: str | int) -> Path:
         if len(heads) == 1:
             (task_id, head), = heads.items()
             task, hp = INTERMEDIATE_TASKS[task_id], profile.intermediate.for_task(task_id)
-            if arm.arm == "A4":  # within A1's optimizer steps: the MLM batches take some of the task's
-                a1_steps = hp.epochs * math.ceil(len(rows[task_id]) / (hp.batch_size * hp.grad_accum))
+            if arm.arm == "A4":  # within A1's optimizer steps (the HF Trainer's count): MLM batches take some
+                per_epoch = max(math.ceil(len(rows[task_id]) / hp.batch_size) // hp.grad_accum, 1)
+                a1_steps = math.ceil(hp.epochs * per_epoch)
                 head = train_with_mlm(profile, layout, task, head, rows[task_id], hp, tokenizer, workdir,
                                       description, texts=mlm_texts(arm, languages, layout), steps=a1_steps)
             else:
