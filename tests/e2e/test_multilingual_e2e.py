@@ -33,8 +33,9 @@ def project(tmp_path_factory) -> Path:
     ml = raw["profiles"]["smoke"]["multilingual"]
     ml.update(trained_targets=["xnli", "xcopa"], squad_targets=[], dual_encoder_targets=["mewslix"],
               xtreme_r_languages={})
-    ml["language_sets"]["k1_tokens"] = {"languages": ["ar"], "budget": "tokens"}
-    ml["arms"].append("mnli-A2[k1_tokens]")
+    ml["language_sets"].update(k1={"languages": ["ar"]}, k1_tokens={"languages": ["ar"], "budget": "tokens"})
+    ml["arms"] += ["mnli-A2[k1]", "mnli-A2[k1_tokens]"]
+    ml["set_contrasts"].append(["A2", "k1"])
     (project / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
     run(["git", "init", "-q"], project)
     run([sys.executable, "-m", "dvc", "init", "-q"], project)
