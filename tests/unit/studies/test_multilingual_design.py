@@ -32,7 +32,8 @@ def test_set_arms_are_named_for_their_set_and_refused_without_one(tmp_path):
     with pytest.raises(UserError, match=r"only A2 takes a language set"):
         Arm.parse("mnli-A3[k4]")
     assert "no language set 'k9'" in _refused(tmp_path, lambda ml: ml["arms"].append("mnli-A2[k9]"))
-    message = _refused(tmp_path, lambda ml: ml["language_sets"].update(k1={"languages": ["sw"]}))
+    message = _refused(tmp_path, lambda ml: (ml["language_sets"].update(k1={"languages": ["sw"]}),
+                                             ml["arms"].append("mnli-A2[k1]")))
     assert "language_sets.k1: no translation into sw" in message
     assert "set_contrasts" in _refused(tmp_path, lambda ml: ml["set_contrasts"].append(["k1", "k7"]))
     assert "each once" in _refused(tmp_path, lambda ml: ml["language_sets"].update(k1={"languages": ["en"]}))
