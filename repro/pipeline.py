@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Callable, Protocol
 
+from rich.markup import escape
+
 from repro.errors import UserError
 from repro.executors.job import DONE, FAILED, Job, Outcome, progress_dir, stop_path
 from repro.params import Profile
@@ -89,13 +91,13 @@ def run_graph(executor: Executor, jobs: list[Job], after: dict[str, set[str]], c
             running -= 1
             ended(outcome.name)
             if outcome.status == DONE:
-                console.log(f"[green]done[/] {outcome.name} in {outcome.seconds:.1f}s")
+                console.log(f"[green]done[/] {escape(outcome.name)} in {outcome.seconds:.1f}s")
                 done.add(outcome.name)
                 commit([outcome.name])
                 if overall is not None:
                     progress().advance(overall)
             elif outcome.status == FAILED:
-                console.log(f"[red]failed[/] {outcome.name}: {outcome.message}")
+                console.log(f"[red]failed[/] {escape(outcome.name)}: {escape(outcome.message)}")
                 if not failures:
                     stop.parent.mkdir(parents=True, exist_ok=True)
                     stop.touch()

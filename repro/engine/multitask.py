@@ -48,7 +48,7 @@ def _batches(rows: Sequence[dict], batch_size: int, rng: np.random.Generator) ->
 
 def multitask_schedule(rows_by_task: dict[str, Sequence[dict]], batch_size: int, grad_accum: int, epochs: float,
                        sampling: str, temperature: float, examples_cap: int | None, seed: int, pad_id: int,
-                       collators: dict[str, Callable] | None = None) -> list[dict]:
+                       collators: dict[str, Callable] | None = None, steps: int | None = None) -> list[dict]:
     """Pre-collated single-task batches, `grad_accum` of one sampled task per optimizer step, in order.
 
     As jiant's runner (jiant/proj/main/runner.py:95-117): each optimizer step samples a task (proportional to
@@ -56,14 +56,15 @@ def multitask_schedule(rows_by_task: dict[str, Sequence[dict]], batch_size: int,
     task_sampler.py:22-87) and accumulates `grad_accum` batches of that task; `epochs` x `steps_per_epoch` steps
     in all (configurator.py:386). The
     trainer must take the rows in this order (finetune's `prebatched`). `collators` replaces padding for some
-    tasks (MLM: a fresh mask each time a batch is drawn).
+    tasks (MLM: a fresh mask each time a batch is drawn); `steps` sets the number of optimizer steps instead.
     """
     rng = np.random.default_rng(seed)
     names = list(rows_by_task)
     sizes = _capped(rows_by_task, examples_cap)
     weights = {"proportional": sizes, "uniform": np.ones_like(sizes), "temperature": sizes ** (1 / temperature)}
     probabilities = weights[sampling] / weights[sampling].sum()
-    steps = int(epochs * steps_per_epoch(rows_by_task, batch_size, grad_accum, examples_cap))
+    if steps is None:
+        steps = int(epochs * steps_per_epoch(rows_by_task, batch_size, grad_accum, examples_cap))
     drawn = rng.choice(len(names), size=steps, p=probabilities)
     pools = {name: _batches(rows_by_task[name], batch_size, rng) for name in names}
     schedule = []

@@ -19,8 +19,9 @@ from repro.tasks import Task
 
 
 def train_with_mlm(profile: Profile, layout: Layout, task: Task, model, rows: list[dict], hp: Hyper, tokenizer,
-                   workdir: Path, description: str, *, texts: list[str]):
-    """Train the task model together with an MLM head on `texts`; returns the task model."""
+                   workdir: Path, description: str, *, texts: list[str], steps: int | None = None):
+    """Train the task model together with an MLM head on `texts`; returns the task model. `steps` caps the
+    optimizer steps (the multilingual study's A4 at its English arm's; by default both pools' epochs)."""
     import transformers as tf
 
     family = models.of(profile.model)
@@ -35,7 +36,7 @@ def train_with_mlm(profile: Profile, layout: Layout, task: Task, model, rows: li
     torch.manual_seed(profile.seed)  # the masks
     schedule = multitask_schedule({task.id: rows, "mlm": mlm_rows(tokenizer, texts, hp.max_length)}, hp.batch_size,
                                   hp.grad_accum, hp.epochs, "proportional", 1.0, None, profile.seed,
-                                  tokenizer.pad_token_id, collators={"mlm": masking})
+                                  tokenizer.pad_token_id, collators={"mlm": masking}, steps=steps)
     finetune(multi, schedule, hp.model_copy(update={"epochs": 1}), scorer=None, workdir=workdir, seed=profile.seed,
              pad_id=tokenizer.pad_token_id, description=description, prebatched=True, engine=profile.engine,
              curves=layout.curves(workdir.name))

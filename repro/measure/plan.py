@@ -278,6 +278,7 @@ def plan(profile: Profile, layout: Layout, *, study: str = "paper", **options) -
 
 def table(payload: dict):
     """The plan as a Rich table."""
+    from rich.markup import escape
     from rich.table import Table
 
     out = Table(title=f"repro plan --profile {payload['profile']} ({payload['model']}); "
@@ -286,7 +287,7 @@ def table(payload: dict):
         out.add_column(column, justify="left" if column == "stage" else "right")
     for s in payload["stages"]:
         tokens = s.get("train_tokens", 0) + s.get("eval_tokens", 0)
-        out.add_row(s["stage"], f"{s['train_examples']:,}" if "train_examples" in s else "-",
+        out.add_row(escape(s["stage"]), f"{s['train_examples']:,}" if "train_examples" in s else "-",
                     f"{s['epochs']:g}" if "epochs" in s else "-", f"{s.get('optimizer_steps', 0):,}",
                     f"{tokens / 1e6:,.2f}", f"{s['peak_memory_gib']:.1f}" if "peak_memory_gib" in s else "-",
                     f"{s['gpu_hours']:.3f}")

@@ -1,9 +1,14 @@
 """The multilingual study's answer, from its metrics.json alone: does intermediate training on several languages
 beat English only at equal budget?
 
-Contrasts A1 - A0, A2 - A1, A3 - A2, A4 - A1 per intermediate task, each per target task, per task group of each
+Contrasts A1 - A0, A2 - A1, A3 - A2, A4 - A1, each named-set arm against A1 (A2[k4] - A1) and the set pairs of
+`set_contrasts` (A2[k4] - A2[one_family]) per intermediate task, each per target task, per task group of each
 suite (the group's tasks the study ran) and overall, split by the languages the arm was trained on (`seen`: the
-task's language set), the others (`unseen`) and both (`all`). English is left out of every split: the question
+treatment's language set), the others (`unseen`) and both (`all`). Every contrast is computed within one slice of
+targets, (setting, test_origin) as the treatment's rows are tagged (repro/studies/multilingual/tags.py): the
+zero-shot, natively written targets are the question's; translate-train and translated test sets are reported in
+their own records, never averaged in. `covariates` regresses each contrast's cell differences on the treatment's
+distance_to_seen (URIEL syntactic distance of the cell's language to the arm's nearest language). English is left out of every split: the question
 is zero-shot transfer. Arms are paired on (seed, target, language) cells; `repro.report.statistics` computes
 the estimate, its 95% interval and p-value with seeds (runs) crossed with languages (`units`: how many of each;
 fewer than 5 languages: the estimate only, "too few clusters"). The study's `primary` contrasts are marked and
@@ -17,7 +22,8 @@ from collections import defaultdict
 
 from repro.report import statistics
 from repro.report.inference import mark_primary
-from repro.studies.multilingual.arms import BASELINE_ARM, CONTRASTS
+from repro.studies.multilingual.arms import BASELINE_ARM, CONTRASTS, set_label
+from repro.studies.multilingual.covariates import cells, fit
 
 SPLITS = statistics.LANGUAGE_SETS
 HEADLINE = ("accuracy", "f1", "map@20")  # the one metric each target is compared on (QA: F1, XTREME's headline)
@@ -50,6 +56,31 @@ def _groups(suite, targets: set[str]) -> dict[str, list[str]]:
             if any(t in targets for t in members)}
 
 
+def _pairs(arms: set[str], intermediate: str, set_pairs) -> list[tuple[str, str, str]]:
+    """(name, treatment arm id, control arm id) of every contrast the arms present allow."""
+    out = [(f"{better}-{base}", f"{intermediate}-{better}",
+            f"none-{base}" if base == BASELINE_ARM else f"{intermediate}-{base}") for better, base in CONTRASTS]
+    named = sorted(a.removeprefix(f"{intermediate}-") for a in arms if a.startswith(f"{intermediate}-A2["))
+    out += [(f"{label}-A1", f"{intermediate}-{label}", f"{intermediate}-A1") for label in named]
+    out += [(f"{set_label(a)}-{set_label(b)}", f"{intermediate}-{set_label(a)}", f"{intermediate}-{set_label(b)}")
+            for a, b in set_pairs]
+    return [pair for pair in out if pair[1] in arms and pair[2] in arms]
+
+
+def _slices(rows: list[dict], arm: str) -> dict[tuple, set[str]]:
+    """{(setting, test_origin): targets} of an arm's rows (None, None for untagged rows)."""
+    found = defaultdict(set)
+    for row in rows:
+        if row["arm"] == arm:
+            found[(row.get("setting"), row.get("test_origin"))].add(row["target"])
+    return found
+
+
+def _seen(arm: str, intermediate: str, language_sets: dict, named: dict) -> set[str]:
+    label = arm.removeprefix(f"{intermediate}-")
+    return set(named[label[3:-1]]) if label.startswith("A2[") else seen_languages(intermediate, language_sets)
+
+
 def _paired(rows: list[dict], treatment: str, control: str) -> list[dict]:
     """The two arms' rows on the cells both have (a stage one arm lacks drops that cell from the contrast)."""
     cells = defaultdict(set)
@@ -60,48 +91,70 @@ def _paired(rows: list[dict], treatment: str, control: str) -> list[dict]:
 
 
 def contrasts(rows: list[dict], language_sets: dict[str, list[str]], primary: list[dict] = (),
-              **options) -> list[dict]:
-    """Every contrast the metrics allow: records with `contrast` (A2-A1), `suite`, `intermediate`, `task` or
-    `group` (`overall` for all targets), `languages`, `unit`, mean, ci_low, ci_high, p_value, n (languages),
-    `units`, `note`, and `primary` (matching an entry of `primary`) with `p_adjusted` (Holm over those)."""
+              named: dict[str, list[str]] | None = None, set_pairs=(), **options) -> list[dict]:
+    """Every contrast the metrics allow: records with `contrast` (A2-A1, A2[k4]-A1, A2[k4]-A2[k1]), `suite`,
+    `intermediate`, `setting`, `test_origin`, `task` or `group` (`overall` for all targets of the slice),
+    `languages`, `unit`, mean, ci_low, ci_high, p_value, n (languages), `units`, `note`, and `primary` (matching an
+    entry of `primary`) with `p_adjusted` (Holm over those). `named`: the named sets' languages; `set_pairs`: the
+    (a, b) of A2[a] - A2[b]."""
     from repro.suites import get as suite
 
-    records = []
+    named, records = named or {}, []
     for suite_name in dict.fromkeys(r["suite"] for r in rows):
         suite_rows = _arm_rows(rows, suite_name)
         arms = {r["arm"] for r in suite_rows}
-        groups = _groups(suite(suite_name), {r["target"] for r in suite_rows})
         for intermediate in sorted({a.rpartition("-")[0] for a in arms} - {"none"}):
-            seen = seen_languages(intermediate, language_sets)
-            for better, base in CONTRASTS:
-                treatment = f"{intermediate}-{better}"
-                control = f"none-{base}" if base == BASELINE_ARM else f"{intermediate}-{base}"
-                paired = _paired(suite_rows, treatment, control)
-                if not paired:
-                    continue
-                for record in statistics.contrast_table(paired, [(treatment, control)], groups, {treatment: seen},
-                                                        **options):
-                    if record["n"]:
-                        records.append({**record, "contrast": f"{better}-{base}", "suite": suite_name,
-                                        "intermediate": intermediate,
-                                        "level": "task" if "task" in record else
-                                        "overall" if record["group"] == statistics.OVERALL else "group"})
+            for name, treatment, control in _pairs(arms, intermediate, set_pairs):
+                seen = {treatment: _seen(treatment, intermediate, language_sets, named)}
+                for (setting, origin), targets in _slices(suite_rows, treatment).items():
+                    paired = _paired([r for r in suite_rows if r["target"] in targets], treatment, control)
+                    if not paired:
+                        continue
+                    kept = _groups(suite(suite_name), {r["target"] for r in paired})
+                    for record in statistics.contrast_table(paired, [(treatment, control)], kept, seen, **options):
+                        if record["n"]:
+                            records.append({**record, "contrast": name, "suite": suite_name,
+                                            "intermediate": intermediate, "setting": setting, "test_origin": origin,
+                                            "level": "task" if "task" in record else
+                                            "overall" if record["group"] == statistics.OVERALL else "group"})
     return mark_primary(records, primary)
 
 
-def mean_sd(rows: list[dict], language_sets: dict[str, list[str]]) -> list[dict]:
-    """Per suite, arm, target and group: the mean over a split's languages per seed, then mean and sd over seeds
-    (statistics.seed_summary); each record with `suite`, `intermediate` and `arm` (A0-A4)."""
+def covariates(rows: list[dict], set_pairs=()) -> list[dict]:
+    """Per suite, intermediate task, contrast and slice: the line of cell differences on the treatment's
+    distance_to_seen (covariates.fit), English left out."""
+    out = []
+    for suite_name in dict.fromkeys(r["suite"] for r in rows):
+        suite_rows = _arm_rows(rows, suite_name)
+        arms = {r["arm"] for r in suite_rows}
+        for intermediate in sorted({a.rpartition("-")[0] for a in arms} - {"none"}):
+            for name, treatment, control in _pairs(arms, intermediate, set_pairs):
+                for (setting, origin), targets in _slices(suite_rows, treatment).items():
+                    line = fit(cells([r for r in suite_rows if r["target"] in targets], treatment, control))
+                    if line["n"]:
+                        out.append({"contrast": name, "suite": suite_name, "intermediate": intermediate,
+                                    "setting": setting, "test_origin": origin, **line})
+    return out
+
+
+def mean_sd(rows: list[dict], language_sets: dict[str, list[str]], named: dict[str, list[str]] | None = None
+            ) -> list[dict]:
+    """Per suite, slice (setting, test_origin: each row's own), arm, target and group: the mean over a split's
+    languages per seed, then mean and sd over seeds (statistics.seed_summary); each record with `suite`,
+    `setting`, `test_origin`, `intermediate` and `arm` (A0-A4, A2[<set>])."""
     from repro.suites import get as suite
 
     out = []
     for suite_name in dict.fromkeys(r["suite"] for r in rows):
         suite_rows = _arm_rows(rows, suite_name)
         arms = {r["arm"] for r in suite_rows}
-        seen = {arm: seen_languages(arm.rpartition("-")[0], language_sets) for arm in arms}
-        groups = _groups(suite(suite_name), {r["target"] for r in suite_rows})
-        for split in SPLITS:
-            for record in statistics.seed_summary(suite_rows, groups, seen, split):
-                intermediate, _, arm = record["arm"].rpartition("-")
-                out.append({**record, "suite": suite_name, "intermediate": intermediate, "arm": arm})
+        seen = {arm: _seen(arm, arm.rpartition("-")[0], language_sets, named or {}) for arm in arms}
+        for setting, origin in dict.fromkeys((r.get("setting"), r.get("test_origin")) for r in suite_rows):
+            chosen = [r for r in suite_rows if (r.get("setting"), r.get("test_origin")) == (setting, origin)]
+            groups = _groups(suite(suite_name), {r["target"] for r in chosen})
+            for split in SPLITS:
+                for record in statistics.seed_summary(chosen, groups, seen, split):
+                    intermediate, _, arm = record["arm"].rpartition("-")
+                    out.append({**record, "suite": suite_name, "setting": setting, "test_origin": origin,
+                                "intermediate": intermediate, "arm": arm})
     return out

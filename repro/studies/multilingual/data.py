@@ -5,8 +5,8 @@ not the study's schema (params.py): the section's values are read here, and the 
 
 from __future__ import annotations
 
-from repro.studies.multilingual.arms import Arm, arm_sources
 from repro.errors import UserError
+from repro.studies.multilingual.arms import Arm, arm_languages, arm_sources
 from repro.studies.shared_data import Additions, outside_world
 from repro.tasks import INTERMEDIATE_TASKS
 
@@ -33,6 +33,7 @@ def additions(profile, section) -> Additions:
     for arm in map(Arm.parse, section.arms):
         for source in (s for task in arm.tasks for s in INTERMEDIATE_TASKS[task].train):
             sources[(source, None)] = ("train", "validation")
-        for source, lang in arm_sources(arm, section.languages):
+        named = {name: chosen.languages for name, chosen in section.language_sets.items()}
+        for source, lang in arm_sources(arm, arm_languages(arm, section.languages, named)):
             sources[(source, lang)] = ("train",)
     return Additions(targets(section), languages_of(section, profile.languages), sources)

@@ -37,15 +37,16 @@ def price(profile: Profile, shape: dict, module: str, args: tuple[str, ...]) -> 
 
 
 def _arm(profile: Profile, shape: dict, arm_id: str) -> tuple[dict, float]:
-    """An arm's run (`Arm`): A1 and A2 the English task's size (A2 at A1's budget), A3 that again per language of
-    the set (translations as large as the English data), A4 plus `mlm_ratio` MLM lines per example; the mix sums
-    its tasks."""
-    arm, languages = Arm.parse(arm_id), settings(profile).languages
+    """An arm's run (`Arm`): A1, A2 and every A2[<set>] the English task's size (A1's budget: its examples and
+    steps, or its tokens), A3 that again per language of the set (translations as large as the English data), A4
+    A1's steps (its MLM batches among them); the mix sums its tasks."""
+    arm = Arm.parse(arm_id)
+    languages = settings(profile).arm_languages(arm)
     record, flops = {"kind": "intermediate", "train_examples": 0, "epochs": None, "train_tokens": 0.0,
                      "eval_tokens": 0.0, "optimizer_steps": 0, "micro_batches": 0, "peak_memory_gib": 0.0}, 0.0
     for task in arm.tasks:
         part, part_flops = pricing.training(profile, shape, task, "intermediate")
-        factor = {"A3": 1 + len(languages.get(task, [])), "A4": 1 + profile.alternatives.mlm_ratio}.get(arm.arm, 1)
+        factor = 1 + len(languages[task]) if arm.arm == "A3" else 1
         record.update(train_examples=record["train_examples"] + round(part["train_examples"] * factor),
                       epochs=part["epochs"], train_tokens=record["train_tokens"] + part["train_tokens"] * factor,
                       eval_tokens=record["eval_tokens"] + part["eval_tokens"],

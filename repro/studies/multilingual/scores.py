@@ -23,21 +23,27 @@ def _answer(layout: Layout) -> dict:
     return answer
 
 
+def _slice(record: dict) -> str:
+    """A contrast's slice of targets: `zero-shot native`, `translate-train translated`, .."""
+    return f"{record.get('setting')} {record.get('test_origin')}"
+
+
 def metrics(layout: Layout) -> dict:
-    """{suite: {intermediate: {contrast: {group or task: {seen|unseen|all: mean}}}}} from answer.json: every
-    contrast's estimate, no intervals or provenance (`dvc metrics show/diff`)."""
+    """{suite: {intermediate: {contrast: {"<setting> <test_origin>": {group or task: {seen|unseen|all: mean}}}}}}
+    from answer.json: every contrast's estimate, no intervals or provenance (`dvc metrics show/diff`)."""
     out: dict = {}
     for r in _answer(layout)["contrasts"]:
         where = r.get("task") or r["group"]
         out.setdefault(r["suite"], {}).setdefault(r["intermediate"], {}).setdefault(r["contrast"], {}) \
-            .setdefault(where, {})[r["languages"]] = r["mean"]
+            .setdefault(_slice(r), {}).setdefault(where, {})[r["languages"]] = r["mean"]
     return out
 
 
 def plots(layout: Layout) -> dict[str, list[dict]]:
     """contrasts.json: the overall contrasts with their intervals, one row per (suite, intermediate, contrast,
     languages), what dvc.yaml's `plots:` draws as bars."""
-    rows = [{"contrast": f"{r['suite']} {r['intermediate']} {r['contrast']} ({r['languages']})", "mean": r["mean"],
+    rows = [{"contrast": f"{r['suite']} {r['intermediate']} {r['contrast']} {_slice(r)} ({r['languages']})",
+             "mean": r["mean"],
              "ci_low": r["ci_low"], "ci_high": r["ci_high"]}
             for r in _answer(layout)["contrasts"] if r["level"] == "overall"]
     return {"contrasts.json": rows}
@@ -50,5 +56,5 @@ def summary(layout: Layout) -> str:
     results = study_layout(layout).results
     answer = json.loads((results / "answer.json").read_text())
     primary = primary_lines(answer["contrasts"], lambda r: f"{r['suite']} {r['intermediate']} {r['contrast']} "
-                            f"{r.get('task') or r['group']} ({r['languages']})")
+                            f"{_slice(r)} {r.get('task') or r['group']} ({r['languages']})")
     return "\n".join(primary + [f"{len(answer['contrasts'])} contrasts -> {results / 'answer.md'}"])

@@ -30,7 +30,7 @@ def check(profile: Profile) -> None:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     for name in ml.arms:
-        for source, lang in arm_sources(Arm.parse(name), ml.languages):
+        for source, lang in arm_sources(Arm.parse(name), ml.arm_languages(Arm.parse(name))):
             spec = profile.data.sources.get(source)
             if profile.data.origin == "hub" and source in LOCAL_ONLY and not (spec and spec.path):
                 raise UserError(f"multilingual.arms: {name} reads {source} ({lang}); {LOCAL_ONLY[source]}")

@@ -18,7 +18,8 @@ from repro.studies.multilingual.stages.common import settings, study_layout
 METHOD = ("paired on (seed, target, language) cells, English left out; estimate: the mean over tasks of each "
           "task's mean difference; 95% t interval and two-sided p-value from a crossed (seed x language) mixed model, "
           "Satterthwaite df (repro/report/inference.py); n counts languages, `units` seeds and languages; fewer "
-          "than 5 languages: too few clusters, the estimate only; primary contrasts Holm-adjusted (p_adjusted)")
+          "than 5 languages: too few clusters, the estimate only; primary contrasts Holm-adjusted (p_adjusted); each "
+          "contrast within one (setting, test_origin) slice of targets, never averaged across slices")
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
 
 
@@ -30,10 +31,15 @@ def run(profile: Profile, layout: Layout) -> dict:
     if not layout.metrics.is_file():
         raise UserError(f"{layout.metrics}: no metrics; run `repro ml-collect --profile {layout.profile}`")
     metrics = json.loads(layout.metrics.read_text())
-    sets = metrics["provenance"]["language_sets"]
-    answer = {"profile": metrics["profile"], "seeds": metrics["provenance"]["seeds"]["seeds"], "language_sets": sets,
-              "method": METHOD, "contrasts": multilingual.contrasts(metrics["results"], sets, ml.primary),
-              "mean_sd": multilingual.mean_sd(metrics["results"], sets)}
+    origin, results = metrics["provenance"], metrics["results"]
+    sets = origin["language_sets"]
+    named = {name: chosen["languages"] for name, chosen in origin.get("named_sets", {}).items()}
+    pairs = [tuple(pair) for pair in ml.set_contrasts]
+    answer = {"profile": metrics["profile"], "seeds": origin["seeds"]["seeds"], "language_sets": sets,
+              "named_sets": origin.get("named_sets", {}), "arms": origin.get("arms", {}), "method": METHOD,
+              "contrasts": multilingual.contrasts(results, sets, ml.primary, named, pairs),
+              "covariates": multilingual.covariates(results, pairs),
+              "mean_sd": multilingual.mean_sd(results, sets, named)}
     atomic_json(layout.results / "answer.json", answer)
     multilingual_render.write(answer, layout.results)
     return answer

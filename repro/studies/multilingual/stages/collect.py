@@ -1,8 +1,12 @@
 """Stage `ml_collect`: the multilingual study's stage metrics into results/<profile>/multilingual/metrics.json.
 
 Contract: {"profile", "study": "multilingual", "provenance": {... as metrics.json's, plus each run's training
-budget}, "results": [{"suite", "arm", "intermediate", "seed", "run", "target", "language", "metric", "value"}]},
-values 0-100. A (target, language) value appears once per suite that scores it (XTREME, XTREME-R), so each
+budget and each arm's languages and typological diversity}, "results": [{"suite", "arm", "intermediate", "seed",
+"run", "target", "language", "metric", "value", "setting", "test_origin", "distance_to_seen" (non-English rows)}]},
+values 0-100; `arm` is A0-A4 or A2[<set>]; `setting` (zero-shot | translate-train) and `test_origin` (native |
+translated) as repro/studies/multilingual/tags.py gives them; `distance_to_seen` the URIEL syntactic distance of
+the row's language to the nearest language of the arm's intermediate data, English included (0 when seen; null for
+A0, which has none: repro/studies/multilingual/typology.py). A (target, language) value appears once per suite that scores it (XTREME, XTREME-R), so each
 suite's tables read its own rows.
 """
 
@@ -18,7 +22,9 @@ from repro.params import Profile
 from repro.paths import Layout
 from repro.studies.multilingual.stages.common import STUDY, settings, study_layout
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, load
+from repro.studies.multilingual import typology
 from repro.studies.multilingual.arms import Arm, run_id
+from repro.studies.multilingual.tags import setting, test_origin
 
 
 def runs(profile: Profile) -> list[tuple[str, int]]:
@@ -36,20 +42,43 @@ def suites_of(target: str, language: str) -> list[str]:
             or language in getattr(get(name), "OURS_TASK2LANGS", {}).get(target, ())]
 
 
+def seen(profile: Profile, arm: Arm) -> list[str]:
+    """The languages of an arm's intermediate data: English and the languages it adds (A0: none)."""
+    if arm.arm == "A0":
+        return []
+    return ["en", *dict.fromkeys(lang for langs in settings(profile).arm_languages(arm).values() for lang in langs)]
+
+
+def arms(profile: Profile) -> dict[str, dict]:
+    """Per arm: the languages of its intermediate data, how many, and their diversity (mean pairwise URIEL
+    syntactic distance, English included)."""
+    found = {}
+    for arm_id in dict.fromkeys(arm for arm, _ in runs(profile)):
+        languages = seen(profile, Arm.parse(arm_id))
+        found[arm_id] = {"languages": languages, "k": max(len(languages) - 1, 0),
+                         "diversity": typology.diversity(languages)}
+    return found
+
+
 def rows(profile: Profile, layout: Layout) -> list[dict]:
-    """The result rows of the study's stage files present (missing ones are left out, as `collect` does)."""
+    """The result rows of the study's stage files present (missing ones are left out, as `collect` does), each
+    tagged with its setting, test origin and (non-English) distance to the arm's languages."""
     out = []
     for arm_id, seed in runs(profile):
         arm, name = Arm.parse(arm_id), run_id(arm_id, seed)
+        languages = seen(profile, arm)
         for target in settings(profile).targets:
             path = layout.stage_metrics(name, target)
             if not path.is_file():
                 continue
             stage = json.loads(path.read_text())
+            tags = {"setting": setting(arm, target), "test_origin": test_origin(target)}
             for result in stage["results"]:
-                for suite in suites_of(target, result["language"]):
-                    out.append({"suite": suite, "arm": arm.arm, "intermediate": arm.task, "seed": seed, "run": name,
-                                "target": target, **result})
+                lang = result["language"]
+                distance = {} if lang == "en" else {"distance_to_seen": typology.distance_to_seen(lang, languages)}
+                for suite in suites_of(target, lang):
+                    out.append({"suite": suite, "arm": arm.label, "intermediate": arm.task, "seed": seed,
+                                "run": name, "target": target, **result, **tags, **distance})
     return out
 
 
@@ -72,6 +101,10 @@ def run(profile: Profile, layout: Layout, params_path: Path) -> dict:
     origin["seeds"] = {"seeds": ml.seeds, "note": "every trained stage of the study runs once per seed: the "
                                                   "intermediate run, the target's head and its data order"}
     origin["language_sets"] = ml.languages
+    origin["named_sets"] = {name: chosen.model_dump() for name, chosen in ml.language_sets.items()}
+    origin["arms"] = arms(profile)
+    origin["typology"] = {"distance": "URIEL syntactic distance (cosine over lang2vec's syntax_knn features)",
+                          "table": "repro/studies/multilingual/uriel_syntax.json"}
     origin["training"] = budgets(profile, layout)
     origin["protocols"] = {target: "XTREME-R's: embeddings of the run's SQuAD v1.1 fine-tune (repro.stages."
                                    "ml_from_squad), not of the intermediate encoder" for target in ml.squad_targets

@@ -2,12 +2,14 @@
 the intermediate task(s) on English, on English plus translations at A1's budget (A2) or in full (A3), or with
 multilingual MLM batches (A4); saves the encoder under models/<profile>/multilingual/encoders/<arm>-<seed>.
 
-The encoder's `intermediate.json` records the budget: the training rows per language and, read from the
-Trainer's own log, the examples it trained on and its optimizer steps (A2's equal A1's).
+The encoder's `intermediate.json` records the budget: the examples, rows and tokens per language and, read from
+the Trainer's own log, the examples it trained on and its optimizer steps (A2's equal A1's; A4's too: its MLM
+batches come within A1's steps); `shares.json` beside it which English examples each language of A2 holds.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -20,34 +22,80 @@ from repro.studies.multilingual.stages.common import arm_of, settings, study_lay
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 from repro.tasks import INTERMEDIATE_TASKS, Task
 from repro.tasks.alternatives import TRANSLATIONS
-from repro.studies.multilingual.arms import Arm, run_id, shares
+from repro.studies.multilingual.arms import Arm, run_id
 
 
-def arm_rows(arm: Arm, task: Task, languages: list[str], layout: Layout, tokenizer, hp, labels, seed: int):
-    """(training rows, rows per language) of one task under an arm. A2 splits A1's row count into equal shares,
-    English one of them, each language's share a random draw of its encoded translated rows."""
+def _keyed(examples: list[dict]) -> dict:
+    """Examples by their alignment key: the id where they have one (SQuAD's), else their position (MNLI's)."""
+    return {e["id"]: e for e in examples} if examples and "id" in examples[0] else dict(enumerate(examples))
+
+
+def _tokens(rows: list[dict], n: int) -> list[int]:
+    """Tokens per example of encoded `rows` of `n` examples (QA: the sum over its windows)."""
+    counts = [0] * n
+    for i, row in enumerate(rows):
+        counts[row.get("example_index", i)] += len(row["input_ids"])
+    return counts
+
+
+def _aligned(task: Task, english: dict, translated: dict, lang: str, chosen: list) -> None:
+    """Refuse a translation whose rows are not those of the English examples they stand for: position-aligned
+    sources (no ids) must have the English split's length and, on every chosen row, its label."""
+    if "id" in next(iter(english.values())) or not chosen:
+        return
+    if len(translated) != len(english) or any(translated[k]["label"] != english[k]["label"] for k in chosen):
+        raise UserError(f"{task.id}-A2: the {lang} translation is not row-aligned with the English training data "
+                        f"({len(translated)} rows against {len(english)}, or labels differ)")
+
+
+def arm_rows(arm: Arm, task: Task, languages: list[str], budget: str, layout: Layout, tokenizer, hp, labels,
+             seed: int):
+    """(training rows, budget per language, English keys per language) of one task under an arm. A1 and A4: the
+    English examples; A3: English plus every translation; A2: disjoint shares of one seeded permutation of the
+    English examples, English one of them, each other share in its translation (repro/studies/multilingual/
+    shares.py; `budget`: examples or tokens). The budget gives each language's examples, rows and tokens."""
     import numpy as np
 
     from repro import data, kinds
     from repro.stages import common
+    from repro.studies.multilingual import shares
 
     kind = kinds.of(task)
-    english = kind.encode(tokenizer, common.train_sources(task, "train", layout), hp, labels)
+
+    def encoded(examples: list[dict]) -> tuple[list[dict], dict]:
+        rows = kind.encode(tokenizer, examples, hp, labels)
+        return rows, {"examples": len(examples), "rows": len(rows), "tokens": sum(len(r["input_ids"]) for r in rows)}
+
+    english = _keyed(common.train_sources(task, "train", layout))
     if arm.arm in ("A1", "A4"):
-        return english, {"en": len(english)}
+        rows, count = encoded(list(english.values()))
+        return rows, {"en": count}, {}
     source = TRANSLATIONS[task.id][0]
-    translated = {lang: kind.encode(tokenizer, data.read(layout, source, "train", lang), hp, labels)
-                  for lang in languages}
+    translated = {lang: _keyed(data.read(layout, source, "train", lang)) for lang in languages}
     if arm.arm == "A3":
-        return english + [r for rows in translated.values() for r in rows], \
-            {"en": len(english), **{lang: len(rows) for lang, rows in translated.items()}}
-    rng, rows, counts = np.random.default_rng(seed), [], {}
-    for (lang, pool), n in zip([("en", english), *translated.items()], shares(len(english), 1 + len(languages))):
-        if len(pool) < n:
-            raise UserError(f"{task.id}-A2: {lang} has {len(pool)} training rows, fewer than its share of {n}")
-        rows += [pool[i] for i in sorted(rng.choice(len(pool), n, replace=False))]
-        counts[lang] = n
-    return rows, counts
+        parts = {lang: encoded(list(pool.values())) for lang, pool in {"en": english, **translated}.items()}
+        return [r for rows, _ in parts.values() for r in rows], {lang: c for lang, (_, c) in parts.items()}, {}
+    keys = list(english)
+    order = [keys[i] for i in np.random.default_rng(seed).permutation(len(keys))]
+    where = f"{arm.id} ({task.id})"
+    if budget == "tokens":
+        pools = {"en": english, **translated}
+        tokens = {}
+        for lang, pool in pools.items():
+            present = [k for k in keys if k in pool]
+            tokens[lang] = dict(zip(present, _tokens(kind.encode(tokenizer, [pool[k] for k in present], hp, labels),
+                                                     len(present))))
+        chosen = shares.tokens_budget(order, tokens, where)
+    else:
+        chosen = shares.examples_budget(order, {lang: set(pool) for lang, pool in translated.items()}, where)
+    rows, counts = [], {}
+    for lang, picked in chosen.items():
+        pool = english if lang == "en" else translated[lang]
+        if lang != "en":
+            _aligned(task, english, pool, lang, picked)
+        part, counts[lang] = encoded([pool[k] for k in picked])
+        rows += part
+    return rows, counts, chosen
 
 
 def mlm_texts(arm: Arm, languages: list[str], layout: Layout) -> list[str]:
@@ -76,23 +124,27 @@ def run(profile: Profile, layout: Layout, arm_id: str, seed: str | int) -> Path:
     encoder = common.require(layout.pretrained, "pretrained model", f"repro pretrain --profile {profile.name}")
     family = models.of(profile.model)
     tokenizer = family.tokenizer(encoder)
-    heads, rows, scorers, budget = {}, {}, {}, {}
+    heads, rows, scorers, budget, chosen = {}, {}, {}, {}, {}
+    by_task = ml.arm_languages(arm)
+    kept = ml.language_sets[arm.set].budget if arm.set else "examples"
     for task in (INTERMEDIATE_TASKS[t] for t in arm.tasks):
         hp = profile.intermediate.for_task(task.id)
         labels = common.labels_of(task, layout)
         heads[task.id] = common.fresh_head(profile, task, encoder, labels)
-        rows[task.id], budget[task.id] = arm_rows(arm, task, ml.languages.get(task.id, []), layout, tokenizer, hp,
-                                                  labels, seed)
+        rows[task.id], budget[task.id], chosen[task.id] = arm_rows(arm, task, by_task[task.id], kept, layout,
+                                                                   tokenizer, hp, labels, seed)
         scorers[task.id] = common.scorer(task, tokenizer, layout, hp, labels)
     workdir, description = layout.checkpoints(f"intermediate-{name}"), f"multilingual {name}"
-    languages = sorted({lang for task in arm.tasks for lang in ml.languages.get(task, [])}) if arm.arm != "A1" else []
+    languages = sorted({lang for langs in by_task.values() for lang in langs})
     with training_counts() as counts:
         if len(heads) == 1:
             (task_id, head), = heads.items()
             task, hp = INTERMEDIATE_TASKS[task_id], profile.intermediate.for_task(task_id)
-            if arm.arm == "A4":
+            if arm.arm == "A4":  # within A1's optimizer steps (the HF Trainer's count): MLM batches take some
+                per_epoch = max(math.ceil(len(rows[task_id]) / hp.batch_size) // hp.grad_accum, 1)
+                a1_steps = math.ceil(hp.epochs * per_epoch)
                 head = train_with_mlm(profile, layout, task, head, rows[task_id], hp, tokenizer, workdir,
-                                      description, texts=mlm_texts(arm, languages, layout))
+                                      description, texts=mlm_texts(arm, languages, layout), steps=a1_steps)
             else:
                 head = finetune(head, rows[task_id], hp, scorer=scorers[task_id], workdir=workdir, seed=seed,
                                 pad_id=tokenizer.pad_token_id, description=description, engine=profile.engine)
@@ -115,8 +167,10 @@ def run(profile: Profile, layout: Layout, arm_id: str, seed: str | int) -> Path:
             body, english_dev = model.encoder, mean_over_tasks(model)
     record = {"arm": arm_id, "task": arm.task, "seed": seed, "languages": languages, "english_dev": english_dev,
               "labels": {t: list(common.labels_of(INTERMEDIATE_TASKS[t], layout)) for t in arm.tasks},
-              "budget": {"rows": {t: sum(by_lang.values()) for t, by_lang in budget.items()},
-                         "rows_by_language": budget, **counts}}
+              "budget": {"match": kept if arm.arm == "A2" else None,
+                         **{field: {t: sum(c[field] for c in by_lang.values()) for t, by_lang in budget.items()}
+                            for field in ("examples", "rows", "tokens")},
+                         "by_language": budget, **counts}}
     if len(heads) > 1 or arm.arm == "A4":  # a sampled schedule: the Trainer counts its pre-collated batches
         record["budget"]["note"] = "trainer_examples counts the schedule's batches (one task's per optimizer step)"
     out = layout.encoder(name)
@@ -124,6 +178,8 @@ def run(profile: Profile, layout: Layout, arm_id: str, seed: str | int) -> Path:
         body.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         atomic_json(tmp / "intermediate.json", record)
+        if any(chosen.values()):  # which English examples each language's share holds (their ids or positions)
+            atomic_json(tmp / "shares.json", chosen)
     return out
 
 
