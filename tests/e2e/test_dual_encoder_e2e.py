@@ -18,16 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def trained(tmp_path_factory):
     from transformers import XLMRobertaConfig, XLMRobertaForMaskedLM
 
-    from repro.data.materialize import materialize
     from repro.models.tiny import train_tokenizer
-    from repro.studies.multilingual.stages import dual as ml_dual
+    from repro.studies.multilingual.stages import data as ml_data, dual as ml_dual
 
     layout = Layout("smoke", tmp_path_factory.mktemp("dual"))
     profile = load(ROOT / "params.yaml", "smoke")
     target = profile.target.model_copy(update={"tasks": {
         **profile.target.tasks, "mewslix": profile.target.tasks["mewslix"].model_copy(update={"epochs": 1.0})}})
     profile = profile.model_copy(update={"target": target})
-    materialize(profile, layout)
+    ml_data.run(profile, layout)  # the study's own data stage (data/multilingual-smoke)
     tokenizer = train_tokenizer(["anna sees a dog .", "where is the cat ?"] * 10, 100, 128)
     config = XLMRobertaConfig(vocab_size=len(tokenizer), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
                               intermediate_size=32, max_position_embeddings=140, type_vocab_size=1, pad_token_id=1)
@@ -48,7 +47,7 @@ def test_the_rankings_are_scored_by_the_xtreme_r_scorer_as_the_stage_scored_them
         for lang in profile.languages[target]:
             ranked = json.loads((predictions / target / f"test-{lang}.json").read_text())
             assert ranked and all(0 < len(ids) <= 20 for ids in ranked.values())
-    scored = submission.score_folders(predictions, layout.labels, require_all_languages=False,
+    scored = submission.score_folders(predictions, study_layout(layout).labels, require_all_languages=False,
                                       suite=suites.get("xtreme-r"))
     for target, detail in (("mewslix", scored["detailed"]["mewslix"]), ("lareqa", scored["ours"]["detailed"]["lareqa"])):
         stage = {r["language"]: r["value"] for r in stages[target]["results"] if r["metric"] == "map@20"}

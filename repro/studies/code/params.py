@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from repro.params import Count, Fraction, Index, NonNegative, Positive, Strict
+from repro.params import Count, Fraction, NonNegative, Positive, Strict
 from repro.suites import humaneval_x, humaneval_xl
 
 # The arms beside the text-to-text intermediate tasks: the pretrained decoder itself and the LM control (the same

@@ -3,8 +3,6 @@ repro/data/manifest.yaml names, laid out from constructed rows as the Hugging Fa
 (datasets--<org>--<name>/snapshots/<sha>/<file>) and as release files at their commit; a source that would read a
 loading script or a config on a conversion branch, a damaged file, and an unpinned source each fail in one line."""
 
-from pathlib import Path
-
 import datasets
 import pytest
 import yaml
