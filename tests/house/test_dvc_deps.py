@@ -22,9 +22,9 @@ STAGES = ["data-smoke", "pretrain-smoke", "intermediate-smoke@commonsenseqa", "m
           "alternative-smoke@mnli+mlm", "alternative-smoke@mnli+translated", "target-smoke@commonsenseqa-udpos",
           "evaluate-smoke@none-mlqa", "retrieval-smoke@none-bucc2018", "collect-smoke", "tables-smoke",
           "verify-smoke", "summary-smoke",
-          # the multilingual study's (repro/studies/multilingual/): an arm with MLM batches, its target, the
-          # baseline's SQuAD fine-tune and the targets evaluated with it, its reports
-          "ml-intermediate-smoke@mnli-A4-1", "ml-target-smoke@mnli-A4-1-xnli", "ml-target-smoke@mnli-A4-1-xcopa",
+          # the multilingual study's (repro/studies/multilingual/): its data, an arm with MLM batches, its target,
+          # the baseline's SQuAD fine-tune and the targets evaluated with it, its reports
+          "ml-data-smoke", "ml-intermediate-smoke@mnli-A4-1", "ml-target-smoke@mnli-A4-1-xnli", "ml-target-smoke@mnli-A4-1-xcopa",
           "ml-baseline-smoke@1-xquad", "ml-baseline-dual-smoke@1-mewslix",
           "ml-baseline-squad-smoke@1-mlqa", "ml-baseline-squad-smoke@1-tatoeba", "ml-collect-smoke",
           "ml-answer-smoke", "ml-summary-smoke"]
