@@ -7,53 +7,38 @@ from pathlib import Path
 import pytest
 import yaml
 
+from edited_params import edited, refused
 from repro.errors import UserError
-from repro.params import ParamsError, load
+from repro.params import load
 from repro.studies.multilingual import answer as multilingual
 from repro.studies.multilingual.arms import CONTRASTS, Arm, parse_run, run_id, shares
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _params(tmp_path: Path, mutate) -> Path:
-    raw = yaml.safe_load((ROOT / "params.yaml").read_text())
-    mutate(raw["profiles"]["smoke"]["multilingual"])
-    path = tmp_path / "params.yaml"
-    path.write_text(yaml.safe_dump(raw))
-    return path
-
-
-def _refused(path: Path) -> str:
-    with pytest.raises(ParamsError) as err:
-        load(path, "smoke")
-    message = str(err.value)
-    assert "\n" not in message
-    return message
-
-
 def test_a_language_without_a_translation_is_refused_naming_it(tmp_path):
-    message = _refused(_params(tmp_path, lambda ml: ml["languages"].update(mnli=["ar", "sw"])))
+    message = refused(edited(tmp_path, lambda ml: ml["languages"].update(mnli=["ar", "sw"])))
     assert "multilingual" in message and "no translation into sw" in message
 
 
-def test_a_primary_contrast_the_answer_cannot_have_is_refused(tmp_path):
-    assert "primary: contrast 'A2-A0'" in _refused(_params(tmp_path, lambda ml: ml["primary"].append(
+def test_a_primary_contrast_the_answer_cannot_have_isrefused(tmp_path):
+    assert "primary: contrast 'A2-A0'" in refused(edited(tmp_path, lambda ml: ml["primary"].append(
         {"contrast": "A2-A0"})))
-    assert "select by contrast, group" in _refused(_params(tmp_path, lambda ml: ml["primary"].append(
+    assert "select by contrast, group" in refused(edited(tmp_path, lambda ml: ml["primary"].append(
         {"colour": "red"})))
 
 
 def test_an_arm_the_sources_cannot_provide_is_refused_naming_it(tmp_path):
-    assert "no translated data for 'qqp'" in _refused(_params(tmp_path, lambda ml: ml["arms"].append("qqp-A2")))
-    assert "unknown arm 'A9'" in _refused(_params(tmp_path, lambda ml: ml["arms"].append("mnli-A9")))
-    assert "multitask-A4" in _refused(_params(tmp_path, lambda ml: ml["arms"].append("multitask-A4")))
-    assert "languages.qqp" in _refused(_params(tmp_path, lambda ml: ml["languages"].update(qqp=["de"])))
+    assert "no translated data for 'qqp'" in refused(edited(tmp_path, lambda ml: ml["arms"].append("qqp-A2")))
+    assert "unknown arm 'A9'" in refused(edited(tmp_path, lambda ml: ml["arms"].append("mnli-A9")))
+    assert "multitask-A4" in refused(edited(tmp_path, lambda ml: ml["arms"].append("multitask-A4")))
+    assert "languages.qqp" in refused(edited(tmp_path, lambda ml: ml["languages"].update(qqp=["de"])))
 
 
 def test_targets_of_the_squad_fine_tune_need_it(tmp_path):
-    message = _refused(_params(tmp_path, lambda ml: ml.update(trained_targets=["xnli"])))
+    message = refused(edited(tmp_path, lambda ml: ml.update(trained_targets=["xnli"])))
     assert "squad_targets" in message and "add xquad to trained_targets" in message
-    assert "not one of mlqa, tatoeba" in _refused(_params(tmp_path, lambda ml: ml["squad_targets"].append("xnli")))
+    assert "not one of mlqa, tatoeba" in refused(edited(tmp_path, lambda ml: ml["squad_targets"].append("xnli")))
 
 
 def test_the_paper_study_names_the_translated_squad_it_needs_before_any_work():
@@ -216,10 +201,10 @@ def test_xtreme_r_languages_are_evaluated_by_the_study_and_scored_under_xtreme_r
     assert suites_of("xquad", "ro") == ["xtreme-r"] and suites_of("tatoeba", "uk") == ["xtreme-r"]
 
 
-def test_xtreme_r_languages_outside_xtreme_r_or_the_study_are_refused(tmp_path):
-    message = _refused(_params(tmp_path, lambda ml: ml["xtreme_r_languages"].update(xquad=["ro", "fr"])))
+def test_xtreme_r_languages_outside_xtreme_r_or_the_study_arerefused(tmp_path):
+    message = refused(edited(tmp_path, lambda ml: ml["xtreme_r_languages"].update(xquad=["ro", "fr"])))
     assert "xtreme_r_languages.xquad: fr not among the task's XTREME-R languages" in message
-    message = _refused(_params(tmp_path, lambda ml: ml["xtreme_r_languages"].update(pawsx=["ro"])))
+    message = refused(edited(tmp_path, lambda ml: ml["xtreme_r_languages"].update(pawsx=["ro"])))
     assert "xtreme_r_languages.pawsx: not one of the study's targets" in message
 
 
@@ -229,7 +214,7 @@ def test_a_smoke_profile_refuses_xtreme_r_languages_its_world_lacks_before_any_w
     from repro.paths import Layout
     from repro.studies.multilingual.stages import data as ml_data
 
-    smoke = load(_params(tmp_path, lambda ml: ml["xtreme_r_languages"].update(tatoeba=["ro", "az"])), "smoke")
+    smoke = load(edited(tmp_path, lambda ml: ml["xtreme_r_languages"].update(tatoeba=["ro", "az"])), "smoke")
     with pytest.raises(UserError, match=r"^multilingual\.xtreme_r_languages\.tatoeba: az: not in the smoke world; "
                                         r"add it to profiles\.smoke\.data\.smoke\.languages too$"):
         ml_data.run(smoke, Layout("smoke", tmp_path))

@@ -5,25 +5,18 @@ answer that never averages translate-train or translated targets into the zero-s
 from pathlib import Path
 
 import pytest
-import yaml
 
+from edited_params import edited, refused
 from repro.errors import UserError
-from repro.params import ParamsError, load
+from repro.params import load
 from repro.studies.multilingual import answer as multilingual, shares, tags, typology
 from repro.studies.multilingual.arms import Arm
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _refused(tmp_path: Path, mutate) -> str:
-    raw = yaml.safe_load((ROOT / "params.yaml").read_text())
-    mutate(raw["profiles"]["smoke"]["multilingual"])
-    path = tmp_path / "params.yaml"
-    path.write_text(yaml.safe_dump(raw))
-    with pytest.raises(ParamsError) as err:
-        load(path, "smoke")
-    assert "\n" not in str(err.value)
-    return str(err.value)
+def refused_edit(tmp_path: Path, mutate) -> str:
+    return refused(edited(tmp_path, mutate))
 
 
 def test_set_arms_are_named_for_their_set_and_refused_without_one(tmp_path):
@@ -31,12 +24,12 @@ def test_set_arms_are_named_for_their_set_and_refused_without_one(tmp_path):
     assert (arm.arm, arm.set, arm.label, arm.tasks) == ("A2", "k4", "A2[k4]", ("mnli",))
     with pytest.raises(UserError, match=r"only A2 takes a language set"):
         Arm.parse("mnli-A3[k4]")
-    assert "no language set 'k9'" in _refused(tmp_path, lambda ml: ml["arms"].append("mnli-A2[k9]"))
-    message = _refused(tmp_path, lambda ml: (ml["language_sets"].update(k1={"languages": ["sw"]}),
+    assert "no language set 'k9'" in refused_edit(tmp_path, lambda ml: ml["arms"].append("mnli-A2[k9]"))
+    message = refused_edit(tmp_path, lambda ml: (ml["language_sets"].update(k1={"languages": ["sw"]}),
                                              ml["arms"].append("mnli-A2[k1]")))
     assert "language_sets.k1: no translation into sw" in message
-    assert "set_contrasts" in _refused(tmp_path, lambda ml: ml["set_contrasts"].append(["k1", "k7"]))
-    assert "each once" in _refused(tmp_path, lambda ml: ml["language_sets"].update(k1={"languages": ["en"]}))
+    assert "set_contrasts" in refused_edit(tmp_path, lambda ml: ml["set_contrasts"].append(["k1", "k7"]))
+    assert "each once" in refused_edit(tmp_path, lambda ml: ml["language_sets"].update(k1={"languages": ["en"]}))
 
 
 def test_typological_distance_is_measured_from_the_shipped_uriel_table():
