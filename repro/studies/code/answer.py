@@ -216,10 +216,10 @@ def _cell(code, executed, sets, model, target) -> list[dict]:
 def _models(code, executed, sets) -> list[dict]:
     """4. The code model's gain against the general model's: [(arm - none) code] - [(arm - none) general], per
     target_phase value and arm, for every (code, general) pair of the study's models."""
-    kinds = {m: code.decoders[m].kind for m in code.models}
+    domains = {m: code.decoders[m].domain for m in code.models}
     out = []
-    for code_model in (m for m in code.models if kinds[m] == "code"):
-        for general in (m for m in code.models if kinds[m] == "general"):
+    for code_model in (m for m in code.models if domains[m] == "code"):
+        for general in (m for m in code.models if domains[m] == "general"):
             for target in code.target_phase:
                 for arm in (a for a in code.arms if a != NO_INTERMEDIATE):
                     pair = f"{code.model_id(code_model)} - {code.model_id(general)}"

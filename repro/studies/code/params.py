@@ -62,16 +62,26 @@ class TinyDecoder(Strict):
     batch_size: Count
 
 
+# what a tiny decoder pretrains on, by its domain: the code model reads documented code and text, the general one
+# text alone
+CORPUS_SOURCES = {"code": {"code", "text"}, "general": {"text"}}
+
+
 class DecoderModel(Strict):
     """One decoder of the study: a code model or a general (non-code) one of the same size; a Hub checkpoint at a
     pinned revision, or a tiny one trained here (`code`: on the smoke world's code corpus and text; `general`: on
     its text alone)."""
 
     family: Literal["decoder"] = "decoder"
-    kind: Literal["code", "general"] = "code"
+    domain: Literal["code", "general"] = "code"
     hub: str | None = None
     revision: str | None = None
     pretrain: TinyDecoder | None = None
+
+    @property
+    def corpus_sources(self) -> set[str]:
+        """The smoke corpus's row sources a tiny decoder of this domain pretrains on."""
+        return CORPUS_SOURCES[self.domain]
 
     @model_validator(mode="after")
     def _one_kind(self) -> DecoderModel:

@@ -211,7 +211,7 @@ def test_arms_name_what_they_train_on():
     assert code.tasks_of("mnli.ar.de.es.ru.zh") == ["mnli"] and arm_name("mnli.ar.de.es.ru.zh") == "mnli@ar,de,es,ru,zh"
     assert arm_name("mnli+translated") == "mnli+translated" and arm_name("none") == "none"
     assert [code.model_id(m) for m in code.models] == ["Qwen/Qwen2.5-Coder-1.5B", "Qwen/Qwen2.5-1.5B"]
-    assert {code.decoders[m].kind for m in code.models} == {"code", "general"}
+    assert {code.decoders[m].domain for m in code.models} == {"code", "general"}
 
 
 def test_a_translations_only_arm_reads_its_languages_translations_and_no_english():

@@ -25,7 +25,7 @@ def run(profile, layout, model_name: str) -> Path:
         return out_dir
     corpus_file = require(code_layout.corpus, "code corpus", f"repro code-data --profile {profile.name}")
     rows = [json.loads(line) for line in corpus_file.read_text().splitlines()]
-    corpus = [row["text"] for row in rows if spec.kind == "code" or row["source"] == "text"]
+    corpus = [row["text"] for row in rows if row["source"] in spec.corpus_sources]
     with atomic_dir(out_dir) as out:
         decoder.pretrain_tiny(spec.pretrain, corpus, out, seed=profile.seed,
                               workdir=layout.checkpoints(f"code-pretrain-{model_name}"))
