@@ -2,12 +2,12 @@
 intermediate phase (for `none`, the pretrained one) fine-tuned on Python code generation from English
 descriptions (MBPP's train split, `repro.studies.code.mbpp`), the same steps for every arm and model
 (`code.target`). Writes models/<profile>/code/<model>/target-true/<arm>-s<seed> and its log
-(results/<profile>/code/training/<model>/target/<arm>-s<seed>.json: steps, examples, tokens)."""
+(results/<profile>/code/training/<model>/target/<arm>-s<seed>.json: examples, loss and input tokens, and the
+Trainer's own counts, as the intermediate phase's log)."""
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import typer
@@ -34,11 +34,11 @@ def run(profile, layout, model_name: str, arm: str, seed) -> Path:
     code, code_layout, seed = study(profile, layout, arm, seed, model_name)
     if True not in code.target_phase:
         raise UserError("code.target_phase: [false] runs no target phase")
+    from repro.engine.trainer_log import training_counts
     from repro.io import atomic_dir, atomic_json
-    from repro.kinds.text_to_text import loss_tokens
     from repro.models import decoder
     from repro.studies.code.params import Budget
-    from repro.studies.code.stages.intermediate import budgeted, fit
+    from repro.studies.code.stages.intermediate import budgeted, fit, spent
 
     source = require(code_layout.decoder(model_name, arm, seed), "intermediate decoder",
                      f"repro code-intermediate --profile {profile.name} --model {model_name} --arm {arm} --seed {seed}")
@@ -46,17 +46,17 @@ def run(profile, layout, model_name: str, arm: str, seed) -> Path:
     hp = code.target
     rows = budgeted([target_rows(code, tokenizer, code_layout)], Budget(unit="steps", value=hp.steps),
                     hp.batch_size, seed)
-    model = fit(profile, code, model, tokenizer, rows, hp,
-                layout.checkpoints(f"code-target-{model_name}-{arm}-s{seed}"), seed,
-                f"code target {model_name} {arm} s{seed}")
+    with training_counts() as counts:
+        model = fit(profile, code, model, tokenizer, rows, hp,
+                    layout.checkpoints(f"code-target-{model_name}-{arm}-s{seed}"), seed,
+                    f"code target {model_name} {arm} s{seed}")
     out = code_layout.decoder(model_name, arm, seed, target=True)
     with atomic_dir(out) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
     atomic_json(code_layout.training_log(model_name, arm, seed, target=True),
                 {"model": model_name, "arm": arm, "seed": seed, "phase": "target", "target": hp.model_dump(),
-                 "optimizer_steps": math.ceil(len(rows) / hp.batch_size), "examples": len(rows),
-                 "loss_tokens": loss_tokens(rows), "input_tokens": sum(len(r["input_ids"]) for r in rows)})
+                 **spent(rows), **counts})
     return out
 
 
