@@ -34,9 +34,9 @@ def distance(a: str, b: str) -> float:
     for lang in (a, b):
         if lang not in vectors:
             raise KeyError(f"{lang}: not in {TABLE.name} (its languages: {', '.join(sorted(vectors))})")
-    x, y = vectors[a], vectors[b]
-    dot = sum(i * j for i, j in zip(x, y))
-    return round(1.0 - dot / ((sum(x) * sum(y)) ** 0.5), 4)
+    from scipy.spatial.distance import cosine
+
+    return round(float(cosine(vectors[a], vectors[b])), 4)
 
 
 def diversity(languages: list[str] | tuple[str, ...]) -> float:
