@@ -33,6 +33,7 @@ MIX = "multitask"
 ARM_TASKS = tuple(TRANSLATIONS)  # the tasks with published translations: MNLI (XNLI's), SQuAD v1.1 (XTREME's)
 CONTRASTS = (("A1", "A0"), ("A2", "A1"), ("A3", "A2"), ("A4", "A1"))
 SET_ARM = "A2"  # the arm a named language set varies
+TRANSLATING = ("A2", "A3")  # the arms that train on machine translations
 _ID = re.compile(r"^(?P<task>.*)-(?P<arm>A\d+)(?:\[(?P<set>[a-z0-9_]+)\])?$")
 
 
@@ -126,7 +127,7 @@ def arm_languages(arm: Arm, sets: dict[str, list[str]], named: dict[str, list[st
 def arm_sources(arm: Arm, sets: dict[str, list[str]]) -> list[tuple[str, str]]:
     """(source, language) of the data an arm adds to English (`sets`: the arm's languages per task, arm_languages):
     the translations (A2, A3) or the MLM text (A4)."""
-    if arm.arm in ("A2", "A3"):
+    if arm.arm in TRANSLATING:
         return [(TRANSLATIONS[task][0], lang) for task in arm.tasks for lang in sets[task]]
     if arm.arm == "A4":
         return [(MLM_TEXT, lang) for lang in dict.fromkeys(lang for task in arm.tasks for lang in sets[task])]

@@ -15,7 +15,7 @@ BUCC's comparable corpora).
 
 from __future__ import annotations
 
-from repro.studies.multilingual.arms import Arm
+from repro.studies.multilingual.arms import TRANSLATING, Arm
 from repro.tasks import INTERMEDIATE_TASKS, TARGET_TASKS
 
 SETTINGS = ("zero-shot", "translate-train")
@@ -35,7 +35,7 @@ def english_sources(target: str) -> set[str]:
 
 def translated_sources(arm: Arm) -> set[str]:
     """The English sources whose translations an arm trains on (A2, A3; none for the others)."""
-    if arm.arm not in ("A2", "A3"):
+    if arm.arm not in TRANSLATING:
         return set()
     return {source for task in arm.tasks for source in INTERMEDIATE_TASKS[task].train}
 
