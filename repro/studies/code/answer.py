@@ -43,26 +43,30 @@ def paired(differences: dict[tuple, float]) -> dict:
     return crossed_contrast(differences, ("seed", "problem"))
 
 
-def per_problem(executed: list[dict], arm: str, benchmark: str, programming: str, natural: str,
-                model: str | None = None, target_phase: bool | None = None, mode: str = "greedy",
-                k: int = 1) -> dict[tuple, float]:
-    """{(seed, problem): pass@k (0-100)} of one run on one problems file's `mode` samples (`model`,
-    `target_phase`: None matches any): the greedy pass rate, or the unbiased estimate from a problem's n samples
-    and c passes (Chen et al. 2021)."""
+def index(executed: list[dict]) -> dict[tuple, list[tuple[int, dict]]]:
+    """(arm, model, target_phase, benchmark, programming, natural, mode) -> [(seed, file entry)] of every executed
+    file with results: read once, so that each contrast's lookup is a key, not a scan of every run."""
+    found: dict[tuple, list[tuple[int, dict]]] = {}
+    for summary in executed:
+        for entry in summary["files"]:
+            if not entry["skipped"] and entry["per_problem"]:
+                key = (summary["arm"], summary.get("model"), summary.get("target_phase"), entry["benchmark"],
+                       entry["programming_language"], entry["natural_language"], entry["mode"])
+                found.setdefault(key, []).append((summary["seed"], entry))
+    return found
+
+
+def per_problem(runs: dict[tuple, list], arm: str, benchmark: str, programming: str, natural: str, model: str,
+                target_phase: bool, mode: str = "greedy", k: int = 1) -> dict[tuple, float]:
+    """{(seed, problem): pass@k (0-100)} of one run's `mode` samples on one problems file (`runs`: `index`'s): the
+    greedy pass rate, or the unbiased estimate from a problem's n samples and c passes (Chen et al. 2021)."""
     from repro.execution.passk import estimate
 
     rates: dict[tuple, float] = {}
-    for summary in executed:
-        if summary["arm"] != arm or model not in (None, summary.get("model")) or \
-                target_phase not in (None, summary.get("target_phase")):
-            continue
-        for entry in summary["files"]:
-            if (entry["benchmark"], entry["programming_language"], entry["natural_language"], entry["mode"]) == \
-                    (benchmark, programming, natural, mode) and not entry["skipped"] and entry["per_problem"]:
-                n = entry["n_samples"] // len(entry["per_problem"]) if k > 1 else 1
-                rates.update({(summary["seed"], _problem(task)): 100.0 * (rate if k == 1 else
-                                                                          estimate(n, round(rate * n), k))
-                              for task, rate in entry["per_problem"].items()})
+    for seed, entry in runs.get((arm, model, target_phase, benchmark, programming, natural, mode), ()):
+        n = entry["n_samples"] // len(entry["per_problem"]) if k > 1 else 1
+        rates.update({(seed, _problem(task)): 100.0 * (rate if k == 1 else estimate(n, round(rate * n), k))
+                      for task, rate in entry["per_problem"].items()})
     return rates
 
 
@@ -100,12 +104,12 @@ def answers(code, executed: list[dict]) -> list[dict]:
     """Every contrast of the study (see the module docstring), per model and target_phase value."""
     from repro.studies.code.paths import eval_sets
 
-    sets = eval_sets(code)
+    sets, runs = eval_sets(code), index(executed)
     records: list[dict] = []
     for model in code.models:
         for target in code.target_phase:
-            records += _cell(code, executed, sets, model, target)
-    records += _models(code, executed, sets)
+            records += _cell(code, runs, sets, model, target)
+    records += _models(code, runs, sets)
     return mark_primary(records, code.primary)
 
 
@@ -160,20 +164,20 @@ def _both(code, sets, model, target, group, treatment, control, task, contrast, 
     return out
 
 
-def _rates(code, executed, arm, model, target, mode="greedy", k=1):
+def _rates(code, runs, arm, model, target, mode="greedy", k=1):
     """file -> {(seed, problem): pass@k} of one arm of one model and target_phase value (`none`'s one greedy run
     stands for every seed)."""
     def rate(s):
-        found = per_problem(executed, arm, s.benchmark, s.programming_language, s.natural_language, model, target,
+        found = per_problem(runs, arm, s.benchmark, s.programming_language, s.natural_language, model, target,
                             mode, k)
         return _broadcast(found, code.seeds) if arm == NO_INTERMEDIATE and mode == "greedy" else found
     return rate
 
 
-def _cell(code, executed, sets, model, target) -> list[dict]:
+def _cell(code, runs, sets, model, target) -> list[dict]:
     """The contrasts within one model and one target_phase value."""
     def rates(arm):
-        return _rates(code, executed, arm, model, target)
+        return _rates(code, runs, arm, model, target)
 
     arms = [a for a in code.arms if a != NO_INTERMEDIATE]
     out = []
@@ -187,8 +191,8 @@ def _cell(code, executed, sets, model, target) -> list[dict]:
         sampled = [s for s in sets if code.generation.sampled(s.benchmark, s.programming_language)]
         for arm in arms:
             out.extend(_both(code, sampled, model, target, f"vs no intermediate, {metric}",
-                             _rates(code, executed, arm, model, target, mode, k),
-                             _rates(code, executed, NO_INTERMEDIATE, model, target, mode, k), arm_name(arm),
+                             _rates(code, runs, arm, model, target, mode, k),
+                             _rates(code, runs, NO_INTERMEDIATE, model, target, mode, k), arm_name(arm),
                              f"{arm_name(arm)} - none", metric))
     nlu = [a for a in arms if a not in (SUMMARIZATION, LM_CONTROL, MULTITASK, *TRANSLATED)
            and translations_only(a) is None]
@@ -213,7 +217,7 @@ def _cell(code, executed, sets, model, target) -> list[dict]:
     return out
 
 
-def _models(code, executed, sets) -> list[dict]:
+def _models(code, runs, sets) -> list[dict]:
     """4. The code model's gain against the general model's: [(arm - none) code] - [(arm - none) general], per
     target_phase value and arm, for every (code, general) pair of the study's models."""
     domains = {m: code.decoders[m].domain for m in code.models}
@@ -224,15 +228,15 @@ def _models(code, executed, sets) -> list[dict]:
                 for arm in (a for a in code.arms if a != NO_INTERMEDIATE):
                     pair = f"{code.model_id(code_model)} - {code.model_id(general)}"
                     records = _both(code, sets, code_model, target, "code model vs general model",
-                                    _gain(code, executed, arm, code_model, target), _gain(code, executed, arm, general, target),
+                                    _gain(code, runs, arm, code_model, target), _gain(code, runs, arm, general, target),
                                     arm_name(arm), f"{arm_name(arm)} - none: {pair}")
                     out += [{**r, "model": pair} for r in records]
     return out
 
 
-def _gain(code, executed, arm, model, target):
+def _gain(code, runs, arm, model, target):
     """file -> {(seed, problem): (arm - none)} of one model and target_phase value."""
-    treated, control = _rates(code, executed, arm, model, target), _rates(code, executed, NO_INTERMEDIATE, model, target)
+    treated, control = _rates(code, runs, arm, model, target), _rates(code, runs, NO_INTERMEDIATE, model, target)
 
     def rate(s):
         a, none = treated(s), control(s)
