@@ -342,6 +342,14 @@ class CodeStudy(Strict):
         decoder, which no seed changes: its one greedy run is every seed's control; its sampled ones differ)."""
         return arm != NO_INTERMEDIATE or seed == self.seeds[0]
 
+    def modes(self, arm: str, seed: int, eval_set) -> list[tuple[str, int, float]]:
+        """(mode, samples (0: the greedy one), temperature) a run generates on one problems file: greedy where
+        `greedy` says, and each sampling set where the file is sampled (`Generation.sampled`)."""
+        gen = self.generation
+        sampled = gen.sampled(eval_set.benchmark, eval_set.programming_language)
+        return ([("greedy", 0, 1.0)] * self.greedy(arm, seed)
+                + [(s.mode, s.samples, s.temperature) for s in gen.sampling if sampled])
+
     @property
     def trained_arms(self) -> list[str]:
         """The arms with an intermediate phase (a stage each per seed)."""

@@ -49,10 +49,8 @@ def _problems(profile: Profile, benchmark: str) -> int:
 
 
 def _per_problem(code, eval_set, arm: str, seed) -> int:
-    """Completions per problem of one run: the greedy one (`CodeStudy.greedy`) and each sampling set's where the
-    file is sampled."""
-    sampled = code.generation.sampled(eval_set.benchmark, eval_set.programming_language)
-    return code.greedy(arm, int(seed)) + sum(s.samples for s in code.generation.sampling) * sampled
+    """Completions per problem of one run on one file, as it generates them (`CodeStudy.modes`)."""
+    return sum(max(samples, 1) for _, samples, _ in code.modes(arm, int(seed), eval_set))
 
 
 def plan(profile: Profile, waves: list, tokens_per_second: float | None = None) -> dict:

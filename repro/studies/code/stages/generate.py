@@ -51,10 +51,7 @@ def run(profile, layout, model_name: str, arm: str, seed, target_phase) -> Path:
             problems = list(read_problems(code_layout.problems(eval_set)).values())
             prompts = code_generation.prompts(problems, gen.strip_prompt)
             stop = code_generation.stop_sequences(problems[0].language)
-            modes = [("greedy", 0, 1.0)] * code.greedy(arm, seed) + [
-                (s.mode, s.samples, s.temperature) for s in gen.sampling
-                if gen.sampled(eval_set.benchmark, eval_set.programming_language)]
-            for mode, samples, temperature in modes:
+            for mode, samples, temperature in code.modes(arm, seed, eval_set):
                 start = time.perf_counter()
                 common = dict(max_new_tokens=gen.max_new_tokens, stop=stop, samples=samples,
                               temperature=temperature, top_p=gen.top_p, seed=seed)
