@@ -89,8 +89,12 @@ def test_summary_holds_pass_rates_and_contrasts_for_dvc(code_project):
         assert summary["contrasts"][a["model"]][phase(a["target_phase"])][a["group"]][a["contrast"]][a["estimand"]][
             a["benchmark"]][a["programming_language"]][a["natural_language"]] == a["mean"]
     bars = json.loads((out / "plots/contrasts.json").read_text())
-    assert len(bars) == sum(a["benchmark"] == "humaneval-x" and a["programming_language"] == "all"
-                         and a["estimand"] == "delta" and a["mean"] is not None for a in answers) > 0
+    pooled = [a["benchmark"] == "humaneval-x" and a["programming_language"] == "all" and a["estimand"] == "delta"
+              for a in answers]
+    assert len(bars) == sum(a["mean"] is not None and (a["primary"] or p) for a, p in zip(answers, pooled)) > 0
+    roles = [b["role"] for b in bars]  # the primaries first, marked for the plot
+    assert roles == sorted(roles, key=lambda role: role != "primary")
+    assert roles.count("primary") == sum(a["primary"] and a["mean"] is not None for a in answers) > 0
 
 
 def test_the_tiny_decoder_passes_english_python_problems_with_no_intermediate_phase(code_project):

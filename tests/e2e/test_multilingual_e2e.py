@@ -178,6 +178,8 @@ def test_summary_holds_each_contrasts_estimate_for_dvc(project):
             r["languages"]] == r["mean"]
     bars = json.loads((out / "plots/contrasts.json").read_text())
     assert len(bars) == sum(r["level"] == "overall" for r in answer["contrasts"]) > 0
+    assert [b["role"] == "primary" for b in bars] == sorted((r["primary"] for r in answer["contrasts"]
+                                                             if r["level"] == "overall"), reverse=True)
 
 
 def test_a_second_run_does_no_work(project):

@@ -83,10 +83,13 @@ def project(tmp_path_factory) -> Path:
         _tsv(smoke / f"curves/{stage}/train/loss.tsv", "step\tloss", [(s, 3 / s) for s in range(1, 9)])
     _tsv(smoke / "curves/target-none-xnli/dev/score.tsv", "step\tscore", [(s, 30 + 5 * s) for s in range(1, 9)])
     _json(smoke / "multilingual/plots/contrasts.json", [
-        {"contrast": "xtreme_r mnli A2 - A1 (seen)", "mean": -1.5, "ci_low": -3.0, "ci_high": 0.1},
-        {"contrast": "xtreme_r mnli A2 - A1 (unseen)", "mean": 2.0, "ci_low": 0.5, "ci_high": 3.5}])
+        {"contrast": "xtreme_r mnli A2 - A1 (seen)", "role": "primary", "mean": -1.5, "ci_low": -3.0,
+         "ci_high": 0.1, "p_adjusted": 0.08},
+        {"contrast": "xtreme_r mnli A2 - A1 (unseen)", "role": "exploratory", "mean": 2.0, "ci_low": 0.5,
+         "ci_high": 3.5, "p_adjusted": None}])
     _json(smoke / "code/plots/contrasts.json", [
-        {"contrast": "cnn_dm - none (non-python)", "mean": 12.0, "ci_low": 4.0, "ci_high": 20.0}])
+        {"contrast": "cnn_dm - none (non-python)", "role": "exploratory", "mean": 12.0, "ci_low": 4.0,
+         "ci_high": 20.0, "p_adjusted": None}])
     return project
 
 
@@ -140,11 +143,12 @@ def test_a_reviewer_offline_sees_every_plot_titled_and_no_error(project, tmp_pat
             "target-none-xnli: training loss by optimizer step (smoke)",
             "target-none-xnli: English dev score by optimizer step (smoke)",
             "pretrain: training loss by optimizer step (smoke)",
-            "Code study (smoke): each contrast's estimate on HumanEval-X, pooled over languages, pass@1 points",
+            "Code study (smoke): primary contrasts and those pooled over HumanEval-X, pass@1 points (95% CI)",
             } <= set(titles), titles
     assert any(t.startswith("Table 2 (smoke)") for t in titles) and any(t.startswith("Multilingual") for t in titles)
     cells = re.findall(r"<text[^>]*>([^<]*)</text>", dom)
     assert "\u22122.3" in cells and "\u221211.0" in cells  # the heatmap's minus signs, not mojibake
+    assert {"primary", "exploratory"} <= set(cells)  # the contrasts' legend tells primary ones apart
     assert "\u00e2\u02c6\u2019" not in dom
     print(f"non-white share {inked:.3f}")
     assert inked > 0.04, inked

@@ -53,16 +53,18 @@ def _nest(tree: dict, path: list) -> dict:
 
 
 def plots(layout: Layout) -> dict[str, list[dict]]:
-    """contrasts.json: the `delta` contrasts pooled over HumanEval-X's programming languages, with their
-    intervals, what dvc.yaml's `plots:` draws as bars."""
+    """contrasts.json: the primary contrasts and the `delta` contrasts pooled over HumanEval-X's programming
+    languages, with their intervals and `role` (primary or exploratory), what dvc.yaml's `plots:` draws."""
     from repro.studies.code.paths import CodeLayout, phase
 
-    rows = [{"contrast": f"{r['contrast']} ({r['group']}; {r['model']}, {phase(r['target_phase'])})",
-             "mean": r["mean"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}
+    rows = [{"contrast": f"{r['contrast']} ({r['group']}; {r['benchmark']} {r['programming_language']}, "
+                         f"{r['natural_language']}; {r['model']}, {phase(r['target_phase'])})",
+             "role": "primary" if r["primary"] else "exploratory", "mean": r["mean"], "ci_low": r["ci_low"],
+             "ci_high": r["ci_high"], "p_adjusted": r["p_adjusted"]}
             for r in _read(layout, CodeLayout(layout).answer_json)["answers"]
-            if r["benchmark"] == "humaneval-x" and r["programming_language"] == "all" and r["estimand"] == "delta"
-            and r["mean"] is not None]
-    return {"contrasts.json": rows}
+            if r["mean"] is not None and (r["primary"] or (
+                r["benchmark"] == "humaneval-x" and r["programming_language"] == "all" and r["estimand"] == "delta"))]
+    return {"contrasts.json": sorted(rows, key=lambda row: row["role"] != "primary")}
 
 
 def summary(layout: Layout) -> str:

@@ -40,13 +40,13 @@ def metrics(layout: Layout) -> dict:
 
 
 def plots(layout: Layout) -> dict[str, list[dict]]:
-    """contrasts.json: the overall contrasts with their intervals, one row per (suite, intermediate, contrast,
-    languages), what dvc.yaml's `plots:` draws as bars."""
+    """contrasts.json: the overall contrasts with their intervals and `role` (primary or exploratory), one row per
+    (suite, intermediate, contrast, languages), primaries first, what dvc.yaml's `plots:` draws."""
     rows = [{"contrast": f"{r['suite']} {r['intermediate']} {r['contrast']} {_slice(r)} ({r['languages']})",
-             "mean": r["mean"],
-             "ci_low": r["ci_low"], "ci_high": r["ci_high"]}
+             "role": "primary" if r["primary"] else "exploratory", "mean": r["mean"],
+             "ci_low": r["ci_low"], "ci_high": r["ci_high"], "p_adjusted": r["p_adjusted"]}
             for r in _answer(layout)["contrasts"] if r["level"] == "overall"]
-    return {"contrasts.json": rows}
+    return {"contrasts.json": sorted(rows, key=lambda row: row["role"] != "primary")}
 
 
 def summary(layout: Layout) -> str:
