@@ -38,10 +38,17 @@ def project(tmp_path) -> Path:
     return tmp_path
 
 
-def refused(project: Path, args: list[str], *causes: str) -> str:
-    """Run `repro ARGS`; assert exit 2, one line on stderr naming every cause, and no file written or changed."""
+# `repro` reading another file in place of repro/data/manifest.yaml (its path: the first argument)
+WITH_MANIFEST = ("import pathlib, sys; import repro.data.manifest as m; m.MANIFEST = pathlib.Path(sys.argv.pop(1)); "
+                 "from repro.cli import app; app(prog_name='repro')")
+
+
+def refused(project: Path, args: list[str], *causes: str, manifest: Path | None = None) -> str:
+    """Run `repro ARGS` (against `manifest` where given); assert exit 2, one line on stderr naming every cause, and
+    no file written or changed."""
     before = _files(project)
-    result = subprocess.run([sys.executable, "-m", "repro.cli", *args], cwd=project, env=_env(project),
+    command = ["-m", "repro.cli"] if manifest is None else ["-c", WITH_MANIFEST, str(manifest)]
+    result = subprocess.run([sys.executable, *command, *args], cwd=project, env=_env(project),
                             capture_output=True, text=True, timeout=300)
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2, (args, result.returncode, result.stderr[-2000:])
@@ -95,9 +102,13 @@ def test_an_unknown_key_a_broken_file_and_a_missing_profile_are_refused(project)
 
 
 def test_an_unpinned_dataset_is_refused_naming_it_and_what_to_record(project):
-    """repro/data/manifest.yaml has no commit for some sources yet (written as unverified there, never guessed)."""
+    """A manifest entry whose commit could not be looked up (`sha: null`, never guessed) stops `repro data`."""
     _params(project, _set("study.retrieval_targets", ["tatoeba"]), profile="paper")  # BUCC has its own refusal
-    line = refused(project, ["data", "--profile", "paper"], "pin ", "has no verified commit", "record it there")
+    raw = yaml.safe_load((ROOT / "repro/data/manifest.yaml").read_text())
+    raw["repos"]["nyu-mll/glue"]["sha"] = None
+    (project / "manifest.yaml").write_text(yaml.safe_dump(raw))
+    line = refused(project, ["data", "--profile", "paper"], "pin ", "nyu-mll/glue has no verified commit",
+                   "record it there", manifest=project / "manifest.yaml")
     assert "Traceback" not in line
 
 

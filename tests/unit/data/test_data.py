@@ -52,7 +52,8 @@ def test_hub_loader_keeps_the_registry_schema_and_reads_a_prefix(tmp_path, monke
     full, origin = load_hub("multilingual_text", "train", "de")
     assert full.features == SOURCES["multilingual_text"].features  # the extra column is dropped
     assert full["text"] == WIKIPEDIA_ROWS["text"]
-    assert origin["config"] == "20231101.de" and origin["revision"] == STAND_IN and origin["files"] == [
+    assert origin["config"] == "20231101.de" and origin["revision"] == manifest.pin("multilingual_text").repo.sha and origin[
+        "files"] == [
         "20231101.de/train-00000-of-*.parquet"]
     first, _ = load_hub("multilingual_text", "train", "de", max_rows=2)
     assert first["text"] == ["eins", "zwei"] and first.features == full.features
@@ -81,10 +82,12 @@ def test_paper_profile_plans_the_alternatives_data_and_only_what_its_sources_can
     assert ("mnli_translated", "en") not in keys
     # no CCGbank or translated SQuAD path: the default study lists neither, so no stage needs them
     assert not {source for source, _ in keys} & {"ccg", "squad_v1_translated"}
-    with pytest.raises(ValueError, match=r"^pin \w+: \S+ has no verified commit"):  # the manifest's unpinned ones
+    materialize.check_sources(paper, plan)  # the committed manifest has a commit for every source the plan reads
+    raw = _pinned(tmp_path, monkeypatch)
+    raw["repos"]["wikimedia/wikipedia"]["sha"] = None  # one that could not be looked up
+    (tmp_path / "manifest.yaml").write_text(yaml.safe_dump(raw))
+    with pytest.raises(ValueError, match=r"^pin multilingual_text: wikimedia/wikipedia has no verified commit"):
         materialize.check_sources(paper, plan)
-    _pinned(tmp_path, monkeypatch)
-    materialize.check_sources(paper, plan)
 
 
 def _paper_with(tmp_path: Path, *, ccg_path: str | None) -> Path:

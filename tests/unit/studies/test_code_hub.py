@@ -81,6 +81,10 @@ def test_release_files_at_their_commits_land_in_the_execution_layout(tmp_path, m
 
 def test_a_changed_release_file_and_an_unpinned_input_are_refused(tmp_path, monkeypatch):
     x = _releases(tmp_path, monkeypatch)
+    raw = yaml.safe_load(manifest.MANIFEST.read_text())
+    raw["repos"]["abisee/cnn_dailymail"]["sha"] = None  # a commit that could not be looked up
+    (tmp_path / "unpinned.yaml").write_text(yaml.safe_dump(raw))
+    monkeypatch.setattr(manifest, "MANIFEST", tmp_path / "unpinned.yaml")
     with pytest.raises(UserError, match=r"^pin cnn_dailymail: abisee/cnn_dailymail has no verified commit"):
         download(CODE, tmp_path / "out")  # refused before any file is read
     _articles(tmp_path, monkeypatch)

@@ -234,14 +234,23 @@ def _paper_with(tmp_path: Path, added: dict):
     return paper
 
 
-def test_a_hub_profile_reads_xtreme_r_languages_from_pinned_release_files_and_refuses_unpinned_ones(tmp_path):
+def test_a_hub_profile_reads_xtreme_r_languages_from_pinned_release_files_and_refuses_unpinned_ones(tmp_path,
+                                                                                                      monkeypatch):
+    from repro.data import manifest
     from repro.studies.multilingual import study
 
     # XQuAD ro: deepmind/xquad at a commit (repro/data/manifest.yaml `languages`); the check goes on to the next
     # input the paper profile lacks (Mewsli-X's local files)
     with pytest.raises(UserError, match=r"^multilingual\.dual_encoder_targets: mewslix"):
         study.planned(_paper_with(tmp_path, {"xquad": ["ro"], "udpos": ["wo"], "tatoeba": ["az"]}))
-    # PAN-X's additions: WikiANN, whose commit is not recorded yet: refused in one line before any work
+    # PAN-X's additions: WikiANN's parquet files at its commit; the same next input is missing
+    with pytest.raises(UserError, match=r"^multilingual\.dual_encoder_targets: mewslix"):
+        study.planned(_paper_with(tmp_path, {"panx": ["qu"]}))
+    # a repository without a recorded commit: refused in one line before any work
+    raw = yaml.safe_load(manifest.MANIFEST.read_text())
+    raw["repos"]["unimelb-nlp/wikiann"]["sha"] = None
+    (tmp_path / "manifest.yaml").write_text(yaml.safe_dump(raw))
+    monkeypatch.setattr(manifest, "MANIFEST", tmp_path / "manifest.yaml")
     with pytest.raises(UserError, match=r"^pin panx@qu: unimelb-nlp/wikiann has no verified commit"):
         study.planned(_paper_with(tmp_path, {"panx": ["qu"]}))
 
