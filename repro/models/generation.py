@@ -16,7 +16,7 @@ from importlib import util
 from pathlib import Path
 from typing import Sequence
 
-INSTALL = "pip install --require-hashes --no-deps -r requirements-vllm.lock (docs/code-study.md)"
+INSTALL = "on Python 3.13: pip install --require-hashes --no-deps -r requirements-vllm.lock; docs/code-study.md"
 
 
 def unavailable(name: str) -> str | None:
