@@ -128,26 +128,6 @@ def generate(model, tokenizer, prompts: Sequence[str], *, max_new_tokens: int, b
     return out
 
 
-def generate_vllm(path: Path, prompts: Sequence[str], *, max_new_tokens: int, stop: Sequence[str] = (),
-                  samples: int = 0, temperature: float = 0.8, top_p: float = 0.95, seed: int = 0) -> list[list[str]]:
-    """The same completions with vLLM (a GPU with vLLM installed): greedy, or `samples` sampled ones."""
-    from vllm import LLM, SamplingParams
-
-    llm = LLM(model=str(path), seed=seed, trust_remote_code=False)
-    params = SamplingParams(n=max(samples, 1), temperature=temperature if samples else 0.0,
-                            top_p=top_p if samples else 1.0, max_tokens=max_new_tokens, stop=list(stop) or None,
-                            seed=seed)
-    return [[c.text for c in result.outputs] for result in llm.generate(list(prompts), params)]
-
-
-def vllm_available() -> bool:
-    import importlib.util
-
-    import torch
-
-    return torch.cuda.is_available() and importlib.util.find_spec("vllm") is not None
-
-
 def shape(config: dict, name: str) -> dict:
     """The dimensions FLOP and memory estimates need, from a config.json's fields."""
     return {"name": name, "layers": config["num_hidden_layers"], "hidden": config["hidden_size"],

@@ -164,7 +164,9 @@ class Generation(Strict):
     """One greedy completion per problem (pass@1), and each `sampling` set on the `sampled_benchmarks`; every
     sample generated is read by a contrast (repro.studies.code.answer)."""
 
-    backend: Literal["auto", "hf", "vllm"] = "auto"  # auto: vLLM where installed and a GPU is present
+    # hf: HF `generate` (any device); vllm: vLLM (the [vllm] extra and a GPU; repro.models.generation). Never
+    # chosen by what is installed: a backend that cannot run here is refused before any work
+    backend: Literal["hf", "vllm"] = "hf"
     max_new_tokens: Count
     batch_size: Count = 16
     # the prompt stripped of surrounding whitespace (bigcode's `humaneval`) or as released (CodeGeeX; bigcode's

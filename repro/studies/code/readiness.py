@@ -1,5 +1,6 @@
 """What `repro fetch` and `repro doctor` check of the code study beyond the data stage's inputs: its problems and
-articles (pinned in repro/data/manifest.yaml), its decoder, and the toolchains and sandbox its samples run in."""
+articles (pinned in repro/data/manifest.yaml), its decoder, the toolchains and sandbox its samples run in, and its
+generation backend."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ def inputs(profile) -> tuple[list, list[tuple[str, str | None]]]:
 
 
 def problems(profile) -> list[str]:
-    """The study's languages whose toolchain is missing here, a sandbox that does not work, and a training setting
-    that does not fit the visible GPU."""
+    """The study's languages whose toolchain is missing here, a sandbox that does not work, a training setting
+    that does not fit the visible GPU, and a generation backend that cannot run here."""
+    from repro.models.generation import unavailable
     from repro.studies.code.stages.common import code_of
 
-    return toolchains(code_of(profile)) + fits(profile, code_of(profile))
+    code = code_of(profile)
+    backend = unavailable(code.generation.backend)
+    return toolchains(code) + fits(profile, code) + ([f"code.{backend}"] if backend else [])
 
 
 def notes(profile) -> list[str]:
