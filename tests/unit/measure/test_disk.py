@@ -94,5 +94,5 @@ def test_the_smoke_run_caches_encoders_and_predictions_not_target_models(smoke_p
     for kind, paths in (("encoders", encoders), ("target_models", targets)):
         measured = sum(p.stat().st_size for path in paths for p in path.parent.iterdir())
         assert estimate[kind]["workspace_bytes"] == pytest.approx(measured, rel=0.02), kind  # the plan's figure
-    assert estimate["data_bytes"] == sum(p.stat().st_size for p in (models.parents[1] / "data/smoke").rglob("*")
+    assert estimate["data_bytes"] == sum(p.stat().st_size for p in (models.parents[1] / "prepared/smoke").rglob("*")
                                          if p.is_file())
