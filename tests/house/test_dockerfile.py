@@ -166,7 +166,7 @@ def test_non_root_user_entrypoint_and_volumes():
     assert entry and json.loads(entry[-1]) == ["repro"]
     volumes = [json.loads(rest) for ins, rest in runtime if ins == "VOLUME"]
     flat = [v for vol in volumes for v in vol]
-    for kept in ("/app/data", "/app/models", "/app/checkpoints", "/app/results"):  # what a run trains and writes
+    for kept in ("/app/data", "/app/prepared", "/app/models", "/app/checkpoints", "/app/results"):  # what a run keeps
         assert kept in flat, kept
     assert any(v == "/cache" or "huggingface" in v for v in flat)
 
