@@ -107,8 +107,7 @@ def _model(name: str, revision: str | None) -> Path:
 
 
 def fetch(profile, study: str | None = None) -> int:
-    """Download what is missing and verify everything, stopping at the first problem; then record data/ in data.dvc
-    (`record`). Returns how many inputs."""
+    """Download what is missing and verify everything, stopping at the first problem. Returns how many inputs."""
     from repro.progress import progress
 
     checks, refused = items(profile, study)
@@ -120,17 +119,17 @@ def fetch(profile, study: str | None = None) -> int:
         check(True)
         progress().advance(bar)
     progress().remove_task(bar)
-    record()
     return len(checks)
 
 
-def record() -> None:
-    """`dvc add data` where the project is a DVC repository: data.dvc then holds the hash of every raw input under
-    data/, so `dvc push` publishes exactly those bytes and a reviewer's `dvc pull data.dvc` gets them back."""
+def record() -> bool:
+    """`dvc add data` where the project is a DVC repository (False where it is not): data.dvc then holds the hash of
+    every raw input under data/, so `dvc push` publishes exactly those bytes and a reviewer's `dvc pull data.dvc`
+    gets them back."""
     from repro.paths import INPUTS
 
     if not Path(".dvc").is_dir() or not Path(INPUTS).is_dir():
-        return
+        return False
     from dvc.exceptions import DvcException
     from dvc.repo import Repo
 
@@ -139,6 +138,7 @@ def record() -> None:
             repo.add(INPUTS)
     except DvcException as exc:
         raise UserError(f"dvc add {INPUTS}: {str(exc).splitlines()[0]}") from None
+    return True
 
 
 def verify(profile, study: str | None = None) -> list[str]:

@@ -22,13 +22,15 @@ def fetch(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper"
 
     Example: [bold]repro fetch --profile paper --study paper[/]
     """
-    from repro.data.fetch import fetch as run
+    from repro.data.fetch import fetch as run, record
     from repro.progress import live
 
     config, _ = load(params, profile)
     with live():
         count = run(config, study)
-    typer.echo(f"{count} inputs present and verified")
+    recorded = record()
+    typer.echo(f"{count} inputs present and verified" + ("; data/ recorded in data.dvc (commit it, `dvc push` the "
+                                                         "bytes)" if recorded else ""))
 
 
 @friendly

@@ -192,4 +192,4 @@ def test_dockerignore_keeps_context_small():
     included = {ln[1:].rstrip("/") for ln in lines if ln.startswith("!")}
     # everything `repro all` reads at run time: the code, the params, and claims.yaml (its final `verify` step)
     assert {"pyproject.toml", "requirements.lock", "repro", "params.yaml", "claims.yaml"} <= included
-    assert not included & {".git", ".venv", "data", "results", "models", "checkpoints"}
+    assert not included & {".git", ".venv", "data", "prepared", "results", "models", "checkpoints"}
