@@ -137,7 +137,7 @@ CMD ["execute", "--help"]
 # ---------------------------------------------------------------------------------------------------------------------
 # runtime: base + the venv + the project; no compilers, no pip cache, no apt lists.
 FROM base AS runtime
-# HF_HUB_OFFLINE=1 by default: the container runs from the mounted Hugging Face cache / data without network access.
+# HF_HUB_OFFLINE=1 by default: the container runs from the mounted Hugging Face cache / data/ without network access.
 # Override at run time with `-e HF_HUB_OFFLINE=0` to download models and datasets into the cache volume.
 ARG HF_HUB_OFFLINE=1
 ENV PATH=/opt/venv/bin:${PATH} \
