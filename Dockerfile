@@ -137,7 +137,7 @@ CMD ["execute", "--help"]
 # ---------------------------------------------------------------------------------------------------------------------
 # runtime: base + the venv + the project; no compilers, no pip cache, no apt lists.
 FROM base AS runtime
-# HF_HUB_OFFLINE=1 by default: the container runs from the mounted Hugging Face cache / data without network access.
+# HF_HUB_OFFLINE=1 by default: the container runs from the mounted Hugging Face cache / data/ without network access.
 # Override at run time with `-e HF_HUB_OFFLINE=0` to download models and datasets into the cache volume.
 ARG HF_HUB_OFFLINE=1
 ENV PATH=/opt/venv/bin:${PATH} \
@@ -152,7 +152,7 @@ ENV PATH=/opt/venv/bin:${PATH} \
     PYTHONDONTWRITEBYTECODE=1
 COPY --from=build /opt/venv /opt/venv
 COPY . /app
-# The project, editable at /app (same layout as a checkout, so the profile's data/, models/, checkpoints/ and results/
+# The project, editable at /app (same layout as a checkout, so data/, prepared/, models/, checkpoints/ and results/
 # land under /app). Offline: setuptools comes from the lock (--no-build-isolation), nothing unhashed is downloaded.
 # Done here rather than in the build stage so that a code change leaves the (large) venv layer cached.
 # /app and the cache are writable by any uid (world-writable + sticky, like /tmp), so that
@@ -160,8 +160,8 @@ COPY . /app
 RUN pip install --disable-pip-version-check --no-cache-dir --no-deps --no-build-isolation -e /app \
     && pip check --disable-pip-version-check \
     && rm -rf /app/build /app/*.egg-info \
-    && mkdir -p /app/data /app/models /app/checkpoints /app/results /cache/huggingface \
-    && chmod 1777 /app /app/data /app/models /app/checkpoints /app/results /cache /cache/huggingface \
+    && mkdir -p /app/data /app/prepared /app/models /app/checkpoints /app/results /cache/huggingface \
+    && chmod 1777 /app /app/data /app/prepared /app/models /app/checkpoints /app/results /cache /cache/huggingface \
     && repro --help > /dev/null
 # OCI labels last: their build args change with every commit, and nothing after them is expensive.
 ARG VERSION=0.1.0
@@ -179,6 +179,6 @@ WORKDIR /app
 # The non-root user `repro` (uid/gid 1000, created in the base stage), numeric so that runtimes can verify it.
 USER 1000:1000
 # Everything a run writes and must keep (`repro doctor` warns in a container when one is not on a mount)
-VOLUME ["/app/data", "/app/models", "/app/checkpoints", "/app/results", "/cache"]
+VOLUME ["/app/data", "/app/prepared", "/app/models", "/app/checkpoints", "/app/results", "/cache"]
 ENTRYPOINT ["repro"]
 CMD ["--help"]

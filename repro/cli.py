@@ -75,7 +75,7 @@ def score(predictions: Annotated[Path, typer.Option(help="folder: <task>/test-<l
     """Score predictions exactly as the benchmark's official evaluation does; prints {"overall", "detailed"}
     (xtreme-r adds "ours": our LAReQA and overall scores, which the official script does not give).
 
-    Example: [bold]repro score --predictions results/smoke/predictions/mnli --labels data/smoke/labels --partial[/]
+    Example: [bold]repro score --predictions results/smoke/predictions/mnli --labels prepared/smoke/labels --partial[/]
     jiant's 2020 numbers: [bold]repro score --predictions P --labels L --seqeval-rule 0.0.12[/]
     """
     from repro import suites

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from repro.paths import INPUTS, PREPARED
+
 MARKERS = (Path("/.dockerenv"), Path("/run/.containerenv"))  # Docker's and Podman's
 
 
@@ -37,10 +39,11 @@ def unmounted(paths: dict[str, Path], mountinfo: str) -> list[str]:
 
 
 def outputs(layout) -> dict[str, Path]:
-    """The paths a run writes and must keep: data, models, checkpoints, results and the Hugging Face cache."""
+    """The paths a run writes and must keep: the raw inputs (data/), the data stages' outputs, models, checkpoints,
+    results and the Hugging Face cache."""
     hf = Path(os.environ.get("HF_HOME", Path.home() / ".cache" / "huggingface"))
-    return {"data": layout.root / "data", "models": layout.root / "models", "checkpoints": layout.root / "checkpoints",
-            "results": layout.root / "results", "Hugging Face cache": hf}
+    return {"data": layout.root / INPUTS, "prepared data": layout.root / PREPARED, "models": layout.root / "models",
+            "checkpoints": layout.root / "checkpoints", "results": layout.root / "results", "Hugging Face cache": hf}
 
 
 def warnings(layout) -> list[str]:

@@ -1,9 +1,14 @@
-"""Where every stage reads and writes, per profile, so that profiles never clobber each other."""
+"""Where every stage reads and writes, per profile, so that profiles never clobber each other. The raw inputs a hub
+run reads (`repro fetch`'s pinned files, one `data/` for every profile, tracked by data.dvc) are `INPUTS`; what
+the data stages make of them is under `PREPARED`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+INPUTS = "data"  # raw inputs: data/hub/<org>/<name>/<sha>/, data/releases/<owner>/<repo>/<sha>/ (repro.data.pinned)
+PREPARED = "prepared"  # the data stages' outputs: prepared/<profile>/, prepared/<study>-<profile>/
 
 
 @dataclass(frozen=True)
@@ -15,7 +20,7 @@ class Layout:
 
     @property
     def data(self) -> Path:
-        return self.root / "data" / self.profile
+        return self.root / PREPARED / self.profile
 
     def dataset(self, key: str, split: str) -> Path:
         return self.data / key / f"{split}.parquet"
@@ -78,15 +83,16 @@ class Layout:
 @dataclass(frozen=True)
 class StudyLayout(Layout):
     """A study's own outputs beside the paper's (`results/<profile>/<study>/`, `models/<profile>/<study>/`, its
-    data stage's `data/<study>-<profile>/`): the same names inside, so the stages read and write there unchanged;
+    data stage's `prepared/<study>-<profile>/`): the same names inside, so the stages read and write there unchanged;
     the pretrained model is the profile's."""
 
     study: str = ""
 
     @property
     def data(self) -> Path:
-        """data/<study>-<profile>: beside data/<profile> (the paper's data stage's one output), not inside it."""
-        return self.root / "data" / f"{self.study}-{self.profile}"
+        """prepared/<study>-<profile>: beside prepared/<profile> (the paper's data stage's one output), not inside
+        it."""
+        return self.root / PREPARED / f"{self.study}-{self.profile}"
 
     @property
     def models(self) -> Path:

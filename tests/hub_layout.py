@@ -1,6 +1,6 @@
-"""Hub inputs laid out as a real run finds them, from constructed rows (the smoke world's, in the Hub schema): exactly
-the files repro/data/manifest.yaml names, in the Hugging Face cache layout (datasets--<org>--<name>/snapshots/<sha>/
-<file>) and the release layout ($REPRO_RELEASES/<owner>/<repo>/<sha>/<path>), read offline."""
+"""Hub inputs laid out as a real run finds them after `repro fetch`, from constructed rows (the smoke world's, in the
+Hub schema): exactly the files repro/data/manifest.yaml names, under the project's data/ (data/hub/<org>/<name>/<sha>/
+<file>, data/releases/<owner>/<repo>/<sha>/<path>; the project: tmp_path, the working directory), read offline."""
 
 import csv
 import hashlib
@@ -42,13 +42,14 @@ def _rows(smoke: Path, source: str, lang: str | None, split: str) -> list[dict]:
 
 
 def lay_out(tmp_path: Path, smoke: Path, plan, monkeypatch) -> Path:
-    """Exactly the files the manifest names for `plan`, in the Hugging Face cache layout and the release layout,
-    and a manifest whose rows and checksums are those of the constructed files (commits: the manifest's own, or
-    STAND_IN where it has none)."""
+    """Exactly the files the manifest names for `plan` under tmp_path/data (returned; tmp_path becomes the working
+    directory, the project root), and a manifest whose rows and checksums are those of the constructed files
+    (commits: the manifest's own, or STAND_IN where it has none). Models: tmp_path/hf, the Hugging Face cache."""
     raw = yaml.safe_load(manifest.MANIFEST.read_text())
     for repo in raw["repos"].values():
         repo["sha"] = repo["sha"] or STAND_IN
-    cache, releases = tmp_path / "hf", tmp_path / "releases"
+    inputs = tmp_path / "data"
+    cache, releases = inputs / "hub", inputs / "releases"
     files: dict[Path, tuple[str, list[dict]]] = {}
     for source, lang, splits in plan:
         spec = raw["sources"].get(source)
@@ -61,11 +62,7 @@ def lay_out(tmp_path: Path, smoke: Path, plan, monkeypatch) -> Path:
             if lang in found.rows.get("absent", {}).get(split, ()):
                 continue
             for pattern in found.patterns(split, lang):
-                if found.repo.host == "github":
-                    root = releases / spec["repo"] / repo["sha"]
-                else:
-                    org, name = spec["repo"].split("/")
-                    root = cache / f"datasets--{org}--{name}" / "snapshots" / repo["sha"]
+                root = (releases if found.repo.host == "github" else cache) / spec["repo"] / repo["sha"]
                 files.setdefault(root / pattern.replace("-of-*", "-of-00001"), (source, []))[1].extend(
                     _rows(smoke, source, lang, split))
     for path, (source, rows) in files.items():
@@ -87,8 +84,8 @@ def lay_out(tmp_path: Path, smoke: Path, plan, monkeypatch) -> Path:
     path = tmp_path / "manifest.yaml"
     path.write_text(yaml.safe_dump(raw))
     monkeypatch.setattr(manifest, "MANIFEST", path)
-    _offline_hub(monkeypatch, cache, releases)
-    return cache
+    _offline_hub(monkeypatch, tmp_path)
+    return inputs
 
 
 def _languages(raw: dict, plan, smoke: Path, cache: Path, releases: Path) -> None:
@@ -99,9 +96,8 @@ def _languages(raw: dict, plan, smoke: Path, cache: Path, releases: Path) -> Non
         source, _, lang = key.partition("@")
         for part in parts if (source, lang) in wanted else ():
             sha = raw["repos"][part["repo"]]["sha"]
-            org, name = part["repo"].split("/")
             hub = part.get("format", "release") == "parquet"
-            root = cache / f"datasets--{org}--{name}" / "snapshots" / sha if hub else releases / part["repo"] / sha
+            root = (cache if hub else releases) / part["repo"] / sha
             for split in (s for s in wanted[(source, lang)] if s in part["files"]):
                 named = part["files"][split]
                 paths = [root / p for p in ([named] if isinstance(named, str) else named)]
@@ -145,13 +141,14 @@ def _csv(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
-def _offline_hub(monkeypatch, cache: Path, releases: Path) -> None:
+def _offline_hub(monkeypatch, project: Path) -> None:
+    """Offline, in `project` (its data/ holds the inputs; the models' Hugging Face cache is its hf/)."""
     from huggingface_hub import constants
 
-    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(project / "hf"))
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("REPRO_RELEASES", str(releases))
 
 
 def bucc_release(smoke: Path, out: Path) -> Path:

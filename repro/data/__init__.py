@@ -2,7 +2,7 @@
 `loaders`, or the smoke world), gold labels (`gold`); and reading a materialized split back, here.
 
 Stages read only through `read` and `eval_split`: canonical examples (the source's `to_example`) of
-`data/<profile>/<dataset>/<split>.parquet`.
+`prepared/<profile>/<dataset>/<split>.parquet`.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def _table(path: Path):
     import datasets
 
     datasets.disable_progress_bars()
-    profile = path.parents[1].name  # data/<profile>/<dataset>/<split>.parquet
+    profile = path.parents[1].name  # prepared/<profile>/<dataset>/<split>.parquet
     return read_parquet(path, f"regenerate it with `repro data --profile {profile}` (or `dvc checkout` / `dvc pull` "
                               f"of the data stage)")
 

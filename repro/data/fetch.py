@@ -1,8 +1,13 @@
-"""`repro fetch`: every pinned input a profile's study reads, brought into the local caches and verified, so that
-`HF_HUB_OFFLINE=1 repro all` then runs without a network: the Hub parquet files and release files the manifest names
-(repro/data/manifest.yaml), and the Hub models at their commits. Resumable: what is already there and verified is
-not downloaded again. `verify` does the same offline and lists every problem instead of stopping at the first
-(what `repro doctor` asks of it).
+"""`repro fetch`: every pinned input a profile's study reads, downloaded and verified, so that `HF_HUB_OFFLINE=1
+repro all` then runs without a network: the Hub parquet files and release files the manifest names
+(repro/data/manifest.yaml) under data/ (repro.data.pinned), recorded by `dvc add data` in data.dvc, and the Hub models
+at their commits in the Hugging Face cache. Resumable: what is already there and verified is not downloaded again.
+`verify` does the same offline and lists every problem instead of stopping at the first (what `repro doctor` asks of
+it).
+
+The models stay in the Hugging Face cache, outside data.dvc: every stage loads them by name and commit through
+transformers (`from_pretrained(name, revision=sha)`), whose cache is already keyed by that commit, and a reviewer gets
+the same bytes from the Hub by it; data.dvc holds what only this project's manifest names.
 """
 
 from __future__ import annotations
@@ -34,7 +39,10 @@ def studies_of(profile, study: str | None) -> list:
     return [studies.get(name) for name in study_names(profile, study)]
 
 
-def items(profile, study: str | None = None) -> tuple[list[tuple[str, Callable[[], object]]], list[str]]:
+Check = Callable[[bool], object]  # check(download): the input's local copy, verified (downloaded first with True)
+
+
+def items(profile, study: str | None = None) -> tuple[list[tuple[str, Check]], list[str]]:
     """([(label, check)] for every input of one study (None: every study) of a hub profile, [one line per input
     that cannot even be looked for: a source with no pinned commit, a release-only source with no path])."""
     from repro.data import materialize
@@ -52,7 +60,7 @@ def items(profile, study: str | None = None) -> tuple[list[tuple[str, Callable[[
         try:
             if parts := language_pins(source, lang):  # release files of a language the Hub copy lacks
                 checks += [(f"{p.repo.name} {', '.join(p.patterns(s, lang))}",
-                            lambda f=p, s=s, l=lang: local_files(f, f.patterns(s, l)))
+                            lambda d, f=p, s=s, l=lang: local_files(f, f.patterns(s, l), d))
                            for p in parts for s in splits if s in p.files]
                 continue
             if source in RELEASE_ONLY:
@@ -63,7 +71,7 @@ def items(profile, study: str | None = None) -> tuple[list[tuple[str, Callable[[
             continue
         for split in (s for s in splits if lang not in found.rows.get("absent", {}).get(s, ())):
             paths = found.patterns(split, lang)
-            checks.append((f"{found.repo.name} {', '.join(paths)}", lambda f=found, p=paths: local_files(f, p)))
+            checks.append((f"{found.repo.name} {', '.join(paths)}", lambda d, f=found, p=paths: local_files(f, p, d)))
     models = [(profile.model.hub, profile.model.revision)] if profile.model.hub else []
     for module in studies_of(profile, study):  # a study's own inputs beyond the data stage's (`inputs`)
         if hasattr(module, "inputs"):
@@ -72,9 +80,9 @@ def items(profile, study: str | None = None) -> tuple[list[tuple[str, Callable[[
             except UserError as exc:
                 refused.append(str(exc))
                 continue
-            checks += [(f"{f.repo.name} {', '.join(p)}", lambda f=f, p=p: local_files(f, p)) for f, p in files]
+            checks += [(f"{f.repo.name} {', '.join(p)}", lambda d, f=f, p=p: local_files(f, p, d)) for f, p in files]
             models += own_models
-    checks += [(name, lambda n=name, r=revision: _model(n, r)) for name, revision in models]
+    checks += [(name, lambda _, n=name, r=revision: _model(n, r)) for name, revision in models]
     return checks, list(dict.fromkeys(refused))
 
 
@@ -99,7 +107,7 @@ def _model(name: str, revision: str | None) -> Path:
 
 
 def fetch(profile, study: str | None = None) -> int:
-    """Download what is missing and verify everything; stops at the first problem. Returns how many inputs."""
+    """Download what is missing and verify everything, stopping at the first problem. Returns how many inputs."""
     from repro.progress import progress
 
     checks, refused = items(profile, study)
@@ -108,10 +116,29 @@ def fetch(profile, study: str | None = None) -> int:
                                       if len(refused) > 1 else ""))
     bar = progress().add_task("fetch", total=len(checks))
     for _, check in checks:
-        check()
+        check(True)
         progress().advance(bar)
     progress().remove_task(bar)
     return len(checks)
+
+
+def record() -> bool:
+    """`dvc add data` where the project is a DVC repository (False where it is not): data.dvc then holds the hash of
+    every raw input under data/, so `dvc push` publishes exactly those bytes and a reviewer's `dvc pull data.dvc`
+    gets them back."""
+    from repro.paths import INPUTS
+
+    if not Path(".dvc").is_dir() or not Path(INPUTS).is_dir():
+        return False
+    from dvc.exceptions import DvcException
+    from dvc.repo import Repo
+
+    try:
+        with Repo(".") as repo:
+            repo.add(INPUTS)
+    except DvcException as exc:
+        raise UserError(f"dvc add {INPUTS}: {str(exc).splitlines()[0]}") from None
+    return True
 
 
 def verify(profile, study: str | None = None) -> list[str]:
@@ -122,7 +149,7 @@ def verify(profile, study: str | None = None) -> list[str]:
     with offline():
         for label, check in checks:
             try:
-                check()
+                check(False)
             except UserError as exc:
                 failed.setdefault(label.split(" ")[0] if " " in label else label, []).append(str(exc))
     return problems + [lines[0] + (f" (and {len(lines) - 1} more files of {repo})" if len(lines) > 1 else "")

@@ -1,9 +1,10 @@
 """Materialize every dataset a study of a profile reads as parquet in the Hub schema (the work of the `data` stage
 and of a study's own data stage, `repro.studies.shared_data`).
 
-Three ways in, one way out (`data/<profile>/<dataset>/<split>.parquet` + `manifest.json` + gold labels):
-- hub:   the files repro/data/manifest.yaml names at their pinned commit (`repro.data.pinned`: Hub parquet files or
-         release files; no loading script, no config name, no conversion branch),
+Three ways in, one way out (`prepared/<profile>/<dataset>/<split>.parquet` + `manifest.json` + gold labels):
+- hub:   the files repro/data/manifest.yaml names at their pinned commit, as `repro fetch` left them under data/
+         (`repro.data.pinned`: Hub parquet files or release files; no loading script, no config name, no conversion
+         branch),
 - local: a user's copy in the original release format (`repro.data.loaders`), e.g. CCGbank, BUCC 2018 (whose Hub
          copy lacks the distractors and is refused) or an XTREME download,
 - smoke: the embedded world (`repro.smoke`), generated in exactly the Hub schema (CCGbank and BUCC in their release

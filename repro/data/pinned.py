@@ -1,28 +1,33 @@
-"""Reading one split of a pinned source (repro/data/manifest.py): exactly the files the manifest names at its commit.
+"""Reading one split of a pinned source (repro/data/manifest.py): exactly the files the manifest names at its commit,
+from the project's raw inputs under data/ (`repro.paths.INPUTS`, tracked by data.dvc), where `repro fetch` put them:
 
-Hub parquet files come through `huggingface_hub.snapshot_download` at the commit, restricted to the named files: the
-first run downloads them into the Hugging Face cache (`HF_HUB_CACHE`, laid out `datasets--<org>--<name>/snapshots/
-<sha>/<file>`), later runs, and `HF_HUB_OFFLINE=1` runs, read them from there. Release files (a GitHub repository at
-a commit) are kept under `$REPRO_RELEASES` (default ~/.cache/repro/releases) as `<owner>/<repo>/<sha>/<path>`, and
-read by the release loaders (repro.data.loaders). No loading script runs and no conversion branch is read.
+- Hub files: `data/hub/<org>/<name>/<sha>/<file>` (`huggingface_hub.snapshot_download` into that folder, restricted
+  to the named files; its download state lies in the folder's `.cache/`, which .dvcignore leaves out);
+- release files (a GitHub repository at a commit): `data/releases/<owner>/<repo>/<sha>/<path>`, read by the release
+  loaders (repro.data.loaders).
+
+Only `repro fetch` downloads (`download=True`); a stage reads what is there, so that data.dvc records every byte a
+run read and a reviewer's `dvc pull data.dvc` gets them back. No loading script runs and no conversion branch is read.
 """
 
 from __future__ import annotations
 
-import os
 import urllib.request
 from pathlib import Path
+from typing import NoReturn
 
 from repro.data import read_parquet
 from repro.data.integrity import verify
 from repro.data.manifest import Pin
 from repro.errors import UserError
+from repro.paths import INPUTS
 
-RELEASES_ENV = "REPRO_RELEASES"
+REFETCH = "run `repro fetch` (or `dvc pull data.dvc`)"
 
 
-def release_root() -> Path:
-    return Path(os.environ.get(RELEASES_ENV) or Path.home() / ".cache" / "repro" / "releases")
+def folder(pin: Pin) -> Path:
+    """Where a pin's files lie: data/hub/<org>/<name>/<sha>/ or data/releases/<owner>/<repo>/<sha>/."""
+    return Path(INPUTS) / ("releases" if pin.repo.host == "github" else "hub") / pin.repo.name / pin.repo.sha
 
 
 def _offline() -> bool:
@@ -31,44 +36,50 @@ def _offline() -> bool:
     return constants.HF_HUB_OFFLINE
 
 
-def local_files(pin: Pin, patterns: list[str]) -> list[Path]:
-    """The local copies of a pin's files (`patterns` may hold a `*`), downloaded once and checked."""
+def local_files(pin: Pin, patterns: list[str], download: bool = False) -> list[Path]:
+    """The local copies of a pin's files (`patterns` may hold a `*`), checked; with `download` (`repro fetch`),
+    what is missing is downloaded first (resumable: what is there is not downloaded again)."""
+    root = folder(pin)
     if pin.repo.host == "github":
-        root = release_root() / pin.repo.name / pin.repo.sha
-        for relative in patterns:
-            if not (root / relative).is_file():
-                _download(pin, relative, root / relative)
+        missing = [relative for relative in patterns if not (root / relative).is_file()]
+        if missing and not download:
+            _missing(pin, missing)
+        for relative in missing:
+            _download(pin, relative, root / relative)
         paths = [root / relative for relative in patterns]
     else:
-        root, paths = _hub(pin, patterns)
+        paths = _hub(pin, patterns, root, download)
     for path in paths:
         verify(path, pin.checksums.get(str(path.relative_to(root))), "run `repro fetch` again to download it")
     return paths
 
 
-def _hub(pin: Pin, patterns: list[str]) -> tuple[Path, list[Path]]:
-    from huggingface_hub import constants, snapshot_download
+def _missing(pin: Pin, patterns: list[str]) -> NoReturn:
+    raise UserError(f"pin {pin.source}: {', '.join(patterns)} of {pin.repo.name}@{pin.repo.sha} not in "
+                    f"{folder(pin)}; {REFETCH}, or set data.sources.{pin.source}.path to a local copy")
+
+
+def _hub(pin: Pin, patterns: list[str], root: Path, download: bool) -> list[Path]:
+    from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
     where = f"{pin.repo.name}@{pin.repo.sha}"
-    try:
-        folder = Path(snapshot_download(pin.repo.name, repo_type="dataset", revision=pin.repo.sha,
-                                        allow_patterns=patterns))
-    except LocalEntryNotFoundError:  # offline (or no network) and not cached, or cached in part
-        folder = None
-    except HfHubHTTPError as exc:  # a repository or commit the Hub does not have (any more)
-        raise UserError(f"pin {pin.source}: {where}: {str(exc).splitlines()[0]}") from None
-    found = {pattern: sorted(folder.glob(pattern)) if folder else [] for pattern in patterns}
+    if download and not _offline():
+        try:
+            snapshot_download(pin.repo.name, repo_type="dataset", revision=pin.repo.sha, allow_patterns=patterns,
+                              local_dir=root)
+        except LocalEntryNotFoundError:  # no network: what is there is all there is
+            pass
+        except HfHubHTTPError as exc:  # a repository or commit the Hub does not have (any more)
+            raise UserError(f"pin {pin.source}: {where}: {str(exc).splitlines()[0]}") from None
+    found = {pattern: sorted(root.glob(pattern)) for pattern in patterns}
     missing = [pattern for pattern, paths in found.items() if not paths]
-    if missing and folder is not None and not _offline():
+    if missing and download and not _offline():
         raise UserError(f"pin {pin.source}: {', '.join(missing)} not found at {where} (the commit lacks them, "
                         "or the Hub could not be reached); check the manifest's files and the network")
     if missing:
-        raise UserError(f"pin {pin.source}: {', '.join(missing)} of {where} not in the local Hugging Face cache "
-                        f"({constants.HF_HUB_CACHE}) and the Hub cannot be reached; run `repro fetch` (or "
-                        f"`repro data`) once with network access (HF_HUB_OFFLINE=0), set "
-                        f"data.sources.{pin.source}.path to a local copy, or `dvc pull` the data stage")
-    return folder, [path for pattern in patterns for path in found[pattern]]
+        _missing(pin, missing)
+    return [path for pattern in patterns for path in found[pattern]]
 
 
 def _download(pin: Pin, relative: str, path: Path) -> None:
@@ -98,8 +109,8 @@ def read_split(pin: Pin, split: str, lang: str | None, max_rows: int | None):
     if pin.format == "release":
         from repro.data import loaders
 
-        return loaders.load_release(pin.source, release_root() / pin.repo.name / pin.repo.sha, split, lang)
-    remedy = "delete it (in the Hugging Face cache: and the blob it links to) and run `repro fetch` again"
+        return loaders.load_release(pin.source, folder(pin), split, lang)
+    remedy = "delete it and run `repro fetch` again"
     if max_rows:
         return datasets.Dataset(first_rows(paths, max_rows, remedy))
     tables = [read_parquet(path, remedy) for path in paths]
@@ -107,7 +118,7 @@ def read_split(pin: Pin, split: str, lang: str | None, max_rows: int | None):
     expected = pin.rows.get(split)
     if isinstance(expected, int) and lang is None and len(dataset) != expected:
         raise UserError(f"pin {pin.source}: {split} has {len(dataset)} rows, the manifest says {expected} "
-                        f"({', '.join(map(str, paths))}); delete them from the cache and download them again")
+                        f"({', '.join(map(str, paths))}); delete them and run `repro fetch` again")
     return dataset
 
 

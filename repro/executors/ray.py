@@ -2,7 +2,7 @@
 on whichever node of the cluster has them free; the driver (this process) keeps DVC's bookkeeping exactly as with
 the local executor.
 
-The nodes share the project directory at the same path (a shared filesystem: data/, models/, results/,
+The nodes share the project directory at the same path (a shared filesystem: data/, prepared/, models/, results/,
 checkpoints/, logs/ and the DVC cache are the driver's), and the tasks import `repro` from it (PYTHONPATH) with
 the driver's HF_*, TRANSFORMERS_*, TORCH_*, DS_* and NCCL_* variables. A task of one GPU runs the stage in its
 Ray worker (Ray pins CUDA_VISIBLE_DEVICES, in a fresh worker for every GPU task); one of several GPUs starts the

@@ -1,5 +1,5 @@
 """The disk a study needs (`repro plan`): the model directories its stages write, what DVC copies into its cache,
-the checkpoints of the stages running at once, and the data.
+the checkpoints of the stages running at once, the prepared data and the raw inputs (data/, after `repro fetch`).
 
 A model directory holds fp32 safetensors (the stages save consolidated fp32 weights: 4 bytes per parameter,
 counted from the model's config) and its tokenizer. Cached (dvc.yaml outs without `cache: false`): the data,
@@ -8,6 +8,7 @@ else copy) on a filesystem without reflinks; the fine-tuned target models are no
 training stage keeps up to three while it runs (the best and the latest, save_total_limit 2, plus one being
 written: repro/engine/trainer.py), each its weights and AdamW's two fp32 moments (12 bytes per parameter; 16
 under DeepSpeed ZeRO: 16-bit weights twice and an fp32 master copy), and removes them when it ends.
+The raw inputs under data/ are recorded by `dvc add data` (data.dvc), so they too are stored twice.
 Predictions, metrics and tables are megabytes (not counted).
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from repro.measure import bench
 from repro.params import Profile
-from repro.paths import Layout
+from repro.paths import INPUTS, Layout
 
 FP32 = 4
 CHECKPOINT_BYTES = {"none": 12, "deepspeed": 16}  # per parameter: weights + AdamW state (+ ZeRO's master copy)
@@ -64,14 +65,16 @@ def estimate(profile: Profile, layout: Layout, groups: list[str], parallel: int 
     targets = groups.count("target")
     trains = any(group in TRAINING_GROUPS for group in groups)
     data = _size(layout.data) if layout.data.is_dir() else None
+    inputs = _size(layout.root / INPUTS) if (layout.root / INPUTS).is_dir() else None
     checkpoints = checkpoint * parallel if trains else 0
     return {"model_bytes": one, "encoders": {"count": encoders, "workspace_bytes": encoders * one,
                                              "cache_bytes": encoders * one},
             "target_models": {"count": targets, "workspace_bytes": targets * one, "cache_bytes": 0},
             "checkpoints": {"per_stage_bytes": checkpoint, "parallel": parallel, "peak_bytes": checkpoints},
-            "data_bytes": data,
-            "total_bytes": 2 * encoders * one + targets * one + checkpoints + 2 * (data or 0),
+            "data_bytes": data, "inputs_bytes": inputs,
+            "total_bytes": 2 * encoders * one + targets * one + checkpoints + 2 * (data or 0) + 2 * (inputs or 0),
             "notes": ["data counted twice (workspace and cache) once `repro data` has run; not before",
+                      "raw inputs (data/, data.dvc) counted twice once `repro fetch` has run; not before",
                       "predictions, metrics and tables: megabytes, not counted",
                       "a cache on a filesystem with reflinks, or `dvc config cache.type hardlink,copy`, stores "
                       "the encoders and data once"]}
@@ -88,6 +91,8 @@ def describe(disk: dict) -> str:
     """The estimate in one line (the plan table's caption)."""
     encoders, targets, checkpoints = disk["encoders"], disk["target_models"], disk["checkpoints"]
     data = "data not yet materialized" if disk["data_bytes"] is None else f"data {_human(disk['data_bytes'])} x 2"
+    if disk.get("inputs_bytes") is not None:
+        data += f", raw inputs {_human(disk['inputs_bytes'])} x 2"
     return (f"disk: {encoders['count']} encoders {_human(encoders['workspace_bytes'])} (+ the same in the DVC "
             f"cache), {targets['count']} target models {_human(targets['workspace_bytes'])} (not cached: as much "
             f"saved), checkpoints {_human(checkpoints['per_stage_bytes'])} per training stage x "

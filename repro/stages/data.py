@@ -1,4 +1,4 @@
-"""Stage `data`: materialize every dataset of the profile's own study lists (the paper's) under data/<profile>/ (the
+"""Stage `data`: materialize every dataset of the profile's own study lists (the paper's) under prepared/<profile>/ (the
 Hub at pinned revisions, local release files, or the smoke world), with the gold labels of every evaluated split.
 A study that reads more has a data stage of its own (`repro.studies.shared_data`)."""
 
@@ -25,7 +25,7 @@ def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
             study: Annotated[str | None, typer.Option(help="this study's sources alone: paper | multilingual | code "
                                                            "(default: the paper's, the profile's own lists)")] = None
             ) -> None:
-    """Materialize the profile's datasets under data/<profile>/ (Hub, local release files, or the smoke world).
+    """Materialize the profile's datasets under prepared/<profile>/ (Hub, local release files, or the smoke world).
 
     Example: [bold]repro data --profile smoke[/]
     """

@@ -1,5 +1,5 @@
-"""The verbs that make a real run ready before any training: `repro fetch` (every pinned input into the local caches,
-verified) and `repro doctor` (one line per problem, exit 2 when any). Not DVC stages: they write no outputs."""
+"""The verbs that make a real run ready before any training: `repro fetch` (every pinned input under data/, recorded
+in data.dvc, and the models in the Hugging Face cache, verified) and `repro doctor` (one line per problem, exit 2 when any). Not DVC stages: they write no outputs."""
 
 from __future__ import annotations
 
@@ -16,18 +16,21 @@ StudyOpt = Annotated[str | None, typer.Option(help="only this study's inputs: pa
 
 @friendly
 def fetch(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper", study: StudyOpt = None) -> None:
-    """Download and verify every pinned input of the profile (datasets, release files, models); afterwards
-    `HF_HUB_OFFLINE=1 repro all` needs no network. Resumable.
+    """Download and verify every pinned input of the profile (datasets and release files under data/, recorded by
+    `dvc add data` in data.dvc; models in the Hugging Face cache); afterwards `HF_HUB_OFFLINE=1 repro all` needs no
+    network. Resumable.
 
     Example: [bold]repro fetch --profile paper --study paper[/]
     """
-    from repro.data.fetch import fetch as run
+    from repro.data.fetch import fetch as run, record
     from repro.progress import live
 
     config, _ = load(params, profile)
     with live():
         count = run(config, study)
-    typer.echo(f"{count} inputs present and verified")
+    recorded = record()
+    typer.echo(f"{count} inputs present and verified" + ("; data/ recorded in data.dvc (commit it, `dvc push` the "
+                                                         "bytes)" if recorded else ""))
 
 
 @friendly

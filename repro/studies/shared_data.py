@@ -1,7 +1,7 @@
-"""What each data stage materializes. The paper's (`repro data`, data/<profile>/) writes the profile's own lists;
+"""What each data stage materializes. The paper's (`repro data`, prepared/<profile>/) writes the profile's own lists;
 a study that reads more (targets, languages, training sources beyond the paper's) writes everything it reads in a
 data stage of its own under its layout's data folder (the multilingual study's `ml-data`:
-data/multilingual-<profile>/), so an edit of its section reruns its data and nothing of the paper's.
+prepared/multilingual-<profile>/), so an edit of its section reruns its data and nothing of the paper's.
 
 The smoke world is one world whichever stage writes it: each writes it for `world_languages` (the profile's
 `languages` and `data.smoke.languages`, never a study's section), so the paper's pretrained encoder, which every

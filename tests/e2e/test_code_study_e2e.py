@@ -147,7 +147,7 @@ def test_each_code_stage_imports_exactly_its_listed_code(code_project, tmp_path)
              "code-generate-smoke@tiny_code-mnli-0-True", "code-execute-smoke@tiny_code-mnli-0-True",
              "code-report-smoke", "code-summary-smoke"]
     scratch = tmp_path / "scratch"
-    for name in ("repro", "data", "models", "results"):
+    for name in ("repro", "prepared", "models", "results"):
         shutil.copytree(code_project / name, scratch / name, ignore=shutil.ignore_patterns("__pycache__"))
     raw = yaml.safe_load((code_project / "params.yaml").read_text())
     for spec in raw["profiles"]["smoke"]["code"]["decoders"].values():

@@ -26,7 +26,7 @@ def trained(tmp_path_factory):
     target = profile.target.model_copy(update={"tasks": {
         **profile.target.tasks, "mewslix": profile.target.tasks["mewslix"].model_copy(update={"epochs": 1.0})}})
     profile = profile.model_copy(update={"target": target})
-    ml_data.run(profile, layout)  # the study's own data stage (data/multilingual-smoke)
+    ml_data.run(profile, layout)  # the study's own data stage (prepared/multilingual-smoke)
     tokenizer = train_tokenizer(["anna sees a dog .", "where is the cat ?"] * 10, 100, 128)
     config = XLMRobertaConfig(vocab_size=len(tokenizer), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
                               intermediate_size=32, max_position_embeddings=140, type_vocab_size=1, pad_token_id=1)

@@ -70,7 +70,7 @@ def _reduced(smoke_project: Path, project: Path) -> Path:
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
     raw["profiles"]["smoke"]["study"] = GRID
     (project / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
-    shutil.copytree(smoke_project / "data", project / "data")
+    shutil.copytree(smoke_project / "prepared", project / "prepared")
     for encoder in GRID["intermediate"]:
         shutil.copytree(smoke_project / f"models/smoke/encoders/{encoder}", project / f"models/smoke/encoders/{encoder}")
         for target in GRID["trained_targets"]:
@@ -141,7 +141,7 @@ def test_a_reviewer_pulls_the_reports_alone_and_verifies_every_claim(smoke_proje
     run(["git", "clone", "-q", str(project), str(clone)], tmp_path)
     assert not (clone / "results/smoke/metrics.json").exists()
     dvc(clone, "pull", *REPORTS)
-    assert not (clone / "models").exists() and not (clone / "data").exists()  # no checkpoints, no datasets
+    assert not (clone / "models").exists() and not (clone / "prepared").exists()  # no checkpoints, no datasets
     for name in ("metrics.json", "alternatives.json", "claims.json", "summary.json", "tables/table2.md"):
         assert (clone / "results/smoke" / name).is_file(), name
     verdicts = subprocess.run([sys.executable, "-m", "repro.cli", "verify", "--profile", "smoke", "--json"],

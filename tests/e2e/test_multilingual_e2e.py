@@ -139,7 +139,7 @@ def test_mewslix_dual_encoder_runs_from_every_arm_and_scores_under_xtreme_r(proj
     assert stage["budget"]["trainer_examples"] == stage["budget"]["rows"] > 0
     ranked = json.loads((project / "results/smoke/multilingual/predictions/mnli-A2-1/mewslix/test-de.json").read_text())
     assert ranked and all(len(ids) == 20 for ids in ranked.values())
-    assert (project / "data/smoke/labels/xcopa/test-zh.jsonl").is_file()
+    assert (project / "prepared/smoke/labels/xcopa/test-zh.jsonl").is_file()
 
 
 def test_answer_holds_every_contrast_with_intervals(project):

@@ -77,7 +77,7 @@ def test_every_stage_output_exists(run):
                 suffix = "json" if task.kind == "extractive_qa" else "tsv"
                 assert (layout.predictions(i) / t / f"test-{lang}.{suffix}").is_file()
                 assert (layout.labels / t / f"test-{lang}.{suffix}").is_file()
-    assert not list(Path("data").glob(".smoke-*")) and not list(Path("models").rglob(".*-*"))  # no leftovers
+    assert not list(Path("prepared").glob(".smoke-*")) and not list(Path("models").rglob(".*-*"))  # no leftovers
     tables = layout.results / "tables"
     for n in (1, 2, 3, 4):
         for suffix in ("md", "csv", "tex"):

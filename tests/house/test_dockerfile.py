@@ -166,7 +166,7 @@ def test_non_root_user_entrypoint_and_volumes():
     assert entry and json.loads(entry[-1]) == ["repro"]
     volumes = [json.loads(rest) for ins, rest in runtime if ins == "VOLUME"]
     flat = [v for vol in volumes for v in vol]
-    for kept in ("/app/data", "/app/models", "/app/checkpoints", "/app/results"):  # what a run trains and writes
+    for kept in ("/app/data", "/app/prepared", "/app/models", "/app/checkpoints", "/app/results"):  # what a run keeps
         assert kept in flat, kept
     assert any(v == "/cache" or "huggingface" in v for v in flat)
 
@@ -192,4 +192,4 @@ def test_dockerignore_keeps_context_small():
     included = {ln[1:].rstrip("/") for ln in lines if ln.startswith("!")}
     # everything `repro all` reads at run time: the code, the params, and claims.yaml (its final `verify` step)
     assert {"pyproject.toml", "requirements.lock", "repro", "params.yaml", "claims.yaml"} <= included
-    assert not included & {".git", ".venv", "data", "results", "models", "checkpoints"}
+    assert not included & {".git", ".venv", "data", "prepared", "results", "models", "checkpoints"}

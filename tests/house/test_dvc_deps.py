@@ -58,7 +58,7 @@ def scratch(smoke_project, tmp_path_factory) -> Path:
     """A copy of the finished smoke project to rerun stages in, on short schedules (their numbers do not
     matter here, only what they import)."""
     copy = tmp_path_factory.mktemp("deps")
-    for name in ("repro", "data", "models", "results"):
+    for name in ("repro", "prepared", "models", "results"):
         shutil.copytree(smoke_project / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(smoke_project / "claims.yaml", copy / "claims.yaml")
     raw = yaml.safe_load((smoke_project / "params.yaml").read_text())

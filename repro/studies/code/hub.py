@@ -54,14 +54,14 @@ def download(code, out: Path) -> None:
         shutil.copyfile(release, out / relative)
     for split, (found, paths) in zip(("train", "validation", "test"), files["cnn_dailymail"]):
         rows = first_rows(local_files(found, paths), code.sources.train_rows if split == "train" else None,
-                          "run `repro code-data` again to download it")
+                          "run `repro fetch` again to download it")
         target = out / ARTICLES_FILE.format(split=split)
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("w") as handle:
             for row in rows.select(["article", "highlights", "id"]).to_pylist():
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     for split, (found, paths) in zip(MBPP_SPLITS, files["mbpp"]):
-        rows = first_rows(local_files(found, paths), None, "run `repro code-data` again to download it")
+        rows = first_rows(local_files(found, paths), None, "run `repro fetch` again to download it")
         target = out / TARGET_FILE.format(split=split)
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("w") as handle:

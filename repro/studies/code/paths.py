@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from repro.paths import Layout
+from repro.paths import PREPARED, Layout
 
 ARTICLES_FILE = "cnn_dailymail/{split}.jsonl"
 TARGET_FILE = "mbpp/{split}.jsonl"  # the target phase's set, in MBPP's schema
@@ -64,8 +64,8 @@ class CodeLayout:
 
     @property
     def data(self) -> Path:
-        """data/code-<profile>: beside data/<profile> (the data stage's one output), not inside it."""
-        return self.layout.root / "data" / f"code-{self.layout.profile}"
+        """prepared/code-<profile>: beside prepared/<profile> (the data stage's one output), not inside it."""
+        return self.layout.root / PREPARED / f"code-{self.layout.profile}"
 
     def problems(self, eval_set: EvalSet) -> Path:
         return self.data / eval_set.file

@@ -1,5 +1,5 @@
 """Where the multilingual study reads and writes: `repro.paths.StudyLayout` under its name (results/<profile>/
-multilingual/, models/<profile>/multilingual/, data/multilingual-<profile>/)."""
+multilingual/, models/<profile>/multilingual/, prepared/multilingual-<profile>/)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The data stage's Hub path, on files laid out as the Hugging Face cache holds a pinned commit (no network here),
-and what a hub profile asks for before any download."""
+"""The data stage's Hub path, on files laid out as `repro fetch` leaves a pinned commit's under data/ (no network
+here), and what a hub profile asks for before any download."""
 
 from pathlib import Path
 
@@ -30,15 +30,15 @@ def _pinned(tmp_path: Path, monkeypatch) -> dict:
 
 
 def _hub_file(tmp_path: Path, monkeypatch, repo: str, relative: str, columns: dict) -> None:
-    """One parquet file of a Hub dataset repository at the pinned commit, in the Hugging Face cache layout, offline."""
+    """One parquet file of a Hub dataset repository at the pinned commit under data/hub/ of the project (tmp_path, the
+    working directory), offline."""
     from huggingface_hub import constants
 
     sha = _pinned(tmp_path, monkeypatch)["repos"][repo]["sha"]
-    org, name = repo.split("/")
-    path = tmp_path / "hf" / f"datasets--{org}--{name}" / "snapshots" / sha / relative
+    path = tmp_path / "data" / "hub" / repo / sha / relative
     path.parent.mkdir(parents=True)
     datasets.Dataset.from_dict(columns).to_parquet(str(path))
-    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
 
 
@@ -69,7 +69,8 @@ def test_hub_loader_refuses_a_changed_schema(tmp_path, monkeypatch):
 def test_hub_loader_offline_without_the_file_says_what_to_do(tmp_path, monkeypatch):
     _hub_file(tmp_path, monkeypatch, "wikimedia/wikipedia", WIKIPEDIA_DE, WIKIPEDIA_ROWS)
     with pytest.raises(ValueError, match=r"^pin multilingual_text: 20231101.sw/train-00000-of-\*.parquet of "
-                                         r"wikimedia/wikipedia@[0-9a-f]{40} not in the local Hugging Face cache"):
+                                         r"wikimedia/wikipedia@[0-9a-f]{40} not in data/hub/wikimedia/wikipedia/"
+                                         r"[0-9a-f]{40}; run `repro fetch`"):
         load_hub("multilingual_text", "train", "sw")
 
 

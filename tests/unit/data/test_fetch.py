@@ -1,6 +1,10 @@
 """`repro fetch` and `repro doctor` on a constructed local layout (tests/hub_layout.py): with every pinned file in
-place both pass offline; a missing file, a wrong checksum, an unpinned source, a missing toolchain and a model pinned
-to a branch are each one line."""
+place under data/ both pass offline, and fetch records data/ in a data.dvc that DVC finds clean; a missing file, a
+wrong checksum, an unpinned source, a missing toolchain and a model pinned to a branch are each one line."""
+
+import shutil
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -17,15 +21,16 @@ STUDY = "paper"
 
 @pytest.fixture
 def ready(tmp_path, monkeypatch):
-    """The paper profile with its paper study's inputs in the local caches (models too), offline."""
+    """The paper profile with its paper study's inputs under tmp_path/data (returned; models in tmp_path/hf),
+    offline, in tmp_path."""
     smoke = smoke_rows(tmp_path)
     paper = load(ROOT / "params.yaml", "paper")
     paper.data.sources["bucc2018"] = SourceSpec(path=str(bucc_release(smoke, tmp_path / "bucc")))
-    cache = lay_out(tmp_path, smoke, materialize.needed(paper, STUDY), monkeypatch)
-    model = cache / "models--FacebookAI--xlm-roberta-large" / "snapshots" / paper.model.revision
+    inputs = lay_out(tmp_path, smoke, materialize.needed(paper, STUDY), monkeypatch)
+    model = tmp_path / "hf" / "models--FacebookAI--xlm-roberta-large" / "snapshots" / paper.model.revision
     model.mkdir(parents=True)
     (model / "config.json").write_text("{}")
-    return paper, cache
+    return paper, inputs
 
 
 def test_fetch_and_doctor_pass_when_every_input_is_in_place(ready):
@@ -47,9 +52,38 @@ def test_fetch_and_doctor_pass_when_every_input_is_in_place(ready):
     assert doctor.problems(paper, STUDY) == []
 
 
+def _dvc(*args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "dvc", *args], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def test_fetch_records_data_in_data_dvc_that_dvc_finds_clean(ready, tmp_path):
+    """In a DVC project, fetch leaves the inputs under data/ and `repro fetch` runs `dvc add data` (`record`):
+    data.dvc records exactly those bytes (a changed file shows in `dvc status data.dvc`), and huggingface_hub's
+    download state is not among them."""
+    paper, inputs = ready
+    _dvc("init", "--no-scm", "-q")
+    shutil.copy(ROOT / ".dvcignore", tmp_path / ".dvcignore")
+    assert fetch.fetch(paper, STUDY) and fetch.record()
+    record = yaml.safe_load((tmp_path / "data.dvc").read_text())
+    files = [p for p in inputs.rglob("*") if p.is_file()]
+    assert [out["path"] for out in record["outs"]] == ["data"]
+    assert record["outs"][0]["nfiles"] == len(files)
+    assert "hub" in {p.relative_to(inputs).parts[0] for p in files} <= {"hub", "releases"}
+    assert "up to date" in _dvc("status", "data.dvc")
+    state = next(inputs.glob("hub/google/xtreme/*")) / ".cache" / "huggingface" / "download" / "x.metadata"
+    state.parent.mkdir(parents=True)
+    state.write_text("etag\n")  # what snapshot_download(local_dir=...) keeps beside the files: .dvcignore'd
+    assert "up to date" in _dvc("status", "data.dvc")
+    files[0].write_bytes(files[0].read_bytes() + b"\0")
+    assert "modified:" in _dvc("status", "data.dvc")
+    assert fetch.record()  # what a second `repro fetch` does after refetching: data.dvc follows data/
+    assert "up to date" in _dvc("status", "data.dvc")
+
+
 def test_doctor_names_a_missing_file_a_wrong_checksum_and_an_unpinned_source(ready, monkeypatch):
-    paper, cache = ready
-    snapshot = next(cache.glob("datasets--google--xtreme/snapshots/*"))
+    paper, inputs = ready
+    snapshot = next(inputs.glob("hub/google/xtreme/*"))
     (snapshot / "PAN-X.fr" / "test-00000-of-00001.parquet").unlink()
     (snapshot / "PAN-X.fr" / "validation-00000-of-00001.parquet").unlink()
     panx_de = snapshot / "PAN-X.de" / "test-00000-of-00001.parquet"

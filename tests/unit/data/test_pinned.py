@@ -1,6 +1,6 @@
 """The real loading path on the real layout: the paper profile's `repro data` run offline against exactly the files
-repro/data/manifest.yaml names, laid out from constructed rows as the Hugging Face cache holds them
-(datasets--<org>--<name>/snapshots/<sha>/<file>) and as release files at their commit; a source that would read a
+repro/data/manifest.yaml names, laid out from constructed rows as `repro fetch` leaves them under data/
+(data/hub/<org>/<name>/<sha>/<file>, data/releases/<owner>/<repo>/<sha>/<path>); a source that would read a
 loading script or a config on a conversion branch, a damaged file, and an unpinned source each fail in one line."""
 
 import datasets
@@ -76,13 +76,14 @@ def test_an_unpinned_source_is_refused_in_one_line(tmp_path, monkeypatch):
 @pytest.mark.parametrize("study", ["paper", "multilingual", "code"])
 def test_each_studys_data_stage_reads_exactly_the_manifests_files_offline(tmp_path, monkeypatch, study):
     """`repro data --profile paper --study <study>` through the code a real run uses, offline, on the Hub cache
-    layout: every dataset of the study lands, nothing else is read, and no loading script or config name is asked
-    for."""
+    layout: every dataset of the study lands (under prepared/; data/ is left as fetched), nothing else is read, and
+    no loading script or config name is asked for."""
     smoke = smoke_rows(tmp_path)
     paper = load(ROOT / "params.yaml", "paper")
     paper.data.sources["bucc2018"] = SourceSpec(path=str(bucc_release(smoke, tmp_path / "bucc")))
     plan = materialize.needed(paper, study)
-    cache = lay_out(tmp_path, smoke, plan, monkeypatch)
+    inputs = lay_out(tmp_path, smoke, plan, monkeypatch)
+    before = sorted(inputs.rglob("*"))
 
     def refuse(*args, **kwargs):
         raise AssertionError(f"datasets.load_dataset{args}: a builder or config name, not the pinned files")
@@ -95,7 +96,8 @@ def test_each_studys_data_stage_reads_exactly_the_manifests_files_offline(tmp_pa
     commits = [info.get("sha") or info["releases"][0].rsplit("@", 1)[1] for info in hub]  # a language's own pin
     assert hub and all(SHA.fullmatch(commit) for commit in commits)
     assert written["cosmosqa"]["train"]["origin"] == "github" if "cosmosqa" in written else study == "multilingual"
-    assert (cache / "datasets--google--xtreme" / "snapshots").is_dir() == (study != "code")
+    assert (inputs / "hub" / "google" / "xtreme").is_dir() == (study != "code")
+    assert sorted(inputs.rglob("*")) == before and layout.data == tmp_path / "run" / "prepared" / "paper"
     if study == "paper":
         assert not {"siqa", "copa"} & set(written) and not any(k.startswith("xcopa.") for k in written)
         assert written["panx.de"]["test"]["files"] == ["PAN-X.de/test-00000-of-00001.parquet"]
@@ -125,10 +127,10 @@ def test_damaged_inputs_are_named_in_one_line(tmp_path, monkeypatch):
 
     smoke = smoke_rows(tmp_path)
     plan = [("panx", "de", ("train",)), ("snli", None, ("train",))]
-    cache = lay_out(tmp_path, smoke, plan, monkeypatch)
+    inputs = lay_out(tmp_path, smoke, plan, monkeypatch)
     dataset, origin = load_hub("panx", "train", "de")
     assert len(dataset) and origin["files"] == ["PAN-X.de/train-00000-of-00001.parquet"]
-    shard = next(cache.glob("datasets--google--xtreme/snapshots/*/PAN-X.de/train-00000-of-00001.parquet"))
+    shard = next(inputs.glob("hub/google/xtreme/*/PAN-X.de/train-00000-of-00001.parquet")).relative_to(tmp_path)
     shard.write_bytes(shard.read_bytes()[:-1] + b"!")
     with pytest.raises(UserError, match=rf"^{shard}: SHA-256 is not the manifest's [0-9a-f]{{12}}\.\.\.; delete it"):
         load_hub("panx", "train", "de")

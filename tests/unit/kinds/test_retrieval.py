@@ -80,7 +80,7 @@ def test_paper_profile_refuses_the_gold_only_hub_copy_before_any_download(tmp_pa
     assert message.startswith("data.sources.bucc2018.path: unset; google/xtreme's bucc18 configs hold only the gold "
                               "pairs") and "\n" not in message
     assert "<lang>-en.{sample,training}.{<lang>,en,gold}" in message
-    assert not (tmp_path / "data").exists()  # refused before anything was read or written
+    assert not (tmp_path / "prepared").exists()  # refused before anything was read or written
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def test_a_hub_profile_whose_siqa_is_unpinned_is_refused_before_any_download(tmp
     with pytest.raises(ValueError, match=r"^pin siqa: allenai/social_i_qa has no verified commit in "
                                          r"repro/data/manifest.yaml"):
         materialize.materialize(paper, Layout("paper", tmp_path), "multilingual")
-    assert not (tmp_path / "data").exists()
+    assert not (tmp_path / "prepared").exists()
     materialize.check_sources(paper, materialize.needed(paper, "paper"))
 
 

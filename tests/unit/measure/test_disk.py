@@ -40,12 +40,26 @@ def test_plan_reports_the_disk_of_the_paper_study():
     per_stage = figure["checkpoints"]["per_stage_bytes"]  # ZeRO-2: three checkpoints of 16 bytes per parameter
     assert per_stage == 3 * 16 * disk.parameters(disk.bench.model_config(load(PARAMS, "paper"), NOTHING)[0])
     assert figure["checkpoints"]["peak_bytes"] == 8 * per_stage and figure["data_bytes"] is None
+    assert figure["inputs_bytes"] is None  # nothing fetched
     assert figure["total_bytes"] == 2 * 13 * one + 78 * one + 8 * per_stage
     result = CliRunner().invoke(app, ["plan", "--profile", "paper", "--params", str(PARAMS), "--parallel", "8"])
     assert result.exit_code == 0, result.output
     assert "78 target models 175.7 GB (not cached" in " ".join(result.output.split())
     refused = CliRunner().invoke(app, ["plan", "--params", str(PARAMS), "--parallel", "0"])
     assert refused.exit_code == 2 and "--parallel: must be at least 1" in refused.output
+
+
+def test_the_fetched_raw_inputs_are_counted_twice(tmp_path):
+    """data/ (what `repro fetch` brought) lies in the workspace and, through `dvc add data`, in the DVC cache."""
+    paper, layout = load(PARAMS, "paper"), Layout("paper", tmp_path)
+    before = disk.estimate(paper, layout, ["target"])
+    shard = tmp_path / "data" / "hub" / "google" / "xtreme" / ("0" * 40) / "PAN-X.de" / "test.parquet"
+    shard.parent.mkdir(parents=True)
+    shard.write_bytes(b"x" * 1500)
+    after = disk.estimate(paper, layout, ["target"])
+    assert before["inputs_bytes"] is None and after["inputs_bytes"] == 1500
+    assert after["total_bytes"] - before["total_bytes"] == 3000
+    assert "raw inputs 1.5 kB x 2" in disk.describe(after)
 
 
 def test_dvc_yaml_caches_data_encoders_and_predictions_not_target_models():
@@ -94,5 +108,5 @@ def test_the_smoke_run_caches_encoders_and_predictions_not_target_models(smoke_p
     for kind, paths in (("encoders", encoders), ("target_models", targets)):
         measured = sum(p.stat().st_size for path in paths for p in path.parent.iterdir())
         assert estimate[kind]["workspace_bytes"] == pytest.approx(measured, rel=0.02), kind  # the plan's figure
-    assert estimate["data_bytes"] == sum(p.stat().st_size for p in (models.parents[1] / "data/smoke").rglob("*")
+    assert estimate["data_bytes"] == sum(p.stat().st_size for p in (models.parents[1] / "prepared/smoke").rglob("*")
                                          if p.is_file())

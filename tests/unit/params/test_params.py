@@ -99,7 +99,7 @@ def test_cli_refuses_bad_params_with_one_line(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert lines == [f"error: {path}: profiles.smoke.intermediate.defaults.epochs: "
                      "Input should be a valid number, unable to parse string as a number"]
-    assert not (tmp_path / "data").exists()  # refused before any work
+    assert not (tmp_path / "prepared").exists()  # refused before any work
 
 
 def _section(raw: dict, profile: str, study: str) -> dict:

@@ -27,32 +27,32 @@ def _releases(tmp_path: Path, monkeypatch) -> Path:
     if not REAL.is_dir():
         pytest.skip(f"real-data samples {REAL} not present")
     pins = manifest.load_manifest()
-    x = tmp_path / "releases" / "THUDM/CodeGeeX" / pins["humaneval_x"].repo.sha
+    x = tmp_path / "data" / "releases" / "THUDM/CodeGeeX" / pins["humaneval_x"].repo.sha
     for language in CODE.benchmarks.humaneval_x:
         (relative,) = pins["humaneval_x"].paths("test", language=language)
         (x / relative).parent.mkdir(parents=True)
         shutil.copyfile(REAL / "humaneval-x" / f"humaneval_{language}.jsonl.gz", x / relative)
-    xl = tmp_path / "releases" / "FloatAI/humaneval-xl" / pins["humaneval_xl"].repo.sha
+    xl = tmp_path / "data" / "releases" / "FloatAI/humaneval-xl" / pins["humaneval_xl"].repo.sha
     shutil.copytree(REAL / "humaneval-xl" / "python", xl / "data" / "python")
-    monkeypatch.setenv("REPRO_RELEASES", str(tmp_path / "releases"))
+    monkeypatch.chdir(tmp_path)  # the project: its data/ holds what `repro fetch` brought
     return x
 
 
 def _articles(tmp_path: Path, monkeypatch) -> None:
-    """CNN/DailyMail's parquet shards at a stand-in commit in the Hugging Face cache, offline."""
+    """CNN/DailyMail's parquet shards at a stand-in commit under data/hub/, offline."""
     from huggingface_hub import constants
 
     raw = yaml.safe_load(manifest.MANIFEST.read_text())
     raw["repos"]["abisee/cnn_dailymail"]["sha"] = STAND_IN
     (tmp_path / "manifest.yaml").write_text(yaml.safe_dump(raw))
     monkeypatch.setattr(manifest, "MANIFEST", tmp_path / "manifest.yaml")
-    snapshot = tmp_path / "hf" / "datasets--abisee--cnn_dailymail" / "snapshots" / STAND_IN / "3.0.0"
+    snapshot = tmp_path / "data" / "hub" / "abisee" / "cnn_dailymail" / STAND_IN / "3.0.0"
     snapshot.mkdir(parents=True)
     for split in ("train", "validation", "test"):
         rows = {"article": [f"{split} article {i}" for i in range(3)], "highlights": ["h"] * 3,
                 "id": [f"{split}{i}" for i in range(3)]}
         datasets.Dataset.from_dict(rows).to_parquet(str(snapshot / f"{split}-00000-of-00001.parquet"))
-    mbpp = tmp_path / "hf" / "datasets--google-research-datasets--mbpp" / "snapshots" / raw["repos"][
+    mbpp = tmp_path / "data" / "hub" / "google-research-datasets" / "mbpp" / raw["repos"][
         "google-research-datasets/mbpp"]["sha"] / "full"
     mbpp.mkdir(parents=True)
     for split in ("train", "validation", "test", "prompt"):
@@ -60,7 +60,7 @@ def _articles(tmp_path: Path, monkeypatch) -> None:
                 "code": ["def add_one(x):\r\n  return x + 1"] * 2, "test_list": [["assert add_one(1) == 2"]] * 2,
                 "test_setup_code": [""] * 2, "challenge_test_list": [[]] * 2, "source_file": ["x.py"] * 2}
         datasets.Dataset.from_dict(rows).to_parquet(str(mbpp / f"{split}-00000-of-00001.parquet"))
-    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
 
 
@@ -88,7 +88,7 @@ def test_a_changed_release_file_and_an_unpinned_input_are_refused(tmp_path, monk
     with pytest.raises(UserError, match=r"^pin cnn_dailymail: abisee/cnn_dailymail has no verified commit"):
         download(CODE, tmp_path / "out")  # refused before any file is read
     _articles(tmp_path, monkeypatch)
-    packed = next(x.rglob("humaneval_rust.jsonl.gz"))
+    packed = next(x.rglob("humaneval_rust.jsonl.gz")).relative_to(tmp_path)
     packed.write_bytes(gzip.compress(gzip.decompress(packed.read_bytes()).replace(b"fn ", b"fn  ", 1)))
     with pytest.raises(UserError, match=rf"^{packed}: \d+ bytes, the manifest says 46660; delete it and run"):
         download(CODE, tmp_path / "out")

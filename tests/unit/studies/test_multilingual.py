@@ -218,7 +218,7 @@ def test_a_smoke_profile_refuses_xtreme_r_languages_its_world_lacks_before_any_w
     with pytest.raises(UserError, match=r"^multilingual\.xtreme_r_languages\.tatoeba: az: not in the smoke world; "
                                         r"add it to profiles\.smoke\.data\.smoke\.languages too$"):
         ml_data.run(smoke, Layout("smoke", tmp_path))
-    assert not (tmp_path / "data").exists()
+    assert not (tmp_path / "prepared").exists()
     materialize.needed(smoke)  # the paper's data never reads the study's section
 
 
@@ -275,6 +275,6 @@ def test_the_studys_data_stage_writes_the_papers_smoke_world_with_its_own_gold(t
         return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*")
                 if p.is_file() and "labels" not in p.relative_to(root).parts}
 
-    assert mine == tmp_path / "data" / "multilingual-smoke" and files(layout.data) == files(mine)
+    assert mine == tmp_path / "prepared" / "multilingual-smoke" and files(layout.data) == files(mine)
     assert (mine / "labels/xquad/test-ro.json").is_file() and not (layout.labels / "xquad/test-ro.json").exists()
     assert (layout.labels / "xquad/test-de.json").is_file() and (mine / "labels/xquad/test-de.json").is_file()

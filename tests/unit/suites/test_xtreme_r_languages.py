@@ -70,10 +70,10 @@ CONLLU = "# text = {w}\n1\t{w}\t{w}\t{pos}\t_\t_\t0\troot\t_\t_\n\n"
 
 
 def _manifest(tmp_path: Path, monkeypatch, files: dict[str, dict[str, str]], checksum=True) -> None:
-    """A manifest with one language of udpos in two repositories, their files under $REPRO_RELEASES."""
+    """A manifest with one language of udpos in two repositories, their files under the project's data/releases/."""
     from repro.data import manifest
 
-    releases, repos, parts = tmp_path / "releases", [], []
+    releases, repos, parts = tmp_path / "data" / "releases", [], []
     for i, (name, by_split) in enumerate(files.items()):
         sha = "abc"[i] * 40
         sums = {}
@@ -90,7 +90,7 @@ def _manifest(tmp_path: Path, monkeypatch, files: dict[str, dict[str, str]], che
     path = tmp_path / "manifest.yaml"
     path.write_text("repos:\n" + "".join(repos) + "sources: {}\nlanguages:\n  udpos@pl:\n" + "".join(parts))
     monkeypatch.setattr(manifest, "MANIFEST", path)
-    monkeypatch.setenv("REPRO_RELEASES", str(releases))
+    monkeypatch.chdir(tmp_path)
 
 
 def test_a_language_is_read_from_its_treebanks_in_order_and_a_missing_split_is_none(tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""Stage `code-data`: the code study's own data under data/<profile>/code/: HumanEval-X and HumanEval-XL problem
+"""Stage `code-data`: the code study's own data under prepared/code-<profile>/: HumanEval-X and HumanEval-XL problem
 files (release layout), CNN/DailyMail articles, and for the smoke world the tiny decoder's corpus. The
 intermediate tasks' other sources are the profile's `data` stage's."""
 
@@ -33,7 +33,7 @@ def run(profile, layout) -> Path:
 
 @friendly
 def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
-    """The code study's problems (HumanEval-X, HumanEval-XL) and CNN/DailyMail articles under data/<profile>/code.
+    """The code study's problems (HumanEval-X, HumanEval-XL) and CNN/DailyMail articles under prepared/code-<profile>/.
 
     Example: [bold]repro code-data --profile smoke[/]
     """

@@ -1,5 +1,5 @@
 """Stage `code-pretrain`: one of the code study's decoders before any intermediate phase (the `none` arm):
-downloaded at a pinned revision, or a tiny smoke decoder trained here on data/code-<profile>/corpus.jsonl (a code
+downloaded at a pinned revision, or a tiny smoke decoder trained here on prepared/code-<profile>/corpus.jsonl (a code
 decoder on all of it, a general one on its text lines alone)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Stage `ml-data`: every dataset the multilingual study reads under data/multilingual-<profile>/ (its targets in
+"""Stage `ml-data`: every dataset the multilingual study reads under prepared/multilingual-<profile>/ (its targets in
 its languages, XTREME-R's too, each arm's English sources, translations and MLM text, with their gold labels),
 from its section alone, so an edit of the section reruns this and nothing of the paper's data. On the smoke
 profile it is the world the paper's data stage writes (`repro.studies.shared_data.world_languages`). It reads the
@@ -30,7 +30,7 @@ def run(profile: Profile, layout: Layout) -> dict:
 
 @friendly
 def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper") -> None:
-    """The multilingual study's datasets under data/multilingual-<profile>/ (Hub, local release files, or the
+    """The multilingual study's datasets under prepared/multilingual-<profile>/ (Hub, local release files, or the
     smoke world).
 
     Example: [bold]repro ml-data --profile smoke[/]
