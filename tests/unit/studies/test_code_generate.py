@@ -10,7 +10,7 @@ import pytest
 from repro.errors import UserError
 from repro.models import decoder, generation
 from repro.params import load
-from tests.edited_params import edited, refused
+from edited_params import edited, refused
 
 MODEL, ARM, SEED = "tiny_code", "none", 0
 
