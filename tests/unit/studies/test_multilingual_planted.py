@@ -95,11 +95,11 @@ def _verdicts(layout: Layout) -> dict[str, str]:
 
 def test_the_multilingual_claims_are_judged_on_the_answer_and_pass_where_the_effects_are(tmp_path):
     verdicts = _verdicts(_layout(tmp_path / "good"))
-    assert len(verdicts) >= 2 and set(verdicts.values()) == {"pass"}
+    assert len(verdicts) == 3 and set(verdicts.values()) == {"pass"}
     no_gain = _verdicts(_layout(tmp_path / "nogain", planted_gain=3.0))
-    assert no_gain["P-ml-1"] == "fail" and no_gain["P-ml-2"] == "pass"
+    assert no_gain == {"P-ml-1": "fail", "P-ml-2": "pass", "P-ml-3": "fail"}
     leaky = _verdicts(_layout(tmp_path / "leaky", null_shift=25.0))
-    assert leaky["P-ml-1"] == "pass" and leaky["P-ml-2"] == "fail"
+    assert leaky == {"P-ml-1": "pass", "P-ml-2": "fail", "P-ml-3": "fail"}
     hurting = _verdicts(_layout(tmp_path / "hurting", null_shift=-25.0))
     assert hurting["P-ml-2"] == "fail"  # a null arm that costs the seen languages is no null either
     missing = _verdicts(Layout("smoke", root=tmp_path / "none"))
