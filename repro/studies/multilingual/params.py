@@ -25,7 +25,7 @@ class LanguageSet(Strict):
     A1's English examples (`budget: examples`, A1's examples and steps) or of A1's tokens (`budget: tokens`, the
     token-matched control: each share as many tokens as its English originals would have). `labels: permuted`
     (the null arm): each translated share's labels shuffled among its own examples, English's kept: the same
-    sentences in the same languages, but no rule carried into them (classification tasks only)."""
+    sentences in the same languages, but no rule carried into them (tasks with class labels only)."""
 
     languages: list[str]
     budget: Literal["examples", "tokens"] = "examples"
@@ -75,7 +75,7 @@ class Multilingual(Strict):
                 if Arm.parse(name).set not in self.language_sets:
                     raise ValueError(f"arms: {name}: no language set {Arm.parse(name).set!r} (language_sets: "
                                      f"{', '.join(self.language_sets) or 'none'})")
-                unlabelled = [t for t in Arm.parse(name).tasks if INTERMEDIATE_TASKS[t].kind != "classification"]
+                unlabelled = [t for t in Arm.parse(name).tasks if not INTERMEDIATE_TASKS[t].labels]
                 if self.language_sets[Arm.parse(name).set].labels == "permuted" and unlabelled:
                     raise ValueError(f"arms: {name}: labels: permuted needs class labels; {', '.join(unlabelled)} "
                                      "has none")
