@@ -82,9 +82,10 @@ def _arms(arms: dict, named: dict) -> list[str]:
              "| arm | budget | k (non-English) | diversity | languages |", "|---|---|---:|---:|---|"]
     for arm_id, info in arms.items():
         label = arm_id.rpartition("-")[2]
-        chosen = named.get(label[3:-1], {}) if label.startswith("A2[") else {}
-        budget = chosen.get("budget", "examples") + (", labels permuted" if chosen.get("labels") == "permuted"
-                                                     else "") if chosen else "–"
+        chosen, budget = named.get(label[3:-1], {}) if label.startswith("A2[") else {}, "–"
+        if chosen:
+            budget = chosen.get("budget", "examples") + (", labels permuted" if chosen.get("labels") == "permuted"
+                                                         else "")
         lines.append(f"| {arm_id} | {budget} | {info['k']} | {info['diversity']:.3f} | "
                      f"{', '.join(info['languages']) or '–'} |")
     return lines + [""]
