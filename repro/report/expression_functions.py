@@ -8,9 +8,10 @@
     xtreme_best()                                 XTREME score (9-task mean) of the best model per target
     dataset_rows(mnli, train)                     rows of a prepared split (data manifest)
     model()                                       the run's pretrained model id
+    contrast(mean, contrast='A2-A1', task=xnli)   a field of one answer row (a study's ContrastRows, not a Study)
     ...                                           (see FUNCTIONS for all, each documented)
 
-Each takes the Study first; raise Missing for absent numbers.
+Each takes the Study (or a study's ContrastRows) first; raise Missing for absent numbers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from typing import Callable
 
 from repro.report import published
+from repro.report.contrast_rows import ContrastRows
 from repro.report.study import BASELINE, MULTITASK, TARGET_ORDER, Study
 
 RETRIEVAL = ("bucc2018", "tatoeba")
@@ -211,6 +213,18 @@ def f_published(s: Study, model: str, target: str, metric: str = "score", source
     return _need(published.value(model, target, metric, source), f"published({model}, {target}, {metric})")
 
 
+def f_contrast(s, field: str, **where) -> float:
+    """One field (mean, ci_low, ci_high, p_value, p_adjusted, n) of the one answer row (a study's answer.json
+    `contrasts`, repro.report.contrast_rows) whose fields equal `where`'s: contrast('mean', contrast='A2-A1',
+    suite=xtreme, intermediate=mnli, task=xnli, languages=seen)."""
+    if not isinstance(s, ContrastRows):
+        raise Missing(f"contrast({field}): this study's claims read no answer rows")
+    row = _need(s.select(where), f"contrast({field}): no row of {s.source} with {where}")
+    if field not in row:
+        raise KeyError(f"contrast: no field {field!r} in an answer row ({', '.join(sorted(row))})")
+    return _need(row[field], f"contrast({field}) of {where}: {row.get('note') or 'not computed'}")
+
+
 def _numbers(values) -> list[float]:
     flat = []
     for v in values:
@@ -227,7 +241,7 @@ FUNCTIONS: dict[str, Callable] = {
     "xtreme_best": f_xtreme_best, "alt_delta": f_alt_delta, "count": f_count,
     "n_intermediates": f_n_intermediates, "n_targets": f_n_targets, "n_languages": f_n_languages,
     "phases": f_phases, "dataset_rows": f_dataset_rows, "dataset_examples": f_dataset_examples,
-    "model": f_model, "published": f_published,
+    "model": f_model, "published": f_published, "contrast": f_contrast,
     # plain math on numbers (no Study)
     "abs": lambda s, x: abs(_numbers([x])[0]),
     "min": lambda s, *xs: min(_numbers(xs)),

@@ -5,7 +5,9 @@ in a fresh git + DVC project, with the smoke profile's named-set arms and a toke
 arm (A2, A2[<set>]) trains on as many examples with as many optimizer steps as English only, as the Trainer's own
 log says, each English example in exactly one language's share; the token-matched arm on A1's tokens; A4 within
 A1's steps; rows carry their setting, test origin and distance to the arm's languages; the answer holds every
-contrast with an interval, per slice; nothing of the paper's study is written; a second run does no work."""
+contrast with an interval, per slice; the planted effects of claims_planted.yaml (A2 over A1 on XNLI's seen
+languages, the label-permuted null arm within the margin) are found; nothing of the paper's study is written; a
+second run does no work."""
 
 import json
 import shutil
@@ -26,7 +28,7 @@ STUDY = [sys.executable, "-m", "repro.cli", "all", "--profile", "smoke", "--stud
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     project = tmp_path_factory.mktemp("multilingual")
-    for name in ("dvc.yaml", "claims.yaml", ".dvcignore"):
+    for name in ("dvc.yaml", "claims.yaml", "claims_planted.yaml", ".dvcignore"):
         shutil.copy(ROOT / name, project / name)
     shutil.copytree(ROOT / "repro", project / "repro", ignore=shutil.ignore_patterns("__pycache__"))
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
@@ -47,8 +49,9 @@ def _budget(project: Path, name: str) -> dict:
     return json.loads((project / f"models/smoke/multilingual/encoders/{name}/intermediate.json").read_text())["budget"]
 
 
-EQUAL = {"A2": {"en", "ar", "zh"}, "A2[one_family]": {"en", "de", "ru"}, "A2[k1]": {"en", "ar"}}
-ARMS = {"A0", "A1", "A2", "A3", "A4", "A2[one_family]", "A2[k1]", "A2[k1_tokens]"}
+EQUAL = {"A2": {"en", "ar", "zh"}, "A2[one_family]": {"en", "de", "ru"}, "A2[k1]": {"en", "ar"},
+         "A2[permuted]": {"en", "ar", "zh"}}
+ARMS = {"A0", "A1", "A2", "A3", "A4", "A2[one_family]", "A2[k1]", "A2[k1_tokens]", "A2[permuted]"}
 
 
 def test_equal_budget_arms_have_english_onlys_examples_and_steps(project):
@@ -146,7 +149,8 @@ def test_answer_holds_every_contrast_with_intervals(project):
     out = project / "results/smoke/multilingual"
     answer = json.loads((out / "answer.json").read_text())
     found = {(r["suite"], r["contrast"], r["level"], r["languages"]) for r in answer["contrasts"]}
-    named = ["A2[one_family]-A1", "A2[k1]-A1", "A2[k1_tokens]-A1", "A2-A2[one_family]", "A2-A2[k1]"]
+    named = ["A2[one_family]-A1", "A2[k1]-A1", "A2[k1_tokens]-A1", "A2[permuted]-A1", "A2-A2[one_family]",
+             "A2-A2[k1]", "A2-A2[permuted]"]
     for suite in ("xtreme", "xtreme-r"):
         for name in (*(f"{b}-{a}" for b, a in CONTRASTS), *named):
             for level in ("task", "group", "overall"):
@@ -180,6 +184,18 @@ def test_summary_holds_each_contrasts_estimate_for_dvc(project):
     assert len(bars) == sum(r["level"] == "overall" for r in answer["contrasts"]) > 0
     assert [b["role"] == "primary" for b in bars] == sorted((r["primary"] for r in answer["contrasts"]
                                                              if r["level"] == "overall"), reverse=True)
+
+
+def test_the_study_finds_its_planted_effects(project):
+    from repro.paths import Layout
+    from repro.report import planted
+
+    results = planted.verify(Layout("smoke", root=project), study="multilingual")
+    assert results and {r.status for r in results} == {"pass"}, [(r.id, r.status, r.observed) for r in results]
+    assert _budget(project, "mnli-A2[permuted]-1")["translated_labels"] == "permuted"
+    text = (project / "results/smoke/multilingual/answer.md").read_text()
+    assert text.index("## Primary contrasts") < text.index("## Planted effects") < text.index("## Exploratory")
+    assert all(f"| {r.id} | pass |" in text for r in results)
 
 
 def test_a_second_run_does_no_work(project):

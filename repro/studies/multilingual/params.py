@@ -9,7 +9,7 @@ from pydantic import model_validator
 
 from repro import suites
 from repro.params import Strict
-from repro.tasks import TARGET_TASKS
+from repro.tasks import INTERMEDIATE_TASKS, TARGET_TASKS
 from repro.studies.multilingual import data
 from repro.studies.multilingual.arms import (BASELINE_ARM, CONTRASTS, SET_ARM, Arm, arm_languages,
                                             check_language_sets, set_label)
@@ -23,10 +23,13 @@ PRIMARY_FIELDS = {"contrast", "suite", "intermediate", "level", "task", "group",
 class LanguageSet(Strict):
     """A named language set of `<task>-A2[<name>]` arms: English plus these languages in equal, disjoint shares of
     A1's English examples (`budget: examples`, A1's examples and steps) or of A1's tokens (`budget: tokens`, the
-    token-matched control: each share as many tokens as its English originals would have)."""
+    token-matched control: each share as many tokens as its English originals would have). `labels: permuted`
+    (the null arm): each translated share's labels shuffled among its own examples, English's kept: the same
+    sentences in the same languages, but no rule carried into them (tasks with class labels only)."""
 
     languages: list[str]
     budget: Literal["examples", "tokens"] = "examples"
+    labels: Literal["kept", "permuted"] = "kept"
 
 
 class Multilingual(Strict):
@@ -72,6 +75,10 @@ class Multilingual(Strict):
                 if Arm.parse(name).set not in self.language_sets:
                     raise ValueError(f"arms: {name}: no language set {Arm.parse(name).set!r} (language_sets: "
                                      f"{', '.join(self.language_sets) or 'none'})")
+                unlabelled = [t for t in Arm.parse(name).tasks if not INTERMEDIATE_TASKS[t].labels]
+                if self.language_sets[Arm.parse(name).set].labels == "permuted" and unlabelled:
+                    raise ValueError(f"arms: {name}: labels: permuted needs class labels; {', '.join(unlabelled)} "
+                                     "has none")
                 continue
             missing = [task for task in Arm.parse(name).tasks if task not in self.languages]
             if missing and Arm.parse(name).arm != "A1":

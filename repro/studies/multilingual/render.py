@@ -10,7 +10,8 @@ from repro.report.plots import _pyplot, _save
 
 ARM_NAMES = {"A0": "A0 no intermediate", "A1": "A1 English only", "A2": "A2 + translations, A1's budget",
              "A3": "A3 + all translations", "A4": "A4 + multilingual MLM within A1's steps",
-             "A2[<set>]": "A2 over a named language set"}
+             "A2[<set>]": "A2 over a named language set (`labels: permuted`: its translations' labels shuffled, "
+                          "the null arm)"}
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -57,6 +58,22 @@ def _primary(records: list[dict]) -> list[str]:
                     f"{_units(r)} |" for r in chosen] + [""]
 
 
+def _planted(verdicts: list[dict] | None) -> list[str]:
+    """The planted-effect checks (claims_planted.yaml, study multilingual): each claim's verdict and what it read."""
+    if verdicts is None:
+        return []
+    lines = ["## Planted effects in the smoke world (claims_planted.yaml)", ""]
+    if not verdicts:
+        return lines + ["No planted claims for this study.", ""]
+    lines += ["| claim | verdict | observed | expected | what | reason |", "|---|---|---:|---|---|---|"]
+    for v in verdicts:
+        observed = "–" if v["observed"] is None else \
+            f"{v['observed']:+.2f}" if isinstance(v["observed"], float) else str(v["observed"])
+        lines.append(f"| {v['claim']} | {v['status']} | {observed} | {v['compare']} {v['expected']} | {v['text']} | "
+                     f"{v.get('reason') or '–'} |")
+    return lines + [""]
+
+
 def _arms(arms: dict, named: dict) -> list[str]:
     """Each arm's languages, their number and diversity (mean pairwise URIEL syntactic distance, English in)."""
     if not arms:
@@ -65,7 +82,10 @@ def _arms(arms: dict, named: dict) -> list[str]:
              "| arm | budget | k (non-English) | diversity | languages |", "|---|---|---:|---:|---|"]
     for arm_id, info in arms.items():
         label = arm_id.rpartition("-")[2]
-        budget = named.get(label[3:-1], {}).get("budget", "examples") if label.startswith("A2[") else "–"
+        chosen, budget = named.get(label[3:-1], {}) if label.startswith("A2[") else {}, "–"
+        if chosen:
+            budget = chosen.get("budget", "examples") + (", labels permuted" if chosen.get("labels") == "permuted"
+                                                         else "")
         lines.append(f"| {arm_id} | {budget} | {info['k']} | {info['diversity']:.3f} | "
                      f"{', '.join(info['languages']) or '–'} |")
     return lines + [""]
@@ -84,9 +104,13 @@ def _covariates(records: list[dict]) -> list[str]:
     return lines + [""]
 
 
-def markdown(answer: dict) -> str:
-    """answer.md: what was compared, the primary contrasts, the exploratory ones, mean +- sd tables."""
-    lines = [f"# Multilingual intermediate training vs English only ({answer['profile']})", "",
+def markdown(answer: dict, planted: list[dict] | None = None) -> str:
+    """answer.md: the primary contrasts, the planted-effect checks (`planted`: the smoke world's verdicts; None
+    elsewhere), what was compared, the exploratory contrasts, mean +- sd tables."""
+    lines = [f"# Multilingual intermediate training vs English only ({answer['profile']})", ""]
+    lines += _primary(answer["contrasts"])
+    lines += _planted(planted)
+    lines += ["## What was compared", "",
              "Arms: " + "; ".join(f"{arm}: {text}" for arm, text in ARM_NAMES.items()) + ".",
              f"Seeds: {', '.join(map(str, answer['seeds']))}. Language sets (seen): "
              + "; ".join(f"{task}: {', '.join(langs)}" for task, langs in answer["language_sets"].items()) + ".",
@@ -97,7 +121,6 @@ def markdown(answer: dict) -> str:
              "sets are reported apart, never averaged in.",
              "A group is the mean over the group's tasks that the study ran; `overall` over all of them.", ""]
     lines += _arms(answer.get("arms", {}), answer.get("named_sets", {}))
-    lines += _primary(answer["contrasts"])
     exploratory = [r for r in answer["contrasts"] if not r["primary"]]
     for suite in dict.fromkeys(r["suite"] for r in exploratory):
         lines += [f"## Exploratory contrasts, {suite} (points, 0-100; p unadjusted)", "",
@@ -150,10 +173,10 @@ def contrast_plot(records: list[dict], suite: str, contrast: str, path: Path) ->
     return _save(fig, path)
 
 
-def write(answer: dict, out_dir: Path) -> list[Path]:
-    """answer.md beside answer.json, and one figure per (suite, contrast) in figures/ (plots/ holds the summary's
-    plot data for DVC)."""
-    atomic_text(out_dir / "answer.md", markdown(answer))
+def write(answer: dict, out_dir: Path, planted: list[dict] | None = None) -> list[Path]:
+    """answer.md beside answer.json (with the planted-effect verdicts, when given), and one figure per (suite,
+    contrast) in figures/ (plots/ holds the summary's plot data for DVC)."""
+    atomic_text(out_dir / "answer.md", markdown(answer, planted))
     written = [out_dir / "answer.md"]
     pairs = dict.fromkeys((r["suite"], r["contrast"]) for r in answer["contrasts"])
     for suite, contrast in pairs:

@@ -100,6 +100,14 @@ def report(profile: Profile, layout: Layout, params_path: Path) -> None:
     summary_stage.run(profile, layout)
 
 
+def claims_study(layout: Layout):
+    """What this study's planted claims read (repro.report.planted): its answer's contrast rows, None when absent."""
+    from repro.report.contrast_rows import ContrastRows
+    from repro.studies.multilingual.layout import study_layout
+
+    return ContrastRows.load(study_layout(layout).results / "answer.json")
+
+
 VERBS = (("ml-data", f"{STAGES}.data", "Data"), ("ml-intermediate", f"{STAGES}.intermediate", "Train"),
          ("ml-target", f"{STAGES}.target", "Train"), ("ml-from-squad", f"{STAGES}.from_squad", "Evaluate"),
          ("ml-dual", f"{STAGES}.dual", "Train"), ("ml-collect", f"{STAGES}.collect", "Evaluate"),

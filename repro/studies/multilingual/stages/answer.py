@@ -1,6 +1,7 @@
 """Stage `ml_answer`: the multilingual study's answer from its metrics.json: results/<profile>/multilingual/
-answer.{json,md} (every contrast with a 95% interval and p-value, primary ones Holm-adjusted, mean +- sd over seeds) and
-figures/<suite>_<contrast>.png beside them."""
+answer.{json,md} (every contrast with a 95% interval and p-value, primary ones Holm-adjusted, mean +- sd over seeds; on
+the smoke world, answer.md also judges the planted effects of claims_planted.yaml) and figures/<suite>_<contrast>.png
+beside them."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def run(profile: Profile, layout: Layout) -> dict:
     from repro.studies.multilingual import answer as multilingual
     from repro.studies.multilingual import render as multilingual_render
 
-    ml, layout = settings(profile), study_layout(layout)
+    ml, root, layout = settings(profile), layout, study_layout(layout)
     if not layout.metrics.is_file():
         raise UserError(f"{layout.metrics}: no metrics; run `repro ml-collect --profile {layout.profile}`")
     metrics = json.loads(layout.metrics.read_text())
@@ -41,8 +42,18 @@ def run(profile: Profile, layout: Layout) -> dict:
               "covariates": multilingual.covariates(results, pairs),
               "mean_sd": multilingual.mean_sd(results, sets, named)}
     atomic_json(layout.results / "answer.json", answer)
-    multilingual_render.write(answer, layout.results)
+    multilingual_render.write(answer, layout.results, checks(profile, root))
     return answer
+
+
+def checks(profile: Profile, layout: Layout) -> list[dict] | None:
+    """The verdicts of the study's planted-effect claims (claims_planted.yaml) on its answer.json, on a profile
+    of the generated world (the effects are planted there only); None on the others."""
+    from repro.report import planted
+
+    if profile.data.origin != "smoke":
+        return None
+    return planted.to_json(planted.verify(layout, study="multilingual"))
 
 
 @friendly

@@ -48,12 +48,22 @@ def _aligned(task: Task, english: dict, translated: dict, lang: str, chosen: lis
                         f"({len(translated)} rows against {len(english)}, or labels differ)")
 
 
+def permuted(examples: list[dict], seed: int) -> list[dict]:
+    """The examples with their labels shuffled among them (one seeded permutation): the null arm's translated
+    shares keep their sentences and label counts, not the rule that maps one to the other."""
+    import numpy as np
+
+    order = np.random.default_rng(seed).permutation(len(examples))
+    return [{**example, "label": examples[i]["label"]} for example, i in zip(examples, order)]
+
+
 def arm_rows(arm: Arm, task: Task, languages: list[str], budget: str, layout: Layout, tokenizer, hp, labels,
-             seed: int):
+             seed: int, shuffled: bool = False):
     """(training rows, budget per language, English keys per language) of one task under an arm. A1 and A4: the
     English examples; A3: English plus every translation; A2: disjoint shares of one seeded permutation of the
     English examples, English one of them, each other share in its translation (repro/studies/multilingual/
-    shares.py; `budget`: examples or tokens). The budget gives each language's examples, rows and tokens."""
+    shares.py; `budget`: examples or tokens; `shuffled`: each translated share's labels `permuted`, the null
+    arm). The budget gives each language's examples, rows and tokens."""
     import numpy as np
 
     from repro import data, kinds
@@ -91,9 +101,11 @@ def arm_rows(arm: Arm, task: Task, languages: list[str], budget: str, layout: La
     rows, counts = [], {}
     for lang, picked in chosen.items():
         pool = english if lang == "en" else translated[lang]
+        examples = [pool[k] for k in picked]
         if lang != "en":
             _aligned(task, english, pool, lang, picked)
-        part, counts[lang] = encoded([pool[k] for k in picked])
+            examples = permuted(examples, seed + languages.index(lang) + 1) if shuffled else examples
+        part, counts[lang] = encoded(examples)
         rows += part
     return rows, counts, chosen
 
@@ -127,12 +139,13 @@ def run(profile: Profile, layout: Layout, arm_id: str, seed: str | int) -> Path:
     heads, rows, scorers, budget, chosen = {}, {}, {}, {}, {}
     by_task = ml.arm_languages(arm)
     kept = ml.language_sets[arm.set].budget if arm.set else "examples"
+    shuffled = bool(arm.set) and ml.language_sets[arm.set].labels == "permuted"
     for task in (INTERMEDIATE_TASKS[t] for t in arm.tasks):
         hp = profile.intermediate.for_task(task.id)
         labels = common.labels_of(task, layout)
         heads[task.id] = common.fresh_head(profile, task, encoder, labels)
         rows[task.id], budget[task.id], chosen[task.id] = arm_rows(arm, task, by_task[task.id], kept, layout,
-                                                                   tokenizer, hp, labels, seed)
+                                                                   tokenizer, hp, labels, seed, shuffled)
         scorers[task.id] = common.scorer(task, tokenizer, layout, hp, labels)
     workdir, description = layout.checkpoints(f"intermediate-{name}"), f"multilingual {name}"
     languages = sorted({lang for langs in by_task.values() for lang in langs})
@@ -168,6 +181,7 @@ def run(profile: Profile, layout: Layout, arm_id: str, seed: str | int) -> Path:
     record = {"arm": arm_id, "task": arm.task, "seed": seed, "languages": languages, "english_dev": english_dev,
               "labels": {t: list(common.labels_of(INTERMEDIATE_TASKS[t], layout)) for t in arm.tasks},
               "budget": {"match": kept if arm.arm == "A2" else None,
+                         "translated_labels": "permuted" if shuffled else "kept",
                          **{field: {t: sum(c[field] for c in by_lang.values()) for t, by_lang in budget.items()}
                             for field in ("examples", "rows", "tokens")},
                          "by_language": budget, **counts}}
