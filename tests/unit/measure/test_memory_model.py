@@ -37,11 +37,8 @@ def test_checkpointing_and_label_positions_shrink_the_model_s_peak():
     assert full / 2**30 > 80 and light < full / 5
 
 
-def test_label_loss_equals_the_model_s_own_loss():
-    from transformers import Qwen2Config, Qwen2ForCausalLM
-
-    torch.manual_seed(0)
-    model = Qwen2ForCausalLM(Qwen2Config(**{**DECODER, "vocab_size": 500}, use_sliding_window=False)).eval()
+def test_label_loss_equals_the_model_s_own_loss(tiny_decoder):
+    model = tiny_decoder(**{**DECODER, "vocab_size": 500}, use_sliding_window=False).eval()
     ids = torch.randint(5, 500, (3, 20))
     labels = ids.clone()
     labels[0, :12], labels[1, :5], labels[2, :18] = -100, -100, -100  # prompts carry no loss
@@ -69,10 +66,9 @@ def test_code_study_fits_one_80_gb_gpu_only_with_checkpointing_and_label_logits(
     assert memory.split(plain, dims, 80)[0] < micro
 
 
-def test_label_loss_trains_as_the_model_s_own_loss(tmp_path):
+def test_label_loss_trains_as_the_model_s_own_loss(tmp_path, tiny_decoder):
     """The trainer with the label-position loss and checkpointing takes the same steps as the model's own loss."""
-    from transformers import Qwen2Config, Qwen2ForCausalLM
-
+    from repro.engine.setup import TrainSetup
     from repro.engine.trainer import finetune
     from repro.params import Hyper
 
@@ -80,13 +76,11 @@ def test_label_loss_trains_as_the_model_s_own_loss(tmp_path):
     hp = Hyper(learning_rate=1e-3, epochs=1, batch_size=4, grad_accum=2, max_length=32, eval_every=0)
     trained = []
     for loss, checkpointing in ((None, False), (decoder.label_loss, True)):
-        torch.manual_seed(0)
-        model = Qwen2ForCausalLM(Qwen2Config(**{**DECODER, "num_hidden_layers": 2, "vocab_size": 100},
-                                             use_sliding_window=False))
+        model = tiny_decoder(**{**DECODER, "num_hidden_layers": 2, "vocab_size": 100}, use_sliding_window=False)
         if checkpointing:
             model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-        trained.append(finetune(model, rows, hp, scorer=None, workdir=tmp_path / str(checkpointing), seed=0,
-                                pad_id=0, description="t", loss=loss))
+        trained.append(finetune(model, rows, TrainSetup(hp, workdir=tmp_path / str(checkpointing), seed=0,
+                                                        pad_id=0, description="t", loss=loss)))
     for a, b in zip(trained[0].parameters(), trained[1].parameters()):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
 
