@@ -32,8 +32,8 @@ PARAMS = ROOT / "params.yaml"
 LOOPBACK = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0"}  # Ray on 127.0.0.1 only
 
 
-def test_jobs_ask_for_what_each_stage_needs(smoke_profile):
-    paper = load(PARAMS, "paper")
+def test_jobs_ask_for_what_each_stage_needs(smoke_profile, paper_profile):
+    paper = paper_profile
     waves = pipeline.jobs(paper_study.planned(paper), paper, Layout("paper", ROOT), PARAMS, "run", gpus=True,
                           cpu_only=paper_study.CPU_ONLY)
     flat = {job.name: job for wave in waves for job in wave}

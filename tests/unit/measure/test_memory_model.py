@@ -7,7 +7,6 @@ import torch
 from repro.measure import roofline, step
 from repro.models import decoder
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[3]
 
 ENCODER = {"num_hidden_layers": 4, "hidden_size": 256, "num_attention_heads": 4, "intermediate_size": 1024,
            "vocab_size": 8000, "max_position_embeddings": 514, "type_vocab_size": 1, "pad_token_id": 1,
@@ -51,12 +50,11 @@ def test_label_loss_equals_the_model_s_own_loss(tiny_decoder):
         own.item() * int((labels[:, 1:] != -100).sum()) / 7, rel=1e-5)
 
 
-def test_code_study_fits_one_80_gb_gpu_only_with_checkpointing_and_label_logits():
-    from repro.params import load
+def test_code_study_fits_one_80_gb_gpu_only_with_checkpointing_and_label_logits(paper_profile):
     from repro.studies.code import memory
     from repro.studies.code.stages.common import code_of
 
-    code = code_of(load(ROOT / "params.yaml", "paper"))
+    code = code_of(paper_profile)
     dims = decoder.shape(decoder.QWEN25_CODER_1_5B, "qwen")
     micro, accum = memory.split(code, dims, 80)
     assert micro * accum == code.training.batch_size and memory.peak_gib(code, dims, micro)["peak_gib"] <= 72
@@ -85,12 +83,11 @@ def test_label_loss_trains_as_the_model_s_own_loss(tmp_path, tiny_decoder):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
 
 
-def test_doctor_refuses_a_code_setting_that_does_not_fit_the_gpu():
-    from repro.params import load
+def test_doctor_refuses_a_code_setting_that_does_not_fit_the_gpu(paper_profile):
     from repro.studies.code.readiness import fits
     from repro.studies.code.stages.common import code_of
 
-    profile = load(ROOT / "params.yaml", "paper")
+    profile = paper_profile
     code = code_of(profile)
     assert fits(profile, code, 80.0) == []
     long = code.model_copy(update={"training": code.training.model_copy(
@@ -99,11 +96,10 @@ def test_doctor_refuses_a_code_setting_that_does_not_fit_the_gpu():
     assert line.startswith("code.training: one row of 32768 tokens needs") and "80 GiB GPU" in line
 
 
-def test_doctor_notes_the_code_study_s_memory_on_a_cpu():
+def test_doctor_notes_the_code_study_s_memory_on_a_cpu(paper_profile):
     from repro.doctor import notes
-    from repro.params import load
 
-    [line] = notes(load(ROOT / "params.yaml", "paper"), "code")
+    [line] = notes(paper_profile, "code")
     assert line.startswith("code-intermediate: micro-batch 32 x 1, ~40 GiB peak on an 80 GiB GPU (no GPU here)")
 
 
