@@ -389,7 +389,7 @@ def finetune(model: nn.Module, rows: Sequence[dict], setup: TrainSetup) -> nn.Mo
     live_dir = workdir / "dvclive"
     if setup.curves is not None:
         callbacks.append(training_curves.Curves(live_dir, resume=resume is not None))
-    collator = setup.collator or _padding(setup)
+    collator = setup.collator if setup.collator is not None else _padding(setup)
     grouped = engine.group_by_length and not engine.faithful and not setup.prebatched
     # eval_dataset is a placeholder: evaluation is the scorer (SelectingTrainer.evaluate)
     trainer = SelectingTrainer(model=model, args=args, train_dataset=list(rows), data_collator=collator,
