@@ -55,6 +55,7 @@ SHARED_VERBS = (("data", "repro.stages.data", DATA), ("pretrain", "repro.stages.
                 ("execute", "repro.stages.execute", EVAL), ("summary", "repro.stages.summary", REPORT),
                 ("fetch", "repro.stages.readiness:fetch", DATA), ("doctor", "repro.stages.readiness:doctor", DATA))
 
+STUDY_NAMES = " | ".join(studies.STUDIES)  # the registry's, so a new study needs no edit here
 for verb, target, panel in (*SHARED_VERBS, *(v for name in studies.STUDIES for v in studies.get(name).VERBS)):
     module, _, attr = target.partition(":")  # "module[:function]": a stage module's `command` by default
     app.command(verb, rich_help_panel=panel)(getattr(importlib.import_module(module), attr or "command"))
@@ -97,10 +98,8 @@ def run_all(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
                                                               "default: start Ray on this machine")] = None,
             gpus: Annotated[str | None, typer.Option(help="local: the GPUs to use, e.g. 0,1,2,3 (default: every "
                                                           "visible GPU; none: CPU only)")] = None,
-            study: Annotated[str, typer.Option(help="the study to run: paper (the paper's tables and claims) | "
-                                                    "multilingual (several languages vs English only) | code (decoders on "
-                                                    "HumanEval-X/XL)")]
-            = "paper",
+            study: Annotated[str, typer.Option(help=f"the study to run: {STUDY_NAMES} (each is a folder "
+                                                    "repro/studies/<name>/)")] = "paper",
             no_gpu_ok: Annotated[bool, typer.Option("--no-gpu-ok", help="run a Hub-model profile (paper) on a "
                                                                         "machine without GPUs anyway")] = False,
             as_json: Annotated[bool, typer.Option("--json", help="print the study's summary metrics as JSON")]
@@ -199,7 +198,7 @@ def plan(throughput: Annotated[Path | None, typer.Option(help="a `repro bench --
                                                     "checkpoints' disk peak")] = 1,
          as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
          params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper",
-         study: Annotated[str, typer.Option(help="the study to price: paper | multilingual | code")] = "paper") -> None:
+         study: Annotated[str, typer.Option(help=f"the study to price: {STUDY_NAMES}")] = "paper") -> None:
     """Every stage the profile runs with its estimated GPU-hours (from dataset sizes, epochs and a throughput),
     and the disk the study needs.
 

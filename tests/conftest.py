@@ -1,4 +1,5 @@
-"""The one end-to-end smoke run the slow tests share: `repro all --profile smoke` in a fresh git + DVC repo."""
+"""What the tests share: the smoke profile, a smoke world on disk, a tiny untrained encoder and decoder, and the one
+end-to-end smoke run the slow tests share (`repro all --profile smoke` in a fresh git + DVC repo)."""
 
 import os
 import shutil
@@ -9,6 +10,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[1]
+# a tiny XLM-R (transformers.XLMRobertaConfig fields) and a tiny Qwen2 (Qwen2Config): fast on a CPU, real models
+TINY_ENCODER = {"vocab_size": 64, "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
+                "intermediate_size": 32, "max_position_embeddings": 40, "type_vocab_size": 1}
+TINY_DECODER = {"vocab_size": 64, "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4,
+                "num_key_value_heads": 2, "intermediate_size": 64, "max_position_embeddings": 64,
+                "tie_word_embeddings": True, "pad_token_id": 0, "eos_token_id": 1}
+PRETRAINING_TEXT = ["anna sees a dog .", "where is the cat ?"] * 10  # what a stand-in tokenizer is trained on
 
 
 def run(args: list[str], cwd: Path, timeout: int = 1200) -> subprocess.CompletedProcess:
@@ -44,3 +52,80 @@ def validation_only(module: str) -> set[str]:
     imports = Imports(ROOT)
     schemas = set().union(*(imports.closure(SECTIONS.target(name).partition(":")[0]) for name in SECTIONS))
     return schemas - imports.closure(module)
+
+
+@pytest.fixture(scope="session")
+def smoke_profile():
+    """The repository's smoke profile, shared by every test: derive variants with `model_copy`; a test that edits
+    a list or a section in place takes a `copy.deepcopy` first."""
+    from repro.params import load
+
+    return load(ROOT / "params.yaml", "smoke")
+
+
+@pytest.fixture(scope="session")
+def paper_profile():
+    """The repository's paper profile, shared as `smoke_profile` is."""
+    from repro.params import load
+
+    return load(ROOT / "params.yaml", "paper")
+
+
+@pytest.fixture(scope="session")
+def smoke_world(smoke_profile, tmp_path_factory):
+    """The smoke profile's generated data (`repro data --profile smoke`) in a layout its tests only read."""
+    from repro.data.materialize import materialize
+    from repro.paths import Layout
+
+    layout = Layout("smoke", tmp_path_factory.mktemp("smoke-world"))
+    materialize(smoke_profile, layout)
+    return layout
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder():
+    """`tiny_encoder(head, seed=0, **config)`: an untrained tiny XLM-R with `head` (a transformers class name), its
+    config TINY_ENCODER changed by `config`, its weights drawn from `seed`."""
+
+    def build(head: str = "XLMRobertaForSequenceClassification", seed: int = 0, **config):
+        import torch
+        import transformers
+
+        torch.manual_seed(seed)
+        return getattr(transformers, head)(transformers.XLMRobertaConfig(**{**TINY_ENCODER, **config}))
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def tiny_pretrained(tiny_encoder):
+    """`tiny_pretrained(out, corpus, vocab_size, max_length, head, **config)`: a tokenizer trained on `corpus`
+    (repro.models.tiny, as the pretrain stage trains it) and a tiny untrained XLM-R sized to it, saved together in
+    `out`: a stand-in for the pretrain stage's model directory, without pretraining."""
+
+    def save(out: Path, corpus: list[str] = PRETRAINING_TEXT, vocab_size: int = 100, max_length: int = 128,
+             head: str = "XLMRobertaForMaskedLM", **config) -> None:
+        from repro.models.tiny import train_tokenizer
+
+        tokenizer = train_tokenizer(corpus, vocab_size, max_length)
+        sized = {"vocab_size": len(tokenizer), "pad_token_id": tokenizer.pad_token_id,
+                 "max_position_embeddings": max_length + 2 + tokenizer.pad_token_id}  # as repro.models.tiny
+        tiny_encoder(head, **{**sized, **config}).save_pretrained(out)
+        tokenizer.save_pretrained(out)
+
+    return save
+
+
+@pytest.fixture(scope="session")
+def tiny_decoder():
+    """`tiny_decoder(seed=0, **config)`: an untrained tiny Qwen2 causal LM, its config TINY_DECODER changed by
+    `config`, its weights drawn from `seed`."""
+
+    def build(seed: int = 0, **config):
+        import torch
+        from transformers import Qwen2Config, Qwen2ForCausalLM
+
+        torch.manual_seed(seed)
+        return Qwen2ForCausalLM(Qwen2Config(**{**TINY_DECODER, **config}))
+
+    return build

@@ -55,7 +55,7 @@ def multitask_schedule(rows_by_task: dict[str, Sequence[dict]], batch_size: int,
     its examples capped at `examples_cap`, uniform, or with a temperature: jiant/proj/main/components/
     task_sampler.py:22-87) and accumulates `grad_accum` batches of that task; `epochs` x `steps_per_epoch` steps
     in all (configurator.py:386). The
-    trainer must take the rows in this order (finetune's `prebatched`). `collators` replaces padding for some
+    trainer must take the rows in this order (TrainSetup's `prebatched`). `collators` replaces padding for some
     tasks (MLM: a fresh mask each time a batch is drawn); `steps` sets the number of optimizer steps instead.
     """
     rng = np.random.default_rng(seed)

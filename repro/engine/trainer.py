@@ -1,9 +1,10 @@
 """The training engine: HF Trainer runs with checkpoint selection on English dev, plus batch prediction.
 
-`finetune` is the one way any phase trains a model. Selection: the Trainer evaluates every `eval_every` steps
-(or each epoch) by calling the stage's own scorer on English dev (`SelectingTrainer.evaluate`), keeps the
-best checkpoint, stops early after `patience` evaluations without improvement, and restores the best weights
-at the end. `eval_every: 0` never evaluates and keeps the last weights (jiant's simple runscript).
+`finetune(model, rows, setup)` is the one way any phase trains a model (`repro.engine.setup.TrainSetup`: how).
+Selection: the Trainer evaluates every `eval_every` steps (or each epoch) by calling the stage's own scorer on
+English dev (`SelectingTrainer.evaluate`), keeps the best checkpoint, stops early after `patience` evaluations
+without improvement, and restores the best weights at the end. `eval_every: 0` never evaluates and keeps the last
+weights (jiant's simple runscript).
 
 How it trains is the profile's `engine` (params.Engine): DeepSpeed ZeRO (repro/engine/acceleration.py), bf16/fp16,
 fused AdamW, SDPA attention, dynamic padding with length-grouped batches, torch.compile, a micro-batch that
@@ -22,7 +23,6 @@ import math
 import os
 import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -36,25 +36,14 @@ from transformers.utils import logging as hf_logging
 
 from repro.engine import acceleration
 from repro.engine.batching import IGNORE, collate
+from repro.engine.setup import Meter, Scorer, TrainSetup
 from repro.params import Engine, Hyper
 from repro.engine import curves as training_curves
 from repro.progress import progress, report_steps
 
-Scorer = Callable[[nn.Module], float]
 hf_logging.disable_progress_bar()  # Rich shows progress; no per-load tqdm bars
 COMPLETE = ".complete"  # written into a checkpoint once the Trainer has finished saving it
 LOG_EVERY = 0.02  # log the loss every 2% of the optimizer steps (a ratio: TrainingArguments.logging_steps)
-
-
-@dataclass
-class Meter:
-    """Real (non-padding) tokens, samples and seconds of the optimizer steps after the first `warmup` (bench)."""
-
-    warmup: int
-    tokens: int = 0
-    samples: int = 0
-    seconds: float = 0.0
-    steps: int = 0
 
 
 class SelectingTrainer(Trainer):
@@ -374,60 +363,56 @@ def _consolidated(trainer: SelectingTrainer) -> nn.Module:
     return model.float()
 
 
-def finetune(model: nn.Module, rows: Sequence[dict], hp: Hyper, *, scorer: Scorer | None, workdir: Path,
-             seed: int, pad_id: int, description: str, prebatched: bool = False,
-             collator: Callable | None = None, engine: Engine | None = None,
-             meter: Meter | None = None, curves: Path | None = None, loss: Callable | None = None) -> nn.Module:
-    """Train `model` on encoded `rows`; with a scorer (and `eval_every` not 0), return the weights that scored
-    best on English dev, else the last ones.
+def finetune(model: nn.Module, rows: Sequence[dict], setup: TrainSetup) -> nn.Module:
+    """Train `model` on encoded `rows` as `setup` says; with a scorer (and `eval_every` not 0), return the weights
+    that scored best on English dev, else the last ones.
 
-    `prebatched`: each row is already a whole batch (multi-task schedules), so the loader takes one at a time, in
-    order (`grad_accum` consecutive rows make one optimizer step).
-    `collator`: replaces dynamic padding (e.g. masking for MLM). `engine`: how to train (default: plain fp32).
-    `meter`: measure throughput instead of keeping checkpoints (bench).
-    `curves`: the stage's curves directory: the loss and dev score by step (dvclive's series, repro.engine.curves).
-    `loss(model, inputs, num_items)`: replaces the model's own loss (a decoder's over its label positions only).
     The returned model has plain fp32 weights. Under a multi-process launch only rank 0 returns: evaluation and
     outputs are rank 0's, so the other ranks exit once training is done.
     """
-    engine = engine or Engine()
+    hp, engine, workdir, meter = setup.hp, setup.engine, setup.workdir, setup.meter
     acceleration.check(engine)
     if engine.deepspeed != "none":
         acceleration.single_process_env()
     rank, world = acceleration.world()
-    micro, accum = batch_split(hp, engine, world, prebatched)
+    micro, accum = batch_split(hp, engine, world, setup.prebatched)
     _set_attention(model, "eager" if engine.faithful else engine.attention)
-    select = scorer is not None and hp.eval_every != 0
-    args = _arguments(hp, engine, workdir, seed, len(rows), micro, accum, world, select=select,
-                      resumable=meter is None, in_order=prebatched)
-    callbacks: list[TrainerCallback] = [_StepProgress(description), _MarkComplete()]
+    select = setup.scorer is not None and hp.eval_every != 0
+    args = _arguments(hp, engine, workdir, setup.seed, len(rows), micro, accum, world, select=select,
+                      resumable=meter is None, in_order=setup.prebatched)
+    callbacks: list[TrainerCallback] = [_StepProgress(setup.description), _MarkComplete()]
     if select and hp.patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=hp.patience))
     if meter is not None:
         callbacks.append(_Timing(meter))
     resume = resume_point(workdir) if meter is None else None
     live_dir = workdir / "dvclive"
-    if curves is not None:
+    if setup.curves is not None:
         callbacks.append(training_curves.Curves(live_dir, resume=resume is not None))
-    if collator is None:
-        padded = (lambda batch: batch[0]) if prebatched else (lambda batch: collate(batch, pad_id))
-        collator = (lambda batch: _pad_to(padded(batch), hp.max_length, pad_id)) if engine.faithful else padded
-    grouped = engine.group_by_length and not engine.faithful and not prebatched
+    collator = setup.collator if setup.collator is not None else _padding(setup)
+    grouped = engine.group_by_length and not engine.faithful and not setup.prebatched
     # eval_dataset is a placeholder: evaluation is the scorer (SelectingTrainer.evaluate)
     trainer = SelectingTrainer(model=model, args=args, train_dataset=list(rows), data_collator=collator,
-                               eval_dataset=[{}] if select else None, callbacks=callbacks, scorer=scorer,
-                               lengths=[_width(r) for r in rows] if grouped else None, meter=meter, loss=loss)
+                               eval_dataset=[{}] if select else None, callbacks=callbacks, scorer=setup.scorer,
+                               lengths=[_width(r) for r in rows] if grouped else None, meter=meter, loss=setup.loss)
     trainer.remove_callback(PrinterCallback)  # logs go to the curves and the progress display, not to stdout
     trainer.train(resume_from_checkpoint=str(resume) if resume else None)
     if meter is not None:
         meter.tokens = _total(trainer.counted)
     model = _consolidated(trainer)
-    if curves is not None and rank == 0:
-        training_curves.keep(live_dir, curves)
+    if setup.curves is not None and rank == 0:
+        training_curves.keep(live_dir, setup.curves)
     _discard(workdir)
     if world > 1 and rank != 0:
         raise SystemExit(0)
     return model
+
+
+def _padding(setup: TrainSetup) -> Callable:
+    """The default collator: dynamic padding (a prebatched row is its batch), to max length in the faithful recipe."""
+    pad_id, length = setup.pad_id, setup.hp.max_length
+    padded = (lambda batch: batch[0]) if setup.prebatched else (lambda batch: collate(batch, pad_id))
+    return (lambda batch: _pad_to(padded(batch), length, pad_id)) if setup.engine.faithful else padded
 
 
 def _total(count: torch.Tensor) -> int:

@@ -11,6 +11,7 @@ import torch
 
 from repro import models
 from repro.engine.multitask import MultiTaskModel, multitask_schedule
+from repro.engine.setup import TrainSetup
 from repro.engine.trainer import finetune
 from repro.models.tiny import mlm_rows
 from repro.params import Hyper, Profile
@@ -37,7 +38,7 @@ def train_with_mlm(profile: Profile, layout: Layout, task: Task, model, rows: li
     schedule = multitask_schedule({task.id: rows, "mlm": mlm_rows(tokenizer, texts, hp.max_length)}, hp.batch_size,
                                   hp.grad_accum, hp.epochs, "proportional", 1.0, None, profile.seed,
                                   tokenizer.pad_token_id, collators={"mlm": masking}, steps=steps)
-    finetune(multi, schedule, hp.model_copy(update={"epochs": 1}), scorer=None, workdir=workdir, seed=profile.seed,
-             pad_id=tokenizer.pad_token_id, description=description, prebatched=True, engine=profile.engine,
-             curves=layout.curves(workdir.name))
+    finetune(multi, schedule, TrainSetup(hp.model_copy(update={"epochs": 1}), workdir=workdir, seed=profile.seed,
+                                         pad_id=tokenizer.pad_token_id, description=description, prebatched=True,
+                                         engine=profile.engine, curves=layout.curves(workdir.name)))
     return multi.heads[task.id]

@@ -145,7 +145,8 @@ def _run(profile: Profile, layout: Layout, *, deepspeed: str, faithful: bool = F
     from pydantic import ValidationError
 
     from repro.engine import acceleration
-    from repro.engine.trainer import Meter, batch_split, finetune
+    from repro.engine.setup import Meter, TrainSetup
+    from repro.engine.trainer import batch_split, finetune
     from repro.tasks import INTERMEDIATE_TASKS
     from repro.tasks import task as lookup
 
@@ -185,8 +186,9 @@ def _run(profile: Profile, layout: Layout, *, deepspeed: str, faithful: bool = F
         torch.cuda.reset_peak_memory_stats()
     meter = Meter(warmup=warmup)
     with tempfile.TemporaryDirectory() as workdir:
-        finetune(model, rows, hp, scorer=None, workdir=Path(workdir) / "bench", seed=profile.seed,
-                 pad_id=model.config.pad_token_id, description=f"bench {deepspeed}", engine=engine, meter=meter)
+        finetune(model, rows, TrainSetup(hp, workdir=Path(workdir) / "bench", seed=profile.seed,
+                                         pad_id=model.config.pad_token_id, description=f"bench {deepspeed}",
+                                         engine=engine, meter=meter))
     if gpus:
         peak_memory, memory = torch.cuda.max_memory_allocated(), "torch.cuda.max_memory_allocated (rank 0)"
     else:

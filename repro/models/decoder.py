@@ -82,6 +82,7 @@ def pretrain_tiny(spec, corpus: Sequence[str], out: Path, *, seed: int, workdir:
     import torch
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
+    from repro.engine.setup import TrainSetup
     from repro.engine.trainer import finetune
     from repro.params import Hyper
 
@@ -95,8 +96,8 @@ def pretrain_tiny(spec, corpus: Sequence[str], out: Path, *, seed: int, workdir:
     model = Qwen2ForCausalLM(config)
     hp = Hyper(learning_rate=spec.learning_rate, epochs=spec.epochs, batch_size=spec.batch_size,
                max_length=spec.max_length, warmup_ratio=0.05, weight_decay=0.01, eval_every=0)
-    model = finetune(model, lm_rows(tok, corpus, spec.max_length), hp, scorer=None, workdir=workdir, seed=seed,
-                     pad_id=tok.pad_token_id, description="pretrain (causal LM)")
+    model = finetune(model, lm_rows(tok, corpus, spec.max_length), TrainSetup(
+        hp, workdir=workdir, seed=seed, pad_id=tok.pad_token_id, description="pretrain (causal LM)"))
     model.generation_config.pad_token_id = tok.pad_token_id
     model.save_pretrained(out)
     tok.save_pretrained(out)

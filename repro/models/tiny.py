@@ -60,6 +60,7 @@ def pretrain_tiny(spec: Pretrain, corpus: list[str], out: Path, *, seed: int, wo
     import torch
     from transformers import DataCollatorForLanguageModeling, XLMRobertaConfig, XLMRobertaForMaskedLM
 
+    from repro.engine.setup import TrainSetup
     from repro.engine.trainer import finetune
 
     torch.manual_seed(seed)
@@ -75,8 +76,8 @@ def pretrain_tiny(spec: Pretrain, corpus: list[str], out: Path, *, seed: int, wo
     hp = Hyper(learning_rate=spec.learning_rate, epochs=spec.epochs, batch_size=spec.batch_size,
                max_length=spec.max_length, warmup_ratio=0.05, weight_decay=0.01)
     collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=spec.mlm_probability)
-    model = finetune(model, mlm_rows(tokenizer, corpus, spec.max_length), hp, scorer=None, workdir=workdir,
-                     seed=seed, pad_id=tokenizer.pad_token_id, description="pretrain (MLM)", collator=collator,
-                     curves=curves)
+    model = finetune(model, mlm_rows(tokenizer, corpus, spec.max_length), TrainSetup(
+        hp, workdir=workdir, seed=seed, pad_id=tokenizer.pad_token_id, description="pretrain (MLM)",
+        collator=collator, curves=curves))
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)

@@ -22,8 +22,8 @@ def run(profile: Profile, layout: Layout, study: str | None = None) -> dict:
 
 @friendly
 def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "paper",
-            study: Annotated[str | None, typer.Option(help="this study's sources alone: paper | multilingual | code "
-                                                           "(default: the paper's, the profile's own lists)")] = None
+            study: Annotated[str | None, typer.Option(help="this study's sources alone (a name `repro all --study` "
+                                                           "takes; default: the paper's, the profile's own lists)")] = None
             ) -> None:
     """Materialize the profile's datasets under prepared/<profile>/ (Hub, local release files, or the smoke world).
 

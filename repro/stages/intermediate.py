@@ -29,6 +29,7 @@ def train(profile: Profile, layout: Layout, encoder_id: str, task: Task, extra: 
     """Fine-tune a fresh `task` head on the pretrained encoder (its English data plus `extra` examples), select
     on English dev, and save the encoder as `encoder_id`. `trainer` replaces plain fine-tuning (continued MLM)."""
     from repro import kinds, models
+    from repro.engine.setup import TrainSetup
     from repro.engine.trainer import finetune
     from repro.io import atomic_dir, atomic_json
     from repro.stages import common
@@ -45,9 +46,9 @@ def train(profile: Profile, layout: Layout, encoder_id: str, task: Task, extra: 
     if trainer is not None:
         model = trainer(profile, layout, task, model, rows, hp, tokenizer, workdir, description)
     else:
-        model = finetune(model, rows, hp, scorer=scorer, workdir=workdir, seed=profile.seed,
-                         pad_id=tokenizer.pad_token_id, description=description, engine=profile.engine,
-                         curves=layout.curves(workdir.name))
+        model = finetune(model, rows, TrainSetup(hp, scorer=scorer, workdir=workdir, seed=profile.seed,
+                                                 pad_id=tokenizer.pad_token_id, description=description,
+                                                 engine=profile.engine, curves=layout.curves(workdir.name)))
     dev_score = scorer(model)
     out = layout.encoder(encoder_id)
     with atomic_dir(out) as tmp:

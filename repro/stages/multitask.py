@@ -19,6 +19,7 @@ from repro.tasks import INTERMEDIATE_TASKS, MULTITASK
 def run(profile: Profile, layout: Layout) -> Path:
     from repro import kinds, models
     from repro.engine.multitask import MultiTaskModel, multitask_schedule, steps_per_epoch
+    from repro.engine.setup import TrainSetup
     from repro.engine.trainer import finetune
     from repro.io import atomic_dir, atomic_json
     from repro.stages import common
@@ -46,10 +47,10 @@ def run(profile: Profile, layout: Layout) -> Path:
     # The schedule spans every epoch: "once per epoch" is once per epoch's steps of it.
     per_epoch = steps_per_epoch(rows, hp.batch_size, hp.grad_accum, settings.examples_cap)
     spanned = hp.model_copy(update={"epochs": 1, "eval_every": per_epoch if hp.eval_every is None else hp.eval_every})
-    model = finetune(model, schedule, spanned, scorer=mean_over_tasks,
-                     workdir=layout.checkpoints("intermediate-multitask"), seed=profile.seed,
-                     pad_id=tokenizer.pad_token_id, description="intermediate multitask", prebatched=True,
-                     engine=profile.engine, curves=layout.curves("intermediate-multitask"))
+    model = finetune(model, schedule, TrainSetup(
+        spanned, scorer=mean_over_tasks, workdir=layout.checkpoints("intermediate-multitask"), seed=profile.seed,
+        pad_id=tokenizer.pad_token_id, description="intermediate multitask", prebatched=True,
+        engine=profile.engine, curves=layout.curves("intermediate-multitask")))
     english_dev = mean_over_tasks(model)
     out = layout.encoder(MULTITASK)
     with atomic_dir(out) as tmp:

@@ -44,13 +44,14 @@ def debugging() -> bool:
     return os.environ.get("REPRO_DEBUG", "") not in ("", "0")
 
 
-def load(params: Path, profile: str):
-    """(profile params, layout) for a verb; torch's intra-op threads as the profile asks."""
+def load(params: Path, profile: str, threads: bool = True):
+    """(profile params, layout) for a verb; torch's intra-op threads as the profile asks (`threads`: False for a
+    verb that never imports torch)."""
     from repro.params import load as load_params
     from repro.paths import Layout
 
     config = load_params(params, profile)
-    if config.threads:
+    if threads and config.threads:
         import torch
 
         torch.set_num_threads(config.threads)
@@ -58,12 +59,12 @@ def load(params: Path, profile: str):
 
 
 def run_stage(params: Path, profile: str, title: str, run: Callable, *args, done: Callable[[object], str],
-              check: Callable[[object], None] = lambda config: None) -> None:
+              check: Callable[[object], None] = lambda config: None, threads: bool = True) -> None:
     """The body of a stage verb: load the profile, `check` it (a one-line refusal before any work), run the
-    stage with its progress shown under `title`, print `done(its result)`."""
+    stage with its progress shown under `title`, print `done(its result)` (`threads`: as `load`)."""
     from repro.progress import live, stage
 
-    config, layout = load(params, profile)
+    config, layout = load(params, profile, threads)
     check(config)
     with live(), stage(title):
         result = run(config, layout, *args)

@@ -10,8 +10,8 @@ import typer
 
 from repro.stages.options import ParamsOpt, ProfileOpt, fail, friendly, load
 
-StudyOpt = Annotated[str | None, typer.Option(help="only this study's inputs: paper | multilingual | code "
-                                                   "(default: every study of the profile)")]
+StudyOpt = Annotated[str | None, typer.Option(help="only this study's inputs (a name `repro all --study` takes; "
+                                                   "default: every study of the profile)")]
 
 
 @friendly

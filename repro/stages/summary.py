@@ -16,7 +16,7 @@ from repro.io import atomic_dir, atomic_json
 from repro.paths import Layout
 from repro.stages.options import ProfileOpt, friendly
 
-StudyOpt = Annotated[str, typer.Option(help="the study whose summary to write: paper | multilingual | code")]
+StudyOpt = Annotated[str, typer.Option(help="the study whose summary to write (a name `repro all --study` takes)")]
 
 
 def write(layout: Layout, name: str, module) -> Path:

@@ -15,6 +15,7 @@ from repro.tasks import target as lookup
 
 def run(profile: Profile, layout: Layout, intermediate_id: str, target_id: str) -> dict:
     from repro import kinds, models
+    from repro.engine.setup import TrainSetup
     from repro.engine.trainer import finetune
     from repro.io import atomic_dir
     from repro.stages import common
@@ -26,10 +27,10 @@ def run(profile: Profile, layout: Layout, intermediate_id: str, target_id: str) 
     labels = task.labels
     rows = kinds.of(task).encode(tokenizer, common.train_sources(task, "train", layout), hp, labels)
     scorer = common.scorer(task, tokenizer, layout, hp, labels)
-    model = finetune(common.fresh_head(profile, task, encoder, labels), rows, hp, scorer=scorer, seed=profile.seed,
-                     workdir=layout.checkpoints(f"target-{intermediate_id}-{target_id}"),
-                     pad_id=tokenizer.pad_token_id, description=f"target {intermediate_id} -> {target_id}",
-                     engine=profile.engine, curves=layout.curves(f"target-{intermediate_id}-{target_id}"))
+    model = finetune(common.fresh_head(profile, task, encoder, labels), rows, TrainSetup(
+        hp, scorer=scorer, seed=profile.seed, workdir=layout.checkpoints(f"target-{intermediate_id}-{target_id}"),
+        pad_id=tokenizer.pad_token_id, description=f"target {intermediate_id} -> {target_id}",
+        engine=profile.engine, curves=layout.curves(f"target-{intermediate_id}-{target_id}")))
     english_dev = scorer(model)
     with atomic_dir(layout.target_model(intermediate_id, target_id)) as tmp:
         model.save_pretrained(tmp)

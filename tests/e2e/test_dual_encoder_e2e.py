@@ -4,34 +4,23 @@ xtreme-r scorer reads them against the data stage's gold and gives the stage's n
 recorded, and the study's metrics.json carries the rows under suite xtreme-r."""
 
 import json
-from pathlib import Path
 
 import pytest
 
-from repro.params import load
 from repro.paths import Layout
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    from transformers import XLMRobertaConfig, XLMRobertaForMaskedLM
-
-    from repro.models.tiny import train_tokenizer
+def trained(tmp_path_factory, smoke_profile, tiny_pretrained):
     from repro.studies.multilingual.stages import data as ml_data, dual as ml_dual
 
     layout = Layout("smoke", tmp_path_factory.mktemp("dual"))
-    profile = load(ROOT / "params.yaml", "smoke")
+    profile = smoke_profile
     target = profile.target.model_copy(update={"tasks": {
         **profile.target.tasks, "mewslix": profile.target.tasks["mewslix"].model_copy(update={"epochs": 1.0})}})
     profile = profile.model_copy(update={"target": target})
     ml_data.run(profile, layout)  # the study's own data stage (prepared/multilingual-smoke)
-    tokenizer = train_tokenizer(["anna sees a dog .", "where is the cat ?"] * 10, 100, 128)
-    config = XLMRobertaConfig(vocab_size=len(tokenizer), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                              intermediate_size=32, max_position_embeddings=140, type_vocab_size=1, pad_token_id=1)
-    XLMRobertaForMaskedLM(config).save_pretrained(layout.pretrained)
-    tokenizer.save_pretrained(layout.pretrained)
+    tiny_pretrained(layout.pretrained)  # a tiny untrained XLM-R standing in for the pretrained model
     stages = {t: ml_dual.run(profile, layout, "none-A0-1", t) for t in ("mewslix", "lareqa")}
     return profile, layout, stages
 

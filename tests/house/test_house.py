@@ -121,3 +121,16 @@ def test_a_study_folder_holds_its_own_code():
         assert callable(module.plan) and callable(module.table)
     for name, target in ((n, studies.SECTIONS.target(n)) for n in studies.SECTIONS):
         assert target.startswith(f"repro.studies.{name}.params:")
+
+
+def test_the_cli_leaves_argv_alone_and_finetune_takes_one_settings_object():
+    """`repro/cli.py` reads no `sys.argv` (verbs come from typer alone), and `finetune(model, rows, setup)` is told
+    how to train by one `TrainSetup` (repro/engine/setup.py), not by a dozen keywords."""
+    cli = ast.parse((PACKAGE / "cli.py").read_text())
+    argv = [node.lineno for node in ast.walk(cli) if isinstance(node, ast.Attribute) and node.attr == "argv"]
+    assert not argv, f"repro/cli.py touches sys.argv at lines {argv}"
+    trainer = ast.parse((PACKAGE / "engine" / "trainer.py").read_text())
+    [finetune] = [node for node in trainer.body if isinstance(node, ast.FunctionDef) and node.name == "finetune"]
+    arguments = finetune.args
+    assert [a.arg for a in arguments.args] == ["model", "rows", "setup"] and not arguments.kwonlyargs
+    assert ast.unparse(arguments.args[2].annotation) == "TrainSetup"

@@ -118,8 +118,8 @@ def test_a_model_on_a_branch_and_a_missing_toolchain_are_one_line_each(ready, mo
     assert any(line.startswith("rust: rustc not installed (scripts/toolchains.sh") for line in lines)
 
 
-def test_the_smoke_world_has_nothing_to_fetch():
-    smoke = load(ROOT / "params.yaml", "smoke")
+def test_the_smoke_world_has_nothing_to_fetch(smoke_profile):
+    smoke = smoke_profile
     with pytest.raises(UserError, match="--profile smoke: the smoke world is generated here, there is nothing"):
         fetch.fetch(smoke)
     assert doctor.problems(smoke, "paper") == []  # generated here: no input to check

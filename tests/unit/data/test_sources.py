@@ -1,8 +1,6 @@
 """The Hub converters of repro/data/sources.py: a Hub row becomes the example its task's kind reads, as the
 paper's code reads the same data."""
 
-from pathlib import Path
-
 from repro.data.sources import SOURCES, anchored
 
 
@@ -45,16 +43,11 @@ def test_hellaswag_choices_carry_ctx_b_as_jiant():
                                                                                      "then d"], "label": 3}
 
 
-def test_smoke_hellaswag_rows_split_ctx_as_the_hub_does(tmp_path):
+def test_smoke_hellaswag_rows_split_ctx_as_the_hub_does(smoke_world):
     """The smoke world writes ctx = ctx_a + " " + ctx_b, as Rowan/hellaswag's rows are."""
     from repro.data import read, read_rows
-    from repro.data.materialize import materialize
-    from repro.params import load
-    from repro.paths import Layout
 
-    layout = Layout("smoke", tmp_path)
-    materialize(load(Path(__file__).resolve().parents[3] / "params.yaml", "smoke"), layout)
-    rows, examples = read_rows(layout, "hellaswag", "validation"), read(layout, "hellaswag", "validation")
+    rows, examples = read_rows(smoke_world, "hellaswag", "validation"), read(smoke_world, "hellaswag", "validation")
     for row, example in zip(rows, examples):
         assert row["ctx"] == row["ctx_a"] + " " + row["ctx_b"] and row["ctx_b"]
         assert example["context"] == row["ctx_a"]

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from repro.engine import acceleration
 from repro.engine.acceleration import EngineError, check, launch_command
+from repro.engine.setup import TrainSetup
 from repro.engine.trainer import COMPLETE, _LengthGrouped, _pad_to, batch_split, finetune, resume_point
 from repro.params import Engine, Hyper, ParamsError, load
 
@@ -69,8 +70,8 @@ def test_checks_run_before_any_work(tmp_path):
     """A bad engine fails before the model, data or Trainer are touched (here: there are none)."""
     hp = Hyper(learning_rate=1e-3, epochs=1, batch_size=8, max_length=32)
     with pytest.raises(EngineError):
-        finetune(None, [], hp, scorer=None, workdir=tmp_path, seed=0, pad_id=1, description="x",
-                 engine=Engine(precision="fp16"))
+        finetune(None, [], TrainSetup(hp, workdir=tmp_path, seed=0, pad_id=1, description="x",
+                                      engine=Engine(precision="fp16")))
 
 
 def test_shipped_configs_leave_hyperparameters_to_params():
@@ -107,9 +108,8 @@ def test_shipped_configs_leave_hyperparameters_to_params():
     unset_hf_deepspeed_config()
 
 
-def test_batch_split_keeps_the_effective_batch():
-    paper = load(ROOT / "params.yaml", "paper")
-    smoke = load(ROOT / "params.yaml", "smoke")
+def test_batch_split_keeps_the_effective_batch(smoke_profile):
+    paper, smoke = load(ROOT / "params.yaml", "paper"), smoke_profile
     hp, qa = paper.target.for_task("xnli"), paper.target.for_task("xquad")
     assert batch_split(smoke.intermediate.for_task("mnli"), smoke.engine, 1) == (8, 1)
     assert batch_split(paper.intermediate.for_task("mnli"), paper.engine, 1) == (4, 1)  # jiant-simple: 4, no accum
@@ -184,15 +184,6 @@ def test_resume_point_reads_deepspeed_checkpoints(tmp_path, shards, complete):
 # Selection
 
 
-def _tiny_classifier(seed: int = 0):
-    from transformers import XLMRobertaConfig, XLMRobertaForSequenceClassification
-
-    torch.manual_seed(seed)
-    config = XLMRobertaConfig(vocab_size=64, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                              intermediate_size=32, max_position_embeddings=40, type_vocab_size=1, num_labels=2)
-    return XLMRobertaForSequenceClassification(config)
-
-
 def _tiny_rows(n: int, seed: int = 0) -> list[dict]:
     generator = torch.Generator().manual_seed(seed)
     rows = []
@@ -202,15 +193,15 @@ def _tiny_rows(n: int, seed: int = 0) -> list[dict]:
     return rows
 
 
-def test_eval_every_zero_never_scores_and_keeps_the_last_weights(tmp_path):
+def test_eval_every_zero_never_scores_and_keeps_the_last_weights(tmp_path, tiny_encoder):
     """jiant's simple runscript (eval_every_steps=0): no evaluation while training, the final weights are the
     result; a scorer given alongside is not consulted."""
     hp = Hyper(learning_rate=1e-3, epochs=2, batch_size=4, max_length=16, eval_every=0)
     calls = []
-    scored = finetune(_tiny_classifier(), _tiny_rows(16), hp, scorer=lambda model: calls.append(1) or 0.0,
-                      workdir=tmp_path / "a", seed=0, pad_id=1, description="x")
-    plain = finetune(_tiny_classifier(), _tiny_rows(16), hp, scorer=None, workdir=tmp_path / "b", seed=0, pad_id=1,
-                     description="x")
+    scored = finetune(tiny_encoder(num_labels=2), _tiny_rows(16), TrainSetup(
+        hp, scorer=lambda model: calls.append(1) or 0.0, workdir=tmp_path / "a", seed=0, pad_id=1, description="x"))
+    plain = finetune(tiny_encoder(num_labels=2), _tiny_rows(16), TrainSetup(hp, workdir=tmp_path / "b", seed=0,
+                                                                            pad_id=1, description="x"))
     assert calls == []
     for (name, value), other in zip(scored.state_dict().items(), plain.state_dict().values()):
         assert torch.equal(value, other), name
@@ -264,6 +255,7 @@ from pathlib import Path
 import numpy as np, torch
 from transformers import XLMRobertaConfig, XLMRobertaForSequenceClassification
 import repro.engine.trainer as engine
+from repro.engine.setup import TrainSetup
 from repro.params import Engine, Hyper
 
 out = Path(sys.argv[1])
@@ -291,9 +283,9 @@ engine._discard = keep
 for name in sys.argv[2:]:
     start = time.time()
     torch.manual_seed(0)
-    model = engine.finetune(XLMRobertaForSequenceClassification(config), train, hp, scorer=scorer,
-                            workdir=out / f"work-{name}", seed=0, pad_id=1, description=name,
-                            engine=Engine(deepspeed=name))
+    model = engine.finetune(XLMRobertaForSequenceClassification(config), train, TrainSetup(
+        hp, scorer=scorer, workdir=out / f"work-{name}", seed=0, pad_id=1, description=name,
+        engine=Engine(deepspeed=name)))
     model.save_pretrained(out / name)
     np.save(out / f"{name}.npy", engine.predict(model, dev, 1))
     plain = all(type(m._parameters) is dict and not any(a.startswith("ds_") for a in vars(p))

@@ -3,17 +3,15 @@ gradient-accumulation batches from that task), and the checkpoint selected on th
 selection values."""
 
 import math
-from pathlib import Path
 
 import pytest
 import torch
 from torch import nn
 
 from repro.engine.multitask import multitask_schedule, steps_per_epoch
+from repro.engine.setup import TrainSetup
 from repro.engine.trainer import finetune
 from repro.params import Hyper
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def _rows(n: int, token: int) -> list[dict]:
@@ -59,30 +57,22 @@ def test_finetune_keeps_the_schedule_order(tmp_path):
     schedule = multitask_schedule(TASKS, 2, 3, 1.0, "uniform", 2.0, None, 0, 1)
     model = _Recorder()
     hp = Hyper(learning_rate=1e-3, epochs=1, batch_size=2, grad_accum=3, max_length=8)
-    finetune(model, schedule, hp, scorer=None, workdir=tmp_path / "work", seed=0, pad_id=1, description="x",
-             prebatched=True)
+    finetune(model, schedule, TrainSetup(hp, workdir=tmp_path / "work", seed=0, pad_id=1, description="x",
+                                         prebatched=True))
     assert model.seen == [row["task"] for row in schedule]
 
 
 @pytest.fixture(scope="module")
-def tiny_world(tmp_path_factory):
-    """Smoke data and a tiny untrained XLM-R standing in for the pretrained model (no pretraining)."""
-    from transformers import XLMRobertaConfig, XLMRobertaForMaskedLM
-
+def tiny_world(tmp_path_factory, smoke_profile, tiny_pretrained):
+    """Smoke data and a tiny untrained XLM-R standing in for the pretrained model (no pretraining), in a layout of
+    its own (the stage writes into it)."""
     from repro.data.materialize import materialize
-    from repro.models.tiny import train_tokenizer
-    from repro.params import load
     from repro.paths import Layout
 
     layout = Layout("smoke", tmp_path_factory.mktemp("multitask"))
-    profile = load(ROOT / "params.yaml", "smoke")
-    materialize(profile, layout)
-    tokenizer = train_tokenizer(["anna sees a dog .", "where is the cat ?"] * 10, 100, 128)
-    config = XLMRobertaConfig(vocab_size=len(tokenizer), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                              intermediate_size=32, max_position_embeddings=140, type_vocab_size=1, pad_token_id=1)
-    XLMRobertaForMaskedLM(config).save_pretrained(layout.pretrained)
-    tokenizer.save_pretrained(layout.pretrained)
-    return profile, layout
+    materialize(smoke_profile, layout)
+    tiny_pretrained(layout.pretrained)
+    return smoke_profile, layout
 
 
 def test_multitask_selects_on_the_mean_over_tasks(tiny_world, monkeypatch):
@@ -96,8 +86,8 @@ def test_multitask_selects_on_the_mean_over_tasks(tiny_world, monkeypatch):
     profile = profile.model_copy(update={"study": study})
     seen = {}
 
-    def trained(model, rows, hp, *, scorer, **kwargs):
-        seen.update(model=model, hp=hp, scorer=scorer, rows=rows)
+    def trained(model, rows, setup):
+        seen.update(model=model, hp=setup.hp, scorer=setup.scorer, rows=rows)
         return model
 
     monkeypatch.setattr(engine, "finetune", trained)

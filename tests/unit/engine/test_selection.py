@@ -1,14 +1,10 @@
 """Checkpoint selection on English dev (repro/stages/common.py): the value jiant selects on (its major metric),
 on the first `eval_subset` dev examples of each training source, averaged over the sources."""
 
-from pathlib import Path
-
 import pytest
 
 from repro.kinds import classification
 from repro.tasks import INTERMEDIATE_TASKS, TARGET_TASKS
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize("task_id, scores, expected", [
@@ -39,24 +35,13 @@ def test_qqp_scores_binary_f1_and_targets_keep_their_metrics():
 
 
 @pytest.fixture(scope="module")
-def smoke_data(tmp_path_factory):
-    from repro.data.materialize import materialize
-    from repro.params import load
-    from repro.paths import Layout
-
-    layout = Layout("smoke", tmp_path_factory.mktemp("selection"))
-    materialize(load(ROOT / "params.yaml", "smoke"), layout)
-    return layout
-
-
-@pytest.fixture(scope="module")
 def tokenizer():
     from repro.models.tiny import train_tokenizer
 
     return train_tokenizer(["anna sees a dog .", "the cat sleeps .", "is it a dog ?"] * 10, 100, 128)
 
 
-def test_anli_plus_selects_on_the_mean_over_its_sources_first_examples(smoke_data, tokenizer, monkeypatch):
+def test_anli_plus_selects_on_the_mean_over_its_sources_first_examples(smoke_world, tokenizer, monkeypatch):
     """ANLI+ is five jiant tasks (SNLI, MNLI, ANLI R1-R3), their selection value the mean of each one's dev
     accuracy, each on its first `eval_subset` examples (jiant's eval_subset_num), not a random draw."""
     from repro.params import Hyper
@@ -71,8 +56,8 @@ def test_anli_plus_selects_on_the_mean_over_its_sources_first_examples(smoke_dat
 
     monkeypatch.setattr(common, "predict", predict)
     hp = Hyper(learning_rate=1e-5, epochs=1, batch_size=4, max_length=32, eval_subset=n)
-    value = common.scorer(task, tokenizer, smoke_data, hp, task.labels)(None)
-    devs = [common.english(source, "validation", smoke_data) for source in task.train]
+    value = common.scorer(task, tokenizer, smoke_world, hp, task.labels)(None)
+    devs = [common.english(source, "validation", smoke_world) for source in task.train]
     assert seen == [dev[:n] for dev in devs]
     entailment = [100 * sum(e["label"] == 0 for e in dev[:n]) / n for dev in devs[1:]]
     assert value == pytest.approx((100 + sum(entailment)) / 5)

@@ -32,8 +32,8 @@ PARAMS = ROOT / "params.yaml"
 LOOPBACK = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0"}  # Ray on 127.0.0.1 only
 
 
-def test_jobs_ask_for_what_each_stage_needs():
-    paper = load(PARAMS, "paper")
+def test_jobs_ask_for_what_each_stage_needs(smoke_profile, paper_profile):
+    paper = paper_profile
     waves = pipeline.jobs(paper_study.planned(paper), paper, Layout("paper", ROOT), PARAMS, "run", gpus=True,
                           cpu_only=paper_study.CPU_ONLY)
     flat = {job.name: job for wave in waves for job in wave}
@@ -48,7 +48,7 @@ def test_jobs_ask_for_what_each_stage_needs():
                                                     "run", True, paper_study.CPU_ONLY) for job in wave}
     assert wide["intermediate-paper@mnli"].gpus == 4 and wide["multitask-paper"].gpus == 1
     assert wide["target-paper@mnli-xnli"].memory == 24 * 2**30
-    smoke = load(PARAMS, "smoke")
+    smoke = smoke_profile
     cpu = pipeline.jobs(paper_study.planned(smoke), smoke, Layout("smoke", ROOT), PARAMS, "run", gpus=False,
                        cpu_only=paper_study.CPU_ONLY)
     assert {job.gpus for wave in cpu for job in wave} == {0} and {job.cpus for wave in cpu for job in wave} == {1}

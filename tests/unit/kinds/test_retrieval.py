@@ -148,18 +148,10 @@ def test_submission_gold_is_the_gold_id_pairs():
 # `repro data` from a local release path, then the retrieval stage
 
 
-def _tiny_encoder(out: Path, corpus: list[str]) -> None:
-    import torch
-    from transformers import XLMRobertaConfig, XLMRobertaModel
-
-    from repro.models.tiny import train_tokenizer
-
-    tokenizer = train_tokenizer(corpus, vocab_size=80, max_length=32)
-    torch.manual_seed(0)
-    config = XLMRobertaConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                              intermediate_size=64, max_position_embeddings=40, pad_token_id=tokenizer.pad_token_id)
-    XLMRobertaModel(config).save_pretrained(out)
-    tokenizer.save_pretrained(out)
+def _tiny_encoder(tiny_pretrained, out: Path, corpus: list[str]) -> None:
+    """A tiny untrained encoder with a tokenizer of `corpus`; two layers: the retrieval settings read layer 2."""
+    tiny_pretrained(out, corpus, vocab_size=80, max_length=32, head="XLMRobertaModel", hidden_size=32,
+                    num_hidden_layers=2, intermediate_size=64)
 
 
 def _bucc_only_params(tmp_path: Path, release: Path) -> Path:
@@ -185,7 +177,7 @@ def _stage(module: str, params: Path, cwd: Path, *args: str) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
 
 
-def test_release_bucc_goes_through_repro_data_and_the_retrieval_stage(tmp_path):
+def test_release_bucc_goes_through_repro_data_and_the_retrieval_stage(tmp_path, tiny_pretrained):
     release = tmp_path / "bucc2018"
     gold = {split: write_release(release / "de-en", "de", part, 12, 36, seed)
             for split, part, seed in (("validation", "sample", 0), ("test", "training", 1))}
@@ -199,7 +191,7 @@ def test_release_bucc_goes_through_repro_data_and_the_retrieval_stage(tmp_path):
 
     corpus = [line.split("\t")[1] for part in ("sample", "training") for side in ("de", "en")
               for line in (release / "de-en" / f"de-en.{part}.{side}").read_text().splitlines()]
-    _tiny_encoder(layout.encoder("none"), corpus)
+    _tiny_encoder(tiny_pretrained, layout.encoder("none"), corpus)
     _stage("retrieval", params, tmp_path, "-i", "none", "-t", "bucc2018")
     stage = json.loads(layout.stage_metrics("none", "bucc2018").read_text())
     assert stage["splits"] == {"de": "validation"}
@@ -239,14 +231,14 @@ def test_load_encoder_moves_the_model_to_the_gpu_when_there_is_one(monkeypatch):
     assert encoder.load_encoder(Path("m")).moved_to is None  # the CPU path is untouched
 
 
-def test_embed_sends_batches_to_the_model_device_and_returns_cpu_float32(tmp_path):
+def test_embed_sends_batches_to_the_model_device_and_returns_cpu_float32(tmp_path, tiny_pretrained):
     import torch
     from transformers import AutoModel, AutoTokenizer
 
     from repro.models import encoder
 
     sentences = [f"anna berlin {i} kalo" * (1 + i % 3) for i in range(10)]
-    _tiny_encoder(tmp_path, sentences)
+    _tiny_encoder(tiny_pretrained, tmp_path, sentences)
     model, tokenizer = AutoModel.from_pretrained(str(tmp_path)).eval(), AutoTokenizer.from_pretrained(str(tmp_path))
     got = encoder.embed(model, tokenizer, sentences, 2, "mean", 32, 4)
     expected = []

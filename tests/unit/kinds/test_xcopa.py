@@ -2,6 +2,7 @@
 the smoke world's SIQA, COPA and XCOPA in their Hub schemas read as multiple-choice examples, the data stage
 asking for them, and one-line refusals before any work. (The trained chain itself: tests/e2e/test_multilingual_e2e.py.)"""
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -105,11 +106,11 @@ def test_a_hub_profile_whose_siqa_is_unpinned_is_refused_before_any_download(tmp
     materialize.check_sources(paper, materialize.needed(paper, "paper"))
 
 
-def test_a_target_outside_the_study_is_refused(tmp_path):
+def test_a_target_outside_the_study_is_refused(tmp_path, smoke_profile):
     from repro.paths import Layout
     from repro.studies.multilingual.stages import target as ml_target
 
-    smoke = load(ROOT / "params.yaml", "smoke")
+    smoke = copy.deepcopy(smoke_profile)  # its section edited in place
     smoke.section("multilingual").trained_targets.remove("xcopa")
     with pytest.raises(ValueError, match="xcopa: not among profiles.smoke.multilingual.trained_targets"):
         ml_target.run(smoke, Layout("smoke", tmp_path), "mnli-A1-1", "xcopa")

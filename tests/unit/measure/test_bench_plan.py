@@ -9,7 +9,6 @@ from typer.testing import CliRunner
 from repro.cli import app
 from repro.measure import bench, plan
 from repro.models.encoder import flops_per_token
-from repro.params import load
 from repro.paths import Layout
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -17,8 +16,8 @@ PARAMS = ROOT / "params.yaml"
 NOTHING = Layout("paper", Path("/nonexistent"))  # before any download: the family's copy of XLM-R Large's config
 
 
-def test_model_flops_and_device_peaks():
-    large = bench.architecture(load(PARAMS, "paper"), NOTHING)
+def test_model_flops_and_device_peaks(paper_profile):
+    large = bench.architecture(paper_profile, NOTHING)
     matmul_weights = 24 * (4 * 1024**2 + 2 * 1024 * 4096)  # 302M of XLM-R Large's 560M (the rest: embeddings)
     assert flops_per_token(large, 256) == 6 * matmul_weights + 12 * 24 * 1024 * 256
     assert flops_per_token(large, 256, training=False) * 3 == flops_per_token(large, 256)
@@ -28,8 +27,8 @@ def test_model_flops_and_device_peaks():
         assert bench.peak_flops(name) == peak, name
 
 
-def test_plan_lists_every_stage_of_the_study():
-    payload = plan.plan(load(PARAMS, "paper"), NOTHING)
+def test_plan_lists_every_stage_of_the_study(paper_profile):
+    payload = plan.plan(paper_profile, NOTHING)
     kinds = [s["kind"] for s in payload["stages"]]
     # 10 encoders (no CCG without a CCGbank path) + Table 4's 3 alternatives (no translated SQuAD without its path)
     assert {kind: kinds.count(kind) for kind in set(kinds)} == {
@@ -47,8 +46,8 @@ def test_plan_lists_every_stage_of_the_study():
     assert payload["throughput"]["source"].startswith("assumed: 40% MFU")
 
 
-def test_plan_scales_with_the_throughput_figure(tmp_path):
-    profile = load(PARAMS, "paper")
+def test_plan_scales_with_the_throughput_figure(tmp_path, paper_profile):
+    profile = paper_profile
     def compute(payload):
         return sum(s["compute_hours"] for s in payload["stages"])
 
@@ -123,12 +122,12 @@ def test_bench_refuses_before_loading_anything(project, monkeypatch):
     assert result.exit_code == 2 and "--length: 300 is outside 4..96" in result.output
 
 
-def test_plan_prices_steps_by_the_roofline(tmp_path):
+def test_plan_prices_steps_by_the_roofline(tmp_path, paper_profile):
     """jiant's 4 examples a step make intermediate training step-bound: AdamW's traffic over 560M parameters and
     the launches, not the FLOPs, set its time; a bench result's step time replaces the assumed overhead."""
     from repro.measure import roofline
 
-    profile = load(PARAMS, "paper")
+    profile = paper_profile
     payload = plan.plan(profile, NOTHING)
     mnli = next(s for s in payload["stages"] if s["stage"] == "intermediate-paper@mnli")
     assert mnli["optimizer_steps"] == 3 * -(-392_702 // 4) and mnli["bound"] == "steps"
@@ -152,10 +151,10 @@ def test_plan_prices_steps_by_the_roofline(tmp_path):
     assert memory["measured_gib"] == 14 and 8 < memory["model_gib"] < mnli["peak_memory_gib"]
 
 
-def test_fast_recipe_is_a_stated_deviation_with_fewer_steps():
+def test_fast_recipe_is_a_stated_deviation_with_fewer_steps(paper_profile):
     from repro.params import FAST_BATCH
 
-    profile = load(PARAMS, "paper")
+    profile = paper_profile
     assert profile.intermediate.recipe == "faithful" and profile.intermediate.deviation() is None
     fast = profile.model_copy(update={"intermediate": profile.intermediate.model_copy(update={"recipe": "fast"})})
     hp, base = fast.intermediate.for_task("mnli"), profile.intermediate.for_task("mnli")
@@ -168,10 +167,10 @@ def test_fast_recipe_is_a_stated_deviation_with_fewer_steps():
     assert quick["total_gpu_hours"] < slow["total_gpu_hours"] / 2
 
 
-def test_code_plan_prices_steps_and_reports_the_split():
+def test_code_plan_prices_steps_and_reports_the_split(paper_profile):
     from repro.studies.code.stages.common import code_of
 
-    profile = load(PARAMS, "paper")
+    profile = paper_profile
     payload = plan.plan(profile, NOTHING, study="code")
     code = code_of(profile)
     trained = [s for s in payload["stages"] if s.get("optimizer_steps")]

@@ -30,15 +30,15 @@ def test_parameter_count_is_the_models_own():
     assert 558e6 < large < 559e6  # XLM-R Large: 560M with its pooler (the encoders have none), 2.2 GB in fp32
 
 
-def test_plan_reports_the_disk_of_the_paper_study():
-    payload = plan.plan(load(PARAMS, "paper"), NOTHING, parallel=8)
+def test_plan_reports_the_disk_of_the_paper_study(paper_profile):
+    payload = plan.plan(paper_profile, NOTHING, parallel=8)
     figure = payload["disk"]
     one = figure["model_bytes"]
     assert 2.2e9 < one < 2.3e9
     assert figure["encoders"] == {"count": 13, "workspace_bytes": 13 * one, "cache_bytes": 13 * one}
     assert figure["target_models"] == {"count": 78, "workspace_bytes": 78 * one, "cache_bytes": 0}
     per_stage = figure["checkpoints"]["per_stage_bytes"]  # ZeRO-2: three checkpoints of 16 bytes per parameter
-    assert per_stage == 3 * 16 * disk.parameters(disk.bench.model_config(load(PARAMS, "paper"), NOTHING)[0])
+    assert per_stage == 3 * 16 * disk.parameters(disk.bench.model_config(paper_profile, NOTHING)[0])
     assert figure["checkpoints"]["peak_bytes"] == 8 * per_stage and figure["data_bytes"] is None
     assert figure["inputs_bytes"] is None  # nothing fetched
     assert figure["total_bytes"] == 2 * 13 * one + 78 * one + 8 * per_stage

@@ -7,7 +7,6 @@ import torch
 from repro.measure import roofline, step
 from repro.models import decoder
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[3]
 
 ENCODER = {"num_hidden_layers": 4, "hidden_size": 256, "num_attention_heads": 4, "intermediate_size": 1024,
            "vocab_size": 8000, "max_position_embeddings": 514, "type_vocab_size": 1, "pad_token_id": 1,
@@ -37,11 +36,8 @@ def test_checkpointing_and_label_positions_shrink_the_model_s_peak():
     assert full / 2**30 > 80 and light < full / 5
 
 
-def test_label_loss_equals_the_model_s_own_loss():
-    from transformers import Qwen2Config, Qwen2ForCausalLM
-
-    torch.manual_seed(0)
-    model = Qwen2ForCausalLM(Qwen2Config(**{**DECODER, "vocab_size": 500}, use_sliding_window=False)).eval()
+def test_label_loss_equals_the_model_s_own_loss(tiny_decoder):
+    model = tiny_decoder(**{**DECODER, "vocab_size": 500}, use_sliding_window=False).eval()
     ids = torch.randint(5, 500, (3, 20))
     labels = ids.clone()
     labels[0, :12], labels[1, :5], labels[2, :18] = -100, -100, -100  # prompts carry no loss
@@ -54,12 +50,11 @@ def test_label_loss_equals_the_model_s_own_loss():
         own.item() * int((labels[:, 1:] != -100).sum()) / 7, rel=1e-5)
 
 
-def test_code_study_fits_one_80_gb_gpu_only_with_checkpointing_and_label_logits():
-    from repro.params import load
+def test_code_study_fits_one_80_gb_gpu_only_with_checkpointing_and_label_logits(paper_profile):
     from repro.studies.code import memory
     from repro.studies.code.stages.common import code_of
 
-    code = code_of(load(ROOT / "params.yaml", "paper"))
+    code = code_of(paper_profile)
     dims = decoder.shape(decoder.QWEN25_CODER_1_5B, "qwen")
     micro, accum = memory.split(code, dims, 80)
     assert micro * accum == code.training.batch_size and memory.peak_gib(code, dims, micro)["peak_gib"] <= 72
@@ -69,10 +64,9 @@ def test_code_study_fits_one_80_gb_gpu_only_with_checkpointing_and_label_logits(
     assert memory.split(plain, dims, 80)[0] < micro
 
 
-def test_label_loss_trains_as_the_model_s_own_loss(tmp_path):
+def test_label_loss_trains_as_the_model_s_own_loss(tmp_path, tiny_decoder):
     """The trainer with the label-position loss and checkpointing takes the same steps as the model's own loss."""
-    from transformers import Qwen2Config, Qwen2ForCausalLM
-
+    from repro.engine.setup import TrainSetup
     from repro.engine.trainer import finetune
     from repro.params import Hyper
 
@@ -80,23 +74,20 @@ def test_label_loss_trains_as_the_model_s_own_loss(tmp_path):
     hp = Hyper(learning_rate=1e-3, epochs=1, batch_size=4, grad_accum=2, max_length=32, eval_every=0)
     trained = []
     for loss, checkpointing in ((None, False), (decoder.label_loss, True)):
-        torch.manual_seed(0)
-        model = Qwen2ForCausalLM(Qwen2Config(**{**DECODER, "num_hidden_layers": 2, "vocab_size": 100},
-                                             use_sliding_window=False))
+        model = tiny_decoder(**{**DECODER, "num_hidden_layers": 2, "vocab_size": 100}, use_sliding_window=False)
         if checkpointing:
             model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-        trained.append(finetune(model, rows, hp, scorer=None, workdir=tmp_path / str(checkpointing), seed=0,
-                                pad_id=0, description="t", loss=loss))
+        trained.append(finetune(model, rows, TrainSetup(hp, workdir=tmp_path / str(checkpointing), seed=0,
+                                                        pad_id=0, description="t", loss=loss)))
     for a, b in zip(trained[0].parameters(), trained[1].parameters()):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
 
 
-def test_doctor_refuses_a_code_setting_that_does_not_fit_the_gpu():
-    from repro.params import load
+def test_doctor_refuses_a_code_setting_that_does_not_fit_the_gpu(paper_profile):
     from repro.studies.code.readiness import fits
     from repro.studies.code.stages.common import code_of
 
-    profile = load(ROOT / "params.yaml", "paper")
+    profile = paper_profile
     code = code_of(profile)
     assert fits(profile, code, 80.0) == []
     long = code.model_copy(update={"training": code.training.model_copy(
@@ -105,11 +96,10 @@ def test_doctor_refuses_a_code_setting_that_does_not_fit_the_gpu():
     assert line.startswith("code.training: one row of 32768 tokens needs") and "80 GiB GPU" in line
 
 
-def test_doctor_notes_the_code_study_s_memory_on_a_cpu():
+def test_doctor_notes_the_code_study_s_memory_on_a_cpu(paper_profile):
     from repro.doctor import notes
-    from repro.params import load
 
-    [line] = notes(load(ROOT / "params.yaml", "paper"), "code")
+    [line] = notes(paper_profile, "code")
     assert line.startswith("code-intermediate: micro-batch 32 x 1, ~40 GiB peak on an 80 GiB GPU (no GPU here)")
 
 

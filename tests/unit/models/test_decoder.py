@@ -29,15 +29,9 @@ def test_tokenizer_is_byte_level_digit_split_and_deterministic():
     assert [t for t in first.tokenize("x + 345") if t.strip("Ġ").isdigit()] == ["3", "4", "5"]
 
 
-def test_generation_gives_one_greedy_or_n_sampled_completions_per_prompt():
-    import torch
-    from transformers import Qwen2Config, Qwen2ForCausalLM
-
+def test_generation_gives_one_greedy_or_n_sampled_completions_per_prompt(tiny_decoder):
     tok = decoder.train_tokenizer(["abc\ndef ghi\n"] * 20, 280, 32)
-    torch.manual_seed(0)
-    model = Qwen2ForCausalLM(Qwen2Config(vocab_size=len(tok), hidden_size=32, num_hidden_layers=1,
-                                         num_attention_heads=2, num_key_value_heads=1, intermediate_size=64,
-                                         eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id))
+    model = tiny_decoder(vocab_size=len(tok), eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
     tok.padding_side = "left"
     free = decoder.generate(model, tok, ["abc", "abc\ndef"], max_new_tokens=12, batch_size=2)
     assert len(free) == 2 and all(len(outputs) == 1 for outputs in free)

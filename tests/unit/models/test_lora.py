@@ -5,21 +5,12 @@ projections moved while everything else stayed as pretrained."""
 import pytest
 import torch
 
+from repro.engine.setup import TrainSetup
 from repro.engine.trainer import finetune
 from repro.models import lora
 from repro.params import Hyper
 
 pytest.importorskip("peft")
-
-
-def _tiny_qwen2():
-    from transformers import Qwen2Config, Qwen2ForCausalLM
-
-    torch.manual_seed(0)
-    config = Qwen2Config(vocab_size=64, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
-                         num_key_value_heads=2, intermediate_size=64, max_position_embeddings=64,
-                         tie_word_embeddings=True, pad_token_id=0, eos_token_id=1)
-    return Qwen2ForCausalLM(config)
 
 
 def _rows(n: int) -> list[dict]:
@@ -32,10 +23,10 @@ def _rows(n: int) -> list[dict]:
     return rows
 
 
-def test_lora_trains_adapters_only_and_merges_into_a_plain_model(tmp_path):
+def test_lora_trains_adapters_only_and_merges_into_a_plain_model(tmp_path, tiny_decoder):
     from transformers import Qwen2ForCausalLM
 
-    base = _tiny_qwen2()
+    base = tiny_decoder()
     before = {name: p.detach().clone() for name, p in base.state_dict().items()}
     model = lora.wrap(base, rank=4)
     trainable = [name for name, p in model.named_parameters() if p.requires_grad]
@@ -43,8 +34,8 @@ def test_lora_trains_adapters_only_and_merges_into_a_plain_model(tmp_path):
     assert {name.split(".")[-4] for name in trainable} == set(lora.PROJECTIONS)  # every attention + MLP projection
 
     hp = Hyper(learning_rate=1e-2, epochs=1, batch_size=4, max_length=16, eval_every=0)
-    trained = finetune(model, _rows(32), hp, scorer=None, workdir=tmp_path / "work", seed=0, pad_id=0,
-                       description="lora test")
+    trained = finetune(model, _rows(32), TrainSetup(hp, workdir=tmp_path / "work", seed=0, pad_id=0,
+                                                    description="lora test"))
     merged = trained.merge_and_unload()
     assert type(merged) is Qwen2ForCausalLM and not any("lora" in name for name, _ in merged.named_parameters())
     after = merged.state_dict()

@@ -33,8 +33,8 @@ def test_both_profiles_load():
         assert set(profile.languages) == set(TARGET_TASKS)
 
 
-def test_paper_profile_matches_jiant_recipe():
-    paper = load(ROOT / "params.yaml", "paper")
+def test_paper_profile_matches_jiant_recipe(paper_profile):
+    paper = paper_profile
     assert paper.model.hub == "FacebookAI/xlm-roberta-large" and len(paper.model.revision) == 40
     assert paper.target.for_task("udpos").epochs == 10
     assert paper.target.for_task("xquad").max_length == 384
@@ -44,11 +44,11 @@ def test_paper_profile_matches_jiant_recipe():
     assert load(ROOT / "params.yaml", "smoke").scoring.seqeval == "1.2.2"  # the official evaluate.py today
 
 
-def test_paper_intermediate_recipe_is_jiant_simple():
+def test_paper_intermediate_recipe_is_jiant_simple(paper_profile):
     """Intermediate training as guides/projects/xstilts.md runs jiant/proj/simple/runscript.py (jiant@daa5a258):
     `--train_batch_size 4` and its defaults: no gradient accumulation, one max length for every task, 3 epochs,
     lr 1e-5, 10% warmup, no evaluation while training (the last weights are kept), no early stopping."""
-    paper = load(ROOT / "params.yaml", "paper")
+    paper = paper_profile
     for task in paper.study.intermediate_tasks + ["ccg"]:
         hp = paper.intermediate.for_task(task)
         assert (hp.learning_rate, hp.epochs, hp.batch_size, hp.grad_accum, hp.max_length) == (1e-5, 3, 4, 1, 256), task

@@ -1,6 +1,7 @@
 """The code study's parts, fast: text-to-text loss masking, the equal budget, stop sequences and decode, the smoke
 world's problems in the release schemas (their canonical solutions pass, wrong ones fail), params, answers."""
 
+import copy
 import gzip
 import json
 from pathlib import Path
@@ -115,11 +116,11 @@ def test_decode_cuts_at_a_stop_sequence_then_where_the_code_ends():
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(tmp_path_factory, smoke_profile):
     from repro.studies.code.smoke.world import write_code_world
 
     out = tmp_path_factory.mktemp("code-world")
-    code = load(ROOT / "params.yaml", "smoke").section("code")
+    code = smoke_profile.section("code")
     code = code.model_copy(update={"benchmarks": Benchmarks(
         humaneval_x=list(PROGRAMMING_LANGUAGES),
         humaneval_xl={"python": ["English", "German", "Russian", "Chinese"], "java": ["English", "German"],
@@ -214,10 +215,10 @@ def test_arms_name_what_they_train_on():
     assert {code.decoders[m].domain for m in code.models} == {"code", "general"}
 
 
-def test_a_translations_only_arm_reads_its_languages_translations_and_no_english():
+def test_a_translations_only_arm_reads_its_languages_translations_and_no_english(smoke_profile):
     from repro.studies.code.data import additions, translated_sources
 
-    profile = load(ROOT / "params.yaml", "smoke")
+    profile = smoke_profile
     assert translated_sources("mnli.de.zh", profile.languages) == [("mnli_translated", "de"), ("mnli_translated", "zh")]
     assert translated_sources("mnli", profile.languages) == []
     assert set(translated_sources("mnli+translated", profile.languages)) == {
@@ -252,10 +253,10 @@ def test_code_params_refuse_what_the_study_cannot_run(tmp_path):
             load(path, "smoke")
 
 
-def test_the_plan_holds_each_phase_per_model_and_no_target_stage_without_the_target_phase():
+def test_the_plan_holds_each_phase_per_model_and_no_target_stage_without_the_target_phase(smoke_profile):
     from repro.studies.code.study import planned
 
-    profile = load(ROOT / "params.yaml", "smoke")
+    profile = copy.deepcopy(smoke_profile)  # its sections edited in place
     code = profile.section("code").model_copy(update={"target_phase": [True, False]})
     profile.sections["code"] = code
     groups = {}
@@ -352,10 +353,10 @@ def _summary(code, model, target, arm, passes, german=None, seed=0):
     return {"model": model, "target_phase": target, "arm": arm, "seed": seed, "files": files}
 
 
-def test_answers_pair_each_arm_with_none_by_problem():
+def test_answers_pair_each_arm_with_none_by_problem(smoke_profile):
     from repro.studies.code.answer import answers, markdown
 
-    code = load(ROOT / "params.yaml", "smoke").section("code").model_copy(update={"target_phase": [True, False]})
+    code = smoke_profile.section("code").model_copy(update={"target_phase": [True, False]})
     baseline, better = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0], [1.0, 1.0, 1.0, 0.0, 1.0, 1.0]
     executed = []
     for target in (True, False):

@@ -63,13 +63,13 @@ def test_a2_shares_are_a1s_rows_split_evenly(total, parts):
     assert sum(split) == total and len(split) == parts and max(split) - min(split) <= 1
 
 
-def test_every_planned_stage_is_a_dvc_yaml_stage():
+def test_every_planned_stage_is_a_dvc_yaml_stage(smoke_profile):
     from dvc.repo import Repo
 
     from repro.studies.multilingual import study
 
     names = {stage.addressing for stage in Repo(str(ROOT)).index.stages}
-    planned = [name for wave in study.planned(load(ROOT / "params.yaml", "smoke")) for name, _, _ in wave]
+    planned = [name for wave in study.planned(smoke_profile) for name, _, _ in wave]
     assert planned and set(planned) <= names
     assert {f"{group}-smoke" for group in study.REPORTS} <= names
     assert "ml-intermediate-smoke@mnli-A2-1" in planned and "ml-baseline-smoke@2-xnli" in planned
@@ -182,12 +182,12 @@ def test_the_paper_study_data_does_not_wait_for_the_multilingual_studys_local_so
     assert not own & {"squad_v1_translated", "siqa", "copa", "xcopa"}
 
 
-def test_xtreme_r_languages_are_evaluated_by_the_study_and_scored_under_xtreme_r_only(tmp_path):
+def test_xtreme_r_languages_are_evaluated_by_the_study_and_scored_under_xtreme_r_only(tmp_path, smoke_profile):
     from repro import suites
     from repro.data import materialize
     from repro.studies.multilingual.stages.common import evaluated
 
-    smoke = load(ROOT / "params.yaml", "smoke")
+    smoke = smoke_profile
     added = smoke.section("multilingual").xtreme_r_languages
     assert added["xquad"] == ["ro"] and "ro" not in smoke.languages["xquad"]  # the paper's study never sees it
     assert evaluated(smoke).languages["xquad"] == smoke.languages["xquad"] + ["ro"]
@@ -256,7 +256,7 @@ def test_a_hub_profile_reads_xtreme_r_languages_from_pinned_release_files_and_re
 
 
 @pytest.mark.slow
-def test_the_studys_data_stage_writes_the_papers_smoke_world_with_its_own_gold(tmp_path):
+def test_the_studys_data_stage_writes_the_papers_smoke_world_with_its_own_gold(tmp_path, smoke_profile):
     """The paper's pretrained encoder read the world the study evaluates: both data stages write it byte for byte
     (data.smoke.languages, not the study's section, names its extra languages); only the study's stage writes the
     gold of XTREME-R's languages it adds."""
@@ -266,7 +266,7 @@ def test_the_studys_data_stage_writes_the_papers_smoke_world_with_its_own_gold(t
     from repro.paths import Layout
     from repro.studies.multilingual.stages import data as ml_data
 
-    smoke, layout = load(ROOT / "params.yaml", "smoke"), Layout("smoke", tmp_path)
+    smoke, layout = smoke_profile, Layout("smoke", tmp_path)
     materialize(smoke, layout)
     ml_data.run(smoke, layout)
     mine = ml_data.study_layout(layout).data

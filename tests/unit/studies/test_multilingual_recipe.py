@@ -27,14 +27,9 @@ SCRIPTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def paper():
-    return load(ROOT / "params.yaml", "paper")
-
-
-def test_the_paper_study_trains_each_target_with_its_xtreme_r_script(paper):
-    assert paper.section("multilingual").recipe == "xtreme-r"
-    target = evaluated(paper).target
+def test_the_paper_study_trains_each_target_with_its_xtreme_r_script(paper_profile):
+    assert paper_profile.section("multilingual").recipe == "xtreme-r"
+    target = evaluated(paper_profile).target
     for task, (lr, epochs, batch, length, every) in SCRIPTS.items():
         hp = target.for_task(task)
         Hyper.model_validate(hp.model_dump())  # every value a valid hyperparameter
@@ -45,16 +40,17 @@ def test_the_paper_study_trains_each_target_with_its_xtreme_r_script(paper):
     assert target.for_task("lareqa").max_query_length == 96
 
 
-def test_best_checkpoint_targets_select_on_all_of_english_dev_without_early_stopping(paper):
-    target = evaluated(paper).target
-    assert paper.target.defaults.patience == 30 and paper.target.defaults.eval_subset == 500  # X-STILTs'
+def test_best_checkpoint_targets_select_on_all_of_english_dev_without_early_stopping(paper_profile):
+    target = evaluated(paper_profile).target
+    defaults = paper_profile.target.defaults
+    assert defaults.patience == 30 and defaults.eval_subset == 500  # X-STILTs'
     for task in ("xnli", "pawsx", "udpos", "panx"):
         hp = target.for_task(task)
         assert hp.eval_every > 0 and hp.patience is None and hp.eval_subset is None, task
 
 
-def test_optimizer_settings_follow_the_scripts_defaults_and_qas_warmup(paper):
-    target = evaluated(paper).target
+def test_optimizer_settings_follow_the_scripts_defaults_and_qas_warmup(paper_profile):
+    target = evaluated(paper_profile).target
     qa = target.for_task("xquad")
     assert (qa.warmup_steps, qa.weight_decay, qa.doc_stride) == (500, 1e-4, 128)  # train_qa.sh:67,71,73
     for task in ("xnli", "udpos", "panx", "xcopa", "mewslix", "lareqa"):
@@ -62,7 +58,7 @@ def test_optimizer_settings_follow_the_scripts_defaults_and_qas_warmup(paper):
         assert (hp.warmup_steps, hp.weight_decay) == (0, 0.0), task
 
 
-def test_x_stilts_recipe_is_the_profiles_target_section(tmp_path, paper):
+def test_x_stilts_recipe_is_the_profiles_target_section(tmp_path, smoke_profile):
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
     raw["profiles"]["paper"]["multilingual"]["recipe"] = "x-stilts"
     path = tmp_path / "params.yaml"
@@ -71,7 +67,7 @@ def test_x_stilts_recipe_is_the_profiles_target_section(tmp_path, paper):
     for task in SCRIPTS:
         assert evaluated(jiant).target.for_task(task) == jiant.target.for_task(task)
     assert evaluated(jiant).target.for_task("xnli").learning_rate == 1e-5
-    smoke = load(ROOT / "params.yaml", "smoke")
+    smoke = smoke_profile
     assert smoke.section("multilingual").recipe == "x-stilts"
     assert evaluated(smoke).target.for_task("udpos") == smoke.target.for_task("udpos")
 
@@ -88,13 +84,13 @@ def test_an_unknown_recipe_is_refused_in_one_line(tmp_path):
     assert "\n" not in str(err.value)
 
 
-def test_the_recipe_is_a_param_of_the_stages_it_changes_and_prices_them(paper):
+def test_the_recipe_is_a_param_of_the_stages_it_changes_and_prices_them(paper_profile):
     dvc = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
     for stage in ("ml-target-paper", "ml-baseline-paper", "ml-dual-paper", "ml-baseline-dual-paper"):
         assert "profiles.${profile}.multilingual.recipe" in dvc[stage]["params"], stage
     from repro.studies.multilingual import recipe
 
-    priced = recipe.applied(paper, "xtreme-r").target.for_task("udpos")
+    priced = recipe.applied(paper_profile, "xtreme-r").target.for_task("udpos")
     assert (priced.epochs, priced.batch_size * priced.grad_accum) == (10, 32)
 
 

@@ -26,14 +26,9 @@ TATOEBA_SH = ("ar he vi id jv tl eu ml ta te af nl en de el bn hi mr ur fa fr it
 XQUAD_R = ["en", "es", "de", "el", "ru", "tr", "ar", "vi", "th", "zh", "hi", "ro"]  # evaluate.py (XQuAD ro)
 
 
-@pytest.fixture(scope="module")
-def paper():
-    return load(ROOT / "params.yaml", "paper")
-
-
-def test_the_paper_study_evaluates_every_xtreme_r_language_of_its_targets(paper):
-    ml = paper.section("multilingual")
-    languages = evaluated(paper).languages
+def test_the_paper_study_evaluates_every_xtreme_r_language_of_its_targets(paper_profile):
+    ml = paper_profile.section("multilingual")
+    languages = evaluated(paper_profile).languages
     for task in ml.targets:
         if task in xtreme_r.TASK2LANGS and xtreme_r.TASK2LANGS[task]:
             assert sorted(languages[task]) == sorted(xtreme_r.TASK2LANGS[task]), task
@@ -43,15 +38,15 @@ def test_the_paper_study_evaluates_every_xtreme_r_language_of_its_targets(paper)
     assert sorted(languages["tatoeba"]) == sorted(set(TATOEBA_SH) - {"en"})
     assert sorted(languages["xquad"]) == sorted(XQUAD_R)
     # the paper's own study keeps XTREME's lists
-    assert "ro" not in paper.languages["xquad"] and "wo" not in paper.languages["udpos"]
+    assert "ro" not in paper_profile.languages["xquad"] and "wo" not in paper_profile.languages["udpos"]
 
 
-def test_every_addition_is_pinned_at_a_commit(paper):
+def test_every_addition_is_pinned_at_a_commit(paper_profile):
     """Release files with their checksums, or (PAN-X's) WikiANN's Hub parquet files at its commit."""
     from repro.data.manifest import language_pins
     from repro.tasks import TARGET_TASKS
 
-    for task, langs in paper.section("multilingual").xtreme_r_languages.items():
+    for task, langs in paper_profile.section("multilingual").xtreme_r_languages.items():
         source = TARGET_TASKS[task].evaluate
         for lang in langs:
             parts = language_pins(source, lang)

@@ -9,8 +9,8 @@ from pathlib import Path
 import typer
 
 from repro.io import atomic_dir
-from repro.studies.code.stages.common import load, study
-from repro.stages.options import ParamsOpt, ProfileOpt, friendly
+from repro.studies.code.stages.common import code_of, study
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 
 
 def run(profile, layout) -> Path:
@@ -37,12 +37,8 @@ def command(params: ParamsOpt = Path("params.yaml"), profile: ProfileOpt = "pape
 
     Example: [bold]repro code-data --profile smoke[/]
     """
-    from repro.progress import live, stage
-
-    config, layout = load(params, profile, threads=False)
-    with live(), stage(f"code data ({profile})"):
-        out = run(config, layout)
-    typer.echo(f"code data -> {out}")
+    run_stage(params, profile, f"code data ({profile})", run, done=lambda out: f"code data -> {out}", check=code_of,
+              threads=False)
 
 
 if __name__ == "__main__":

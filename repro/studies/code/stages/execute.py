@@ -17,8 +17,8 @@ from pathlib import Path
 
 import typer
 
-from repro.studies.code.stages.common import ArmOpt, ModelOpt, SeedOpt, TargetOpt, load, require, study
-from repro.stages.options import ParamsOpt, ProfileOpt, friendly
+from repro.studies.code.stages.common import ArmOpt, ModelOpt, SeedOpt, TargetOpt, code_of, require, study
+from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 
 
 def run(profile, layout, model_name: str, arm: str, seed, target_phase, warn=print) -> Path:
@@ -62,15 +62,15 @@ def command(model: ModelOpt, arm: ArmOpt, seed: SeedOpt, target_phase: TargetOpt
 
     Example: [bold]repro code-execute --profile smoke --model tiny_code --arm none --seed 0 --target-phase true[/]
     """
-    from repro.progress import live, stage
+    run_stage(params, profile, f"code execute {model} {arm} s{seed} target {target_phase}", run, model, arm, seed,
+              target_phase, done=_pass_rates, check=code_of, threads=False)
 
-    config, layout = load(params, profile, threads=False)
-    with live(), stage(f"code execute {model} {arm} s{seed} target {target_phase}"):
-        out = run(config, layout, model, arm, seed, target_phase)
-    summary = json.loads((out / "summary.json").read_text())
-    for entry in summary["files"]:
-        typer.echo(f"{entry['benchmark']} {entry['programming_language']} {entry['natural_language']} "
-                   f"{entry['mode']}: {entry['skipped'] or json.dumps(entry['pass_at_k'])}")
+
+def _pass_rates(out: Path) -> str:
+    """One line per executed file: its pass@k, or why it was skipped."""
+    files = json.loads((out / "summary.json").read_text())["files"]
+    return "\n".join(f"{entry['benchmark']} {entry['programming_language']} {entry['natural_language']} "
+                     f"{entry['mode']}: {entry['skipped'] or json.dumps(entry['pass_at_k'])}" for entry in files)
 
 
 if __name__ == "__main__":

@@ -164,6 +164,7 @@ def run(profile, layout, model_name: str, arm: str, seed) -> Path:
 def fit(profile, code, model, tokenizer, rows: list[dict], hp, workdir: Path, seed: int, description: str):
     """`model` fine-tuned on `rows` for one epoch (their count is the budget) with `hp`'s learning rate, batch,
     warmup and decay, and the study's engine choices (`code.training`: checkpointing, LoRA, label-only logits)."""
+    from repro.engine.setup import TrainSetup
     from repro.engine.trainer import finetune
     from repro.models import decoder
     from repro.params import Hyper
@@ -178,9 +179,9 @@ def fit(profile, code, model, tokenizer, rows: list[dict], hp, workdir: Path, se
     train = Hyper(learning_rate=hp.learning_rate, epochs=1, batch_size=hp.batch_size, max_length=hp.max_length,
                   warmup_ratio=hp.warmup_ratio, weight_decay=hp.weight_decay, eval_every=0)
     engine = profile.engine.model_copy(update={"micro_batch": min(hp.batch_size, micro_batch(profile, code, model))})
-    model = finetune(model, rows, train, scorer=None, workdir=workdir, seed=seed, pad_id=tokenizer.pad_token_id,
-                     description=description, engine=engine,
-                     loss=decoder.label_loss if engine_hp.label_logits else None)
+    model = finetune(model, rows, TrainSetup(train, workdir=workdir, seed=seed, pad_id=tokenizer.pad_token_id,
+                                             description=description, engine=engine,
+                                             loss=decoder.label_loss if engine_hp.label_logits else None))
     return model.merge_and_unload() if engine_hp.lora else model
 
 

@@ -41,6 +41,7 @@ def english_dev(task: Task, tokenizer, layout: Layout, hp):
 
 def train(profile: Profile, layout: Layout, run: str, task: Task, encoder: Path, tokenizer, seed: int):
     """(the fine-tuned dual encoder, its English-dev mAP@20, the pairs' count and what the Trainer logged)."""
+    from repro.engine.setup import TrainSetup
     from repro.engine.trainer import finetune
     from repro.engine.trainer_log import training_counts
     from repro.kinds import dual_encoder as kind
@@ -55,10 +56,10 @@ def train(profile: Profile, layout: Layout, run: str, task: Task, encoder: Path,
     # grad_accum times), in random order as XTREME's RandomSampler (length grouping would make them look alike)
     engine = profile.engine.model_copy(update={"group_by_length": False, "micro_batch": None})
     with training_counts() as budget:
-        model = finetune(DualEncoder.from_encoder(encoder, seed), rows, hp, scorer=scorer, seed=seed,
-                         workdir=layout.checkpoints(f"target-{run}-{task.id}"), pad_id=pad_id, engine=engine,
-                         collator=lambda batch: kind.collate(batch, pad_id),
-                         description=f"multilingual {run} -> {task.id} (dual encoder)")
+        model = finetune(DualEncoder.from_encoder(encoder, seed), rows, TrainSetup(
+            hp, scorer=scorer, seed=seed, workdir=layout.checkpoints(f"target-{run}-{task.id}"), pad_id=pad_id,
+            engine=engine, collator=lambda batch: kind.collate(batch, pad_id),
+            description=f"multilingual {run} -> {task.id} (dual encoder)"))
     return model, scorer(model), {"rows": len(rows), **budget}
 
 

@@ -124,6 +124,7 @@ def run(profile: Profile, layout: Layout, arm_id: str, seed: str | int) -> Path:
 
     from repro import models
     from repro.engine.multitask import MultiTaskModel, multitask_schedule, steps_per_epoch
+    from repro.engine.setup import TrainSetup
     from repro.engine.trainer import finetune
     from repro.engine.trainer_log import training_counts
     from repro.engine.with_mlm import train_with_mlm
@@ -159,8 +160,9 @@ def run(profile: Profile, layout: Layout, arm_id: str, seed: str | int) -> Path:
                 head = train_with_mlm(profile, layout, task, head, rows[task_id], hp, tokenizer, workdir,
                                       description, texts=mlm_texts(arm, languages, layout), steps=a1_steps)
             else:
-                head = finetune(head, rows[task_id], hp, scorer=scorers[task_id], workdir=workdir, seed=seed,
-                                pad_id=tokenizer.pad_token_id, description=description, engine=profile.engine)
+                head = finetune(head, rows[task_id], TrainSetup(
+                    hp, scorer=scorers[task_id], workdir=workdir, seed=seed, pad_id=tokenizer.pad_token_id,
+                    description=description, engine=profile.engine))
             body, english_dev = family.body(head), scorers[task_id](head)
         else:  # the mix: one head per task, one sampled task per optimizer step (repro.stages.multitask)
             hp, mix = profile.intermediate.defaults, profile.intermediate.multitask
@@ -174,9 +176,9 @@ def run(profile: Profile, layout: Layout, arm_id: str, seed: str | int) -> Path:
             per_epoch = steps_per_epoch(rows, hp.batch_size, hp.grad_accum, mix.examples_cap)
             spanned = hp.model_copy(update={"epochs": 1,
                                             "eval_every": per_epoch if hp.eval_every is None else hp.eval_every})
-            model = finetune(model, schedule, spanned, scorer=mean_over_tasks, workdir=workdir, seed=seed,
-                             pad_id=tokenizer.pad_token_id, description=description, prebatched=True,
-                             engine=profile.engine)
+            model = finetune(model, schedule, TrainSetup(
+                spanned, scorer=mean_over_tasks, workdir=workdir, seed=seed, pad_id=tokenizer.pad_token_id,
+                description=description, prebatched=True, engine=profile.engine))
             body, english_dev = model.encoder, mean_over_tasks(model)
     record = {"arm": arm_id, "task": arm.task, "seed": seed, "languages": languages, "english_dev": english_dev,
               "labels": {t: list(common.labels_of(INTERMEDIATE_TASKS[t], layout)) for t in arm.tasks},

@@ -48,6 +48,7 @@ def train(profile: Profile, layout: Layout, run: str, task: Task, encoder: Path,
     """(the model after every phase, its English-dev score on the last, each phase's sources, rows and the
     examples and steps the Trainer logged): one fresh head carried through the phases."""
     from repro import kinds
+    from repro.engine.setup import TrainSetup
     from repro.engine.trainer import finetune
     from repro.engine.trainer_log import training_counts
     from repro.stages import common
@@ -60,9 +61,9 @@ def train(profile: Profile, layout: Layout, run: str, task: Task, encoder: Path,
         last = phase is task
         workdir = layout.checkpoints(f"target-{run}-{task.id}" + ("" if last else f"-{phase.train[0]}"))
         with training_counts() as budget:
-            model = finetune(model, rows, hp, scorer=scorer, seed=seed, workdir=workdir,
-                             pad_id=tokenizer.pad_token_id, engine=profile.engine,
-                             description=f"multilingual {run} -> {task.id}" + ("" if last else f" ({phase.train[0]})"))
+            model = finetune(model, rows, TrainSetup(
+                hp, scorer=scorer, seed=seed, workdir=workdir, pad_id=tokenizer.pad_token_id, engine=profile.engine,
+                description=f"multilingual {run} -> {task.id}" + ("" if last else f" ({phase.train[0]})")))
         chain.append({"sources": list(phase.train), "rows": len(rows), **budget})
     return model, scorer(model), chain
 
