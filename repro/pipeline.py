@@ -18,7 +18,6 @@ finish, every finished stage is committed, and the run fails with the failed sta
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Callable, Protocol
 
 from rich.markup import escape
 
+from repro.dvc_lock import LockFile
 from repro.errors import UserError
 from repro.executors.job import DONE, FAILED, Job, Outcome, progress_dir, stop_path
 from repro.params import Profile
@@ -131,6 +131,7 @@ class _Dvc:
         self.repo = Repo(str(root))
         self._lock = lock_repo(self.repo)
         self._stages: dict | None = None
+        self._lockfile = LockFile(root / "dvc.lock")  # read once, while the repository lock is held
 
     def __enter__(self) -> _Dvc:
         from dvc.lock import LockError
@@ -180,20 +181,13 @@ class _Dvc:
             self._write_lock(stages)
 
     def _write_lock(self, stages: list) -> None:
-        """dvc.lock with these stages' entries, as DVC serializes them (dvc/stage/serialize.py to_lockfile),
-        written through libyaml: DVC's round-trip writer takes about ten seconds per write of a 220-stage lock."""
-        import yaml
+        """dvc.lock with these stages' entries, as DVC serializes them (dvc/stage/serialize.py to_lockfile)."""
         from dvc.stage.serialize import to_lockfile
 
-        from repro.io import atomic_text
-
-        path = self.root / "dvc.lock"
-        loader, dumper = getattr(yaml, "CSafeLoader", yaml.SafeLoader), getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-        data = (yaml.load(path.read_text(), Loader=loader) if path.is_file() else None) or {"schema": "2.0"}
-        entries = data.setdefault("stages", {})
+        entries: dict = {}
         for entry in stages:
-            entries.update(json.loads(json.dumps(to_lockfile(entry))))  # plain dicts and lists
-        atomic_text(path, yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=False, width=1 << 16))
+            entries.update(to_lockfile(entry))
+        self._lockfile.update(entries)
 
 
 def _is_dvc(root: Path) -> bool:
