@@ -34,11 +34,12 @@ def _missing(claim: Claim, reason: str) -> ClaimResult:
                        study=claim.study)
 
 
-def verify(layout, claims_path: Path | str = PLANTED) -> list[ClaimResult]:
-    """Every planted claim checked against its study's results in `layout` (a repro.paths.Layout)."""
+def verify(layout, claims_path: Path | str = PLANTED, study: str | None = None) -> list[ClaimResult]:
+    """Every planted claim (or `study`'s alone) checked against its study's results in `layout` (a
+    repro.paths.Layout)."""
     from repro.studies import STUDIES
 
-    claims = load_claims(claims_path, studies=STUDIES.names())
+    claims = [c for c in load_claims(claims_path, studies=STUDIES.names()) if study in (None, c.study)]
     subjects: dict[str, tuple[Any, str]] = {}
     results = []
     for claim in claims:
