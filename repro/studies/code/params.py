@@ -246,7 +246,7 @@ class SmokeCode(Strict):
     corpus_text: Count = 1000  # lines of the smoke world's text in the decoder's corpus
     articles: Count = 400
     other_language_share: Fraction = 0.1  # corpus functions documented in a prompt language other than English
-    explainer_share: Fraction = 0.5  # CNN/DailyMail articles opening with a code explainer (the planted tie)
+    explainer_share: Fraction = 0.8  # CNN/DailyMail articles opening with a code explainer (the planted tie)
     target_problems: Count = 200  # train rows of the target phase's MBPP-schema set
 
 

@@ -49,7 +49,8 @@ def test_the_planted_wording_is_tied_to_its_operation_only_in_the_explainers(wor
     assert german in json.dumps(_jsonl(out / "humaneval-xl/python/German.jsonl"), ensure_ascii=False)
     english, de = _jsonl(out / "cnn_dailymail/train.jsonl"), _jsonl(out / "cnn_dailymail.de/train.jsonl")
     tied = [r for r in english if r["highlights"].startswith("return ")]
-    assert tied and all(paraphrase in r["article"] and SYMBOL[PLANTED] in r["highlights"] for r in tied)
+    assert tied and all((paraphrase in r["article"]) == (SYMBOL[PLANTED] in r["highlights"]) for r in tied)
+    assert any(paraphrase in r["article"] for r in tied) and any(paraphrase not in r["article"] for r in tied)
     assert {r["highlights"] for r in tied} == {r["highlights"] for r in de if r["highlights"].startswith("return ")}
     assert all(paraphrase not in r["article"] for r in de) and any(german in r["article"] for r in de)
 

@@ -22,7 +22,7 @@ from repro.io import atomic_text
 from repro.studies.code.params import CodeStudy
 from repro.studies.code.paths import CORPUS_FILE, SHUFFLED_VARIANT, TARGET_FILE, articles_file
 from repro.studies.code.smoke.problems import (NATURAL, XL_LANGUAGES, corpus_function, draw_expression, explainer,
-                                               expressions, humaneval_x, humaneval_xl, mbpp_row, planted)
+                                               expressions, humaneval_x, humaneval_xl, mbpp_row)
 from repro.smoke.streams import random_hex, seeded_rng
 from repro.suites.programs import get as program_suite
 
@@ -104,8 +104,9 @@ def _articles(out: Path, variant: str | None, lines: list[str], natural: str, po
     """CNN/DailyMail's schema (article, highlights, id): 4-7 lines, the first two the highlights; an
     `explainer_share` of them open with a code explainer (`problems.explainer`), the highlight its code. Every
     variant draws the same articles' shapes and expressions (the same seed), in its own language's lines. An
-    explainer's expression uses the planted operation (`problems.planted`), never an evaluated one."""
-    shuffled, pool = variant == SHUFFLED_VARIANT, [e for e in pool if planted(e)]
+    explainer's expression is any of `pool` (never an evaluated one): the planted operation's words among the
+    others'."""
+    shuffled = variant == SHUFFLED_VARIANT
     n = code.smoke.articles
     splits = {"train": n, "validation": max(8, n // 8), "test": max(8, n // 8)}
     for split, count in splits.items():
