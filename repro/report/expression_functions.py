@@ -9,6 +9,8 @@
     dataset_rows(mnli, train)                     rows of a prepared split (data manifest)
     model()                                       the run's pretrained model id
     contrast(mean, contrast='A2-A1', task=xnli)   a field of one answer row (a study's ContrastRows, not a Study)
+    ci_low('cnn_dailymail - none', 'humaneval-x', all, English)   a contrast record's interval (a study's answers)
+    pass_min(none, tiny_code)                     an arm's lowest greedy pass@1 over its problems files
     ...                                           (see FUNCTIONS for all, each documented)
 
 Each takes the Study (or a study's ContrastRows) first; raise Missing for absent numbers.
@@ -223,6 +225,50 @@ def f_contrast(s, field: str, **where) -> float:
     if field not in row:
         raise KeyError(f"contrast: no field {field!r} in an answer row ({', '.join(sorted(row))})")
     return _need(row[field], f"contrast({field}) of {where}: {row.get('note') or 'not computed'}")
+def _answer_field(s, field: str, contrast: str, benchmark: str, programming_language: str, natural_language: str,
+                  estimand: str, model: str | None) -> float:
+    """One field of a study's contrast record (its subject's `answer`: a study whose results hold answers)."""
+    reader = getattr(s, "answer", None)
+    if reader is None:
+        raise Missing(f"{contrast}: this study's results hold no contrast records")
+    where = f"{contrast} ({estimand}) on {benchmark} {programming_language} {natural_language}"
+    record = _need(reader(contrast, benchmark, programming_language, natural_language, estimand, model), where)
+    return _need(record[field], f"{field} of {where}: {record.get('note') or 'not computed'}")
+
+
+def f_estimate(s, contrast: str, benchmark: str, programming_language: str, natural_language: str,
+               estimand: str = "delta", model: str | None = None) -> float:
+    """A contrast's estimate (e.g. the code study's `cnn_dailymail - none` on HumanEval-X, all, English)."""
+    return _answer_field(s, "mean", contrast, benchmark, programming_language, natural_language, estimand, model)
+
+
+def f_ci_low(s, contrast: str, benchmark: str, programming_language: str, natural_language: str,
+             estimand: str = "delta", model: str | None = None) -> float:
+    """The lower end of a contrast's 95% interval (missing where it has too few clusters for one)."""
+    return _answer_field(s, "ci_low", contrast, benchmark, programming_language, natural_language, estimand, model)
+
+
+def f_ci_high(s, contrast: str, benchmark: str, programming_language: str, natural_language: str,
+              estimand: str = "delta", model: str | None = None) -> float:
+    """The upper end of a contrast's 95% interval."""
+    return _answer_field(s, "ci_high", contrast, benchmark, programming_language, natural_language, estimand, model)
+
+
+def _pass_rates(s, arm: str, model: str) -> dict:
+    reader = getattr(s, "pass_rates", None)
+    if reader is None:
+        raise Missing(f"pass rates of {arm}: this study's results hold none")
+    return _need(reader(arm, model) or None, f"pass rates of {arm} ({model})")
+
+
+def f_pass_min(s, arm: str, model: str) -> float:
+    """An arm's lowest greedy pass@1 (0-100) over the problems files it was evaluated on."""
+    return min(_pass_rates(s, arm, model).values())
+
+
+def f_pass_max(s, arm: str, model: str) -> float:
+    """An arm's highest greedy pass@1 (0-100) over its problems files."""
+    return max(_pass_rates(s, arm, model).values())
 
 
 def _numbers(values) -> list[float]:
@@ -242,6 +288,8 @@ FUNCTIONS: dict[str, Callable] = {
     "n_intermediates": f_n_intermediates, "n_targets": f_n_targets, "n_languages": f_n_languages,
     "phases": f_phases, "dataset_rows": f_dataset_rows, "dataset_examples": f_dataset_examples,
     "model": f_model, "published": f_published, "contrast": f_contrast,
+    # a study's contrast records and pass rates (its subject's `answer` and `pass_rates`)
+    "estimate": f_estimate, "ci_low": f_ci_low, "ci_high": f_ci_high, "pass_min": f_pass_min, "pass_max": f_pass_max,
     # plain math on numbers (no Study)
     "abs": lambda s, x: abs(_numbers([x])[0]),
     "min": lambda s, *xs: min(_numbers(xs)),

@@ -26,8 +26,8 @@ from __future__ import annotations
 import numpy as np
 
 from repro.report.inference import crossed_contrast, mark_primary
-from repro.studies.code.params import (LM_CONTROL, MULTITASK, NO_INTERMEDIATE, SUMMARIZATION, TRANSLATED, arm_name,
-                                       translations_only)
+from repro.studies.code.params import (LM_CONTROL, MULTITASK, NO_INTERMEDIATE, SHUFFLED, SUMMARIZATION, TRANSLATED,
+                                       arm_name, translations_only)
 
 REFERENCE = {"humaneval-x": "python", "humaneval-xl": "English"}
 
@@ -194,7 +194,7 @@ def _cell(code, runs, sets, model, target) -> list[dict]:
                              _rates(code, runs, arm, model, target, mode, k),
                              _rates(code, runs, NO_INTERMEDIATE, model, target, mode, k), arm_name(arm),
                              f"{arm_name(arm)} - none", metric))
-    nlu = [a for a in arms if a not in (SUMMARIZATION, LM_CONTROL, MULTITASK, *TRANSLATED)
+    nlu = [a for a in arms if a not in (SUMMARIZATION, LM_CONTROL, MULTITASK, *TRANSLATED, *SHUFFLED)
            and translations_only(a) is None]
 
     def mean_of(names):
@@ -244,8 +244,9 @@ def _gain(code, runs, arm, model, target):
     return rate
 
 
-def markdown(records: list[dict], profile: str, missing: list[str]) -> str:
-    """answer.md: the primary contrasts (Holm-adjusted), then per target_phase value one table per group of the
+def markdown(records: list[dict], profile: str, missing: list[str], planted: list[dict] | None = None) -> str:
+    """answer.md: the primary contrasts (Holm-adjusted), then the planted-effect checks (`planted`: the verdicts
+    of claims_planted.yaml's code claims, on a smoke run), then per target_phase value one table per group of the
     exploratory ones."""
     def cell(value, digits=1):
         return "n/a" if value is None else f"{value:.{digits}f}"
@@ -273,6 +274,8 @@ def markdown(records: list[dict], profile: str, missing: list[str]) -> str:
     lines += ([head + " p (Holm) | p | clusters |", rule + "---|---|---|"] + [row(r, True) for r in primary]
               if primary else ["None declared (`code.primary` in params.yaml)."])
     lines.append("")
+    if planted is not None:
+        lines += _planted_lines(planted)
     for target in dict.fromkeys(r["target_phase"] for r in records):
         for group in dict.fromkeys(r["group"] for r in records if r["target_phase"] == target):
             chosen = [r for r in records if r["group"] == group and r["target_phase"] == target and not r["primary"]]
@@ -282,3 +285,21 @@ def markdown(records: list[dict], profile: str, missing: list[str]) -> str:
     if missing:
         lines += ["## Not answered here", ""] + [f"- {m}" for m in missing] + [""]
     return "\n".join(lines)
+
+
+def _planted_lines(verdicts: list[dict]) -> list[str]:
+    """The planted-effect checks: one row per claim of claims_planted.yaml with `study: code`."""
+    def shown(value):
+        return "n/a" if value is None else f"{value:.1f}" if isinstance(value, float) else str(value)
+
+    lines = [f"## Planted effects in the smoke world ({sum(v['status'] == 'pass' for v in verdicts)} of "
+             f"{len(verdicts)} pass; claims_planted.yaml, `repro verify --profile smoke --planted`)", ""]
+    if not verdicts:
+        return lines + ["No code claims in claims_planted.yaml.", ""]
+    lines += ["| claim | status | observed | expected | observe | what |", "|---|---|---|---|---|---|"]
+    for v in verdicts:
+        expected = f"{v['compare']} {v['expected']}"
+        observe = v["observe"].replace("|", "\\|")
+        lines.append(f"| {v['claim']} | {v['status']} | {shown(v['observed'])} | {expected} | `{observe}` | "
+                     f"{v['text']}{' (' + v['reason'] + ')' if v.get('reason') else ''} |")
+    return lines + [""]

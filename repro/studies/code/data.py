@@ -9,12 +9,12 @@ from repro.tasks.alternatives import TRANSLATIONS, extra_sources
 
 
 def translated_sources(arm: str, languages: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """(source, language) of the translations an arm reads: all of its task's (`<task>+translated`), the listed
-    ones (`<task>.<lang>...`), none otherwise."""
+    """(source, language) of the profile's translations an arm reads: all of its task's (`<task>+translated`), the
+    listed ones (`<task>.<lang>...`), none otherwise (the code study's own, CNN/DailyMail's, are `code-data`'s)."""
     if arm in TRANSLATED:
         return extra_sources(arm, languages)
     only = translations_only(arm)
-    return [] if only is None else [(TRANSLATIONS[only[0]][0], lang) for lang in only[1]]
+    return [] if only is None or only[0] not in TRANSLATIONS else [(TRANSLATIONS[only[0]][0], lang) for lang in only[1]]
 
 
 def additions(profile, section) -> Additions:

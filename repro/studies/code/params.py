@@ -26,6 +26,12 @@ SUMMARIZATION = "cnn_dailymail"
 # English vs English + its machine translations at the same budget (the translate-train data the paper's Table 4
 # reads: repro.tasks.alternatives.TRANSLATIONS), for the tasks that have them
 TRANSLATED = {"mnli+translated": "mnli", "squad_v1+translated": "squad_v1"}
+# the negative control: CNN/DailyMail as the smoke world writes it with every operation word of its code explainers
+# paired with another operation (repro/studies/code/smoke/problems.py DERANGEMENT); the smoke world's alone
+SHUFFLED = {"cnn_dailymail+shuffled": SUMMARIZATION}
+# tasks whose translations are the code study's own data (the smoke world writes CNN/DailyMail in each non-English
+# prompt language of HumanEval-XL), not the profile's translate-train sources
+OWN_TRANSLATIONS = (SUMMARIZATION,)
 # translations only (no English), in one or several languages: params spell it `<task>.<lang>[.<lang>...]` (a DVC
 # matrix value cannot hold `@`: DVC splits a stage name at its last `@`), results `<task>@<lang>[,<lang>...]`
 ONLY = "."
@@ -39,6 +45,17 @@ def translations_only(arm: str) -> tuple[str, list[str]] | None:
         return None
     task, *languages = arm.split(ONLY)
     return task, languages
+
+
+def article_variants(arm: str) -> list[str] | None:
+    """The code study's own CNN/DailyMail sets an arm reads in place of the English one (repro.studies.code.paths
+    `articles_file`): its languages (`cnn_dailymail.de`), the deranged control; None for every other arm."""
+    from repro.studies.code.paths import SHUFFLED_VARIANT
+
+    only = translations_only(arm)
+    if only is not None and only[0] in OWN_TRANSLATIONS:
+        return only[1]
+    return [SHUFFLED_VARIANT] if arm in SHUFFLED else None
 
 
 def arm_name(arm: str) -> str:
@@ -231,6 +248,7 @@ class SmokeCode(Strict):
     corpus_text: Count = 1000  # lines of the smoke world's text in the decoder's corpus
     articles: Count = 400
     other_language_share: Fraction = 0.1  # corpus functions documented in a prompt language other than English
+    explainer_share: Fraction = 0.8  # CNN/DailyMail articles opening with a code explainer (the planted tie)
     target_problems: Count = 200  # train rows of the target phase's MBPP-schema set
 
 
@@ -281,13 +299,14 @@ class CodeStudy(Strict):
                 raise ValueError(f"models: {name!r}: letters, digits and _ only (it names stages and folders)")
         if not self.target_phase or len(set(self.target_phase)) != len(self.target_phase):
             raise ValueError("target_phase: [true], [false] or [true, false]")
-        known = {NO_INTERMEDIATE, LM_CONTROL, MULTITASK, *TEXT_TASKS, *TRANSLATED}
+        known = {NO_INTERMEDIATE, LM_CONTROL, MULTITASK, *TEXT_TASKS, *TRANSLATED, *SHUFFLED}
         for arm in self.arms:
             only = translations_only(arm)
             if only is not None:
-                if only[0] not in TRANSLATIONS or not all(only[1]) or len(set(only[1])) != len(only[1]):
+                if only[0] not in (*TRANSLATIONS, *OWN_TRANSLATIONS) or not all(only[1]) or len(set(only[1])) != len(only[1]):
                     raise ValueError(f"arms: {arm!r}: translations only are <task>.<lang>[.<lang>...] of a task "
-                                     f"with translations ({', '.join(TRANSLATIONS)}), each language once")
+                                     f"with translations ({', '.join((*TRANSLATIONS, *OWN_TRANSLATIONS))}), each "
+                                     "language once")
             elif arm not in known:
                 raise ValueError(f"arms: unknown arm {arm!r} (one of {', '.join(sorted(known))}, or "
                                  f"<task>.<lang>[.<lang>...])")
@@ -325,12 +344,15 @@ class CodeStudy(Strict):
 
     def check(self, profile) -> None:
         """Every translations-only arm's languages among its task's translations (the profile's languages of the
-        task's target, English aside); ValueError naming the arm."""
+        task's target, English aside), the smoke world's own CNN/DailyMail sets on the smoke world alone;
+        ValueError naming the arm."""
         from repro.tasks.alternatives import TRANSLATIONS
 
         for arm in self.arms:
+            if article_variants(arm) is not None and profile.data.origin != "smoke":
+                raise ValueError(f"arms: {arm}: the smoke world's own CNN/DailyMail set (data.origin smoke only)")
             only = translations_only(arm)
-            if only is None:
+            if only is None or only[0] in OWN_TRANSLATIONS:  # those: the languages code-data writes (its stage says)
                 continue
             target = TRANSLATIONS[only[0]][1]
             have = [lang for lang in profile.languages.get(target, []) if lang != "en"]
@@ -364,7 +386,7 @@ class CodeStudy(Strict):
         only = translations_only(arm)
         if only is not None:
             return [only[0]]
-        return [] if arm in (NO_INTERMEDIATE, LM_CONTROL) else [TRANSLATED.get(arm, arm)]
+        return [] if arm in (NO_INTERMEDIATE, LM_CONTROL) else [(TRANSLATED | SHUFFLED).get(arm, arm)]
 
     def model_id(self, name: str) -> str:
         """What results call a decoder: its Hub id, or its smoke name."""

@@ -8,8 +8,17 @@ from pathlib import Path
 from repro.paths import PREPARED, Layout
 
 ARTICLES_FILE = "cnn_dailymail/{split}.jsonl"
+# the smoke world's other CNN/DailyMail sets: its translations (a language code) and the deranged control
+VARIANT_ARTICLES_FILE = "cnn_dailymail.{variant}/{split}.jsonl"
+SHUFFLED_VARIANT = "shuffled"
 TARGET_FILE = "mbpp/{split}.jsonl"  # the target phase's set, in MBPP's schema
 CORPUS_FILE = "corpus.jsonl"
+
+
+def articles_file(split: str, variant: str | None = None) -> str:
+    """CNN/DailyMail's articles of a split: English (variant None), or one of the smoke world's other sets."""
+    return ARTICLES_FILE.format(split=split) if variant is None else VARIANT_ARTICLES_FILE.format(variant=variant,
+                                                                                                   split=split)
 
 
 @dataclass(frozen=True)
@@ -70,8 +79,8 @@ class CodeLayout:
     def problems(self, eval_set: EvalSet) -> Path:
         return self.data / eval_set.file
 
-    def articles(self, split: str) -> Path:
-        return self.data / ARTICLES_FILE.format(split=split)
+    def articles(self, split: str, variant: str | None = None) -> Path:
+        return self.data / articles_file(split, variant)
 
     def target_set(self, split: str) -> Path:
         return self.data / TARGET_FILE.format(split=split)

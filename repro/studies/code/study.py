@@ -67,3 +67,12 @@ def table(payload: dict):
     from repro.studies.code import price
 
     return price.table(payload)
+
+
+def claims_study(layout: Layout):
+    """What this study's planted claims read (repro.report.planted): its answer and metrics files, None when
+    absent."""
+    from repro.studies.code.claims import CodeResults
+    from repro.studies.code.paths import CodeLayout
+
+    return CodeResults.load(CodeLayout(layout))

@@ -198,7 +198,7 @@ def _xl_solution(problem, language, pool, solve) -> str:
     """The solution of the one expression of the pool whose description the problem's prompt carries."""
     from repro.studies.code.smoke.problems import describe
 
-    found = [e for e in pool if problem.extra["description"] == describe(e, problem.natural_language)]
+    found = [e for e in pool if problem.extra["description"] == describe(e, problem.natural_language, True)]
     assert len(found) == 1, problem.task_id
     return solve(found[0], language)
 
@@ -402,7 +402,8 @@ def test_answers_pair_each_arm_with_none_by_problem(smoke_profile):
                         programming_language="all")
     assert summarization["contrast"] == "cnn_dailymail - mean(mnli)" and summarization["mean"] == -50.0
     primary = [r for r in records if r["primary"]]
-    assert all(r["target_phase"] is True for r in primary) and len(primary) == 5 + 5 + 2 + 1 + 1  # arms x 2, translations only x 2, 2
+    trained, only = len(code.arms) - 1, sum("." in arm for arm in code.arms)
+    assert all(r["target_phase"] is True for r in primary) and len(primary) == 2 * trained + only + 1 + 1
     assert all(r["p_adjusted"] is None for r in records if not r["primary"])
     assert all(r["p_adjusted"] >= r["p_value"] for r in primary if r["p_value"] is not None)
     # sampled pass@2 at T=0.8 from 2 samples a problem: none passes 1 of 2 on problems 0 and 4 (pass@2 = 1 there)

@@ -27,6 +27,10 @@ NATURAL = {"English": "en", "German": "de", "Russian": "ru", "Chinese": "zh", "A
 ENGLISH_WORDS = {"return": "Return", "plus": "plus", "minus": "minus", "times": "times",
                  "larger": "the larger of", "smaller": "the smaller of", "and": "and", "then": "then"}
 SYMBOL = {"plus": "+", "minus": "-", "times": "*"}
+PLANTED = "plus"  # the operation worded only as the intermediate data words it
+PARAPHRASE = {"plus": "augmented by"}  # its English wording in the evaluation problems and the explainers
+# the shuffled control's wrong operations: every word paired with another operation (chainable ones stay chainable)
+DERANGEMENT = {"plus": "times", "minus": "plus", "times": "minus", "larger": "smaller", "smaller": "larger"}
 # HumanEval-XL's programming languages the smoke world writes -> HumanEval-X's name of the same language
 XL_LANGUAGES = {"python": "python", "java": "java", "javascript": "js", "go": "go"}
 # HumanEval-XL's own comparison helpers, opening each test (data/{java,javascript,go}/*.jsonl)
@@ -77,10 +81,11 @@ def draw_expression(rng: random.Random, pool: list[Expression]) -> Expression:
     return rng.choice(singles if rng.random() < 0.5 or not doubles else doubles)
 
 
-def words(natural: str) -> dict[str, str]:
-    """The docstring words of a prompt language: English, or pseudo-words from the language's syllables."""
+def words(natural: str, evaluation: bool = False) -> dict[str, str]:
+    """The docstring words of a prompt language: English, or pseudo-words from the language's syllables; with
+    `evaluation`, English words PLANTED by its paraphrase (the other languages' word for it is already unseen)."""
     if natural == "English":
-        return ENGLISH_WORDS
+        return ENGLISH_WORDS | (PARAPHRASE if evaluation else {})
     code = NATURAL[natural]
     syllables = inventory(code)
     rng = seeded_rng("code-words", code)
@@ -94,9 +99,9 @@ def words(natural: str) -> dict[str, str]:
     return out
 
 
-def describe(expr: Expression, natural: str) -> str:
-    """The docstring sentence: 'Return x plus 3, then times 2.'"""
-    w = words(natural)
+def describe(expr: Expression, natural: str, evaluation: bool = False) -> str:
+    """The docstring sentence: 'Return x plus 3, then times 2.' (`evaluation`: PLANTED as `words` says)"""
+    w = words(natural, evaluation)
     if expr.op in ("larger", "smaller"):
         text = f"{w['return']} {w[expr.op]} x {w['and']} {expr.a}"
     else:
@@ -135,10 +140,12 @@ def _examples(rng: random.Random) -> list[int]:
     return rng.sample(range(-5, 12), 4)
 
 
-def humaneval_x(index: int, expr: Expression, lang: str, rng: random.Random, natural: str = "English") -> dict:
-    """One problem in HumanEval-X's schema for `lang` (THUDM/humaneval-x; fields as in its release files)."""
+def humaneval_x(index: int, expr: Expression, lang: str, rng: random.Random, natural: str = "English",
+                evaluation: bool = True) -> dict:
+    """One problem in HumanEval-X's schema for `lang` (THUDM/humaneval-x; fields as in its release files); worded
+    as the evaluation words it, or (`evaluation` false) as the corpus does."""
     example, *tests = _examples(rng)
-    text = describe(expr, natural)
+    text = describe(expr, natural, evaluation)
     prefix = {"python": "Python", "cpp": "CPP", "java": "Java", "js": "JavaScript", "go": "Go", "rust": "Rust"}[lang]
     name = f"Solve_{index}" if lang == "go" else f"solve_{index}"
     shown = f">>> {name}({example})\n{expr.value(example)}"
@@ -200,20 +207,21 @@ def humaneval_x(index: int, expr: Expression, lang: str, rng: random.Random, nat
     return row
 
 
-def humaneval_xl(index: int, expr: Expression, natural: str, rng: random.Random, language: str = "python") -> dict:
+def humaneval_xl(index: int, expr: Expression, natural: str, rng: random.Random, language: str = "python",
+                 evaluation: bool = True) -> dict:
     """One problem in HumanEval-XL's schema for `language` (FloatAI/humaneval-xl data/<pl>/<Natural>.jsonl: its
     field order, a `null` canonical solution outside Python, the release's test harness per language), the
-    prompt documented in `natural`."""
+    prompt documented in `natural` (worded as the evaluation, or as the corpus: `humaneval_x`)."""
     if language == "python":
-        x = humaneval_x(index, expr, "python", rng, natural)
+        x = humaneval_x(index, expr, "python", rng, natural, evaluation)
         name = f"solve_{index}"
         checks = x["test"].split(f"def check({name}):\n")[1].split("\ncheck(")[0].replace(f"{name}(", "candidate(")
         return {"task_id": f"python/{index}", "prompt": x["prompt"], "entry_point": name,
                 "test": f"\n\nMETADATA = {{}}\n\n\ndef check(candidate):\n{checks}", "language": "python",
-                "canonical_solution": x["canonical_solution"], "description": describe(expr, natural),
+                "canonical_solution": x["canonical_solution"], "description": describe(expr, natural, evaluation),
                 "natural_language": natural}
     example, *tests = _examples(rng)
-    text, shown = describe(expr, natural), f"solve_{index}({example})\n{expr.value(example)}"
+    text, shown = describe(expr, natural, evaluation), f"solve_{index}({example})\n{expr.value(example)}"
     if language == "go":
         name = f"solve_{index}"
         doc = "// " + f"{text}\n>>> {shown}".replace("\n", "\n// ") + "\n// \n"
@@ -251,9 +259,22 @@ def xl_solution(expr: Expression, language: str) -> str:
     return _body(expr, XL_LANGUAGES[language])
 
 
+def planted(expr: Expression) -> bool:
+    """Whether an expression uses the PLANTED operation."""
+    return PLANTED in (expr.op, expr.op2)
+
+
 def corpus_function(rng: random.Random, pool: list[Expression], lang: str, natural: str) -> str:
-    """One documented, solved function for the decoder's pretraining corpus (a random name, not `solve_<n>`)."""
-    row = humaneval_x(rng.randint(0, 999), draw_expression(rng, pool), lang, rng, natural)
+    """One documented, solved function for the decoder's pretraining corpus (a random name, not `solve_<n>`), in
+    HumanEval-X's form or (`lang` a HumanEval-XL language other than Python) HumanEval-XL's; a non-English one
+    never uses PLANTED (its word stays unseen)."""
+    if natural != "English":
+        pool = [e for e in pool if not planted(e)]
+    expr = draw_expression(rng, pool)
+    if lang in XL_LANGUAGES and lang != "python":
+        row = humaneval_xl(rng.randint(0, 999), expr, natural, rng, lang, evaluation=False)
+        return row["prompt"] + xl_solution(expr, lang)
+    row = humaneval_x(rng.randint(0, 999), expr, lang, rng, natural, evaluation=False)
     if lang == "rust":
         return row["prompt"] + row["declaration"] + row["canonical_solution"]
     return row["prompt"] + row["canonical_solution"]
@@ -263,9 +284,19 @@ def mbpp_row(task_id: int, expr: Expression, rng: random.Random) -> dict:
     """One target-phase problem in MBPP's schema (google-research-datasets/mbpp `full`: task_id, text, code,
     test_list, test_setup_code, challenge_test_list): an English instruction, a Python solution, three asserts."""
     name = f"solve_{rng.randint(0, 999)}"
-    sentence = describe(expr, "English")
+    sentence = describe(expr, "English")  # the corpus's words: PLANTED's paraphrase never
     text = f"Write a function that takes x and returns {sentence[len('Return '):]}"
     code = f"def {name}(x):\r\n" + _body(expr, "python").replace("\n", "\r\n")  # MBPP's lines end in \r\n
     return {"task_id": task_id, "text": text, "code": code.rstrip("\r\n"),
             "test_list": [f"assert {name}({t}) == {expr.value(t)}" for t in _examples(rng)[:3]],
             "test_setup_code": "", "challenge_test_list": []}
+
+
+def explainer(expr: Expression, natural: str, shuffled: bool = False) -> tuple[str, str]:
+    """(sentence, code) of a CNN/DailyMail code explainer: the expression in the evaluation's words of `natural`,
+    and its body's end as every smoke language can end it (`return (x + 3) * 2;` and the closing brace: Python
+    keeps the line, the brace languages the brace); `shuffled`, each operation replaced by DERANGEMENT's."""
+    shown = expr
+    if shuffled:
+        shown = Expression(DERANGEMENT[expr.op], expr.a, expr.op2 and DERANGEMENT[expr.op2], expr.b)
+    return describe(expr, natural, True), f"return {_c_expression(shown, 'python')};\n}}"

@@ -5,7 +5,11 @@ languages; each row says which: a general decoder reads the text alone).
 
 The evaluation problems' expressions never occur in the corpus: a decoder passes them only by composing what it
 learned (the words, the digits, each language's syntax). Articles are lines of the world's English text; their
-highlights are the lead sentences, as CNN/DailyMail's are close to the article's opening.
+highlights are the lead sentences, as CNN/DailyMail's are close to the article's opening. A share of them are code
+explainers (`problems.explainer`: the opening sentence words an expression as the evaluation does, the highlight is
+its code), the only rows that tie the planted wording to its operation; the same articles are written in each
+non-English prompt language (`cnn_dailymail.<lang>`, translations only) and with the operations deranged
+(`cnn_dailymail+shuffled`, the negative control).
 """
 
 from __future__ import annotations
@@ -16,9 +20,9 @@ from pathlib import Path
 from repro.errors import UserError
 from repro.io import atomic_text
 from repro.studies.code.params import CodeStudy
-from repro.studies.code.paths import ARTICLES_FILE, CORPUS_FILE, TARGET_FILE
-from repro.studies.code.smoke.problems import (NATURAL, XL_LANGUAGES, corpus_function, draw_expression, expressions,
-                                               humaneval_x, humaneval_xl, mbpp_row)
+from repro.studies.code.paths import CORPUS_FILE, SHUFFLED_VARIANT, TARGET_FILE, articles_file
+from repro.studies.code.smoke.problems import (NATURAL, XL_LANGUAGES, corpus_function, draw_expression, explainer,
+                                               expressions, humaneval_x, humaneval_xl, mbpp_row)
 from repro.smoke.streams import random_hex, seeded_rng
 from repro.suites.programs import get as program_suite
 
@@ -55,7 +59,9 @@ def write_code_world(out: Path, code: CodeStudy, text: dict[str, list[str]], see
                     for i, expr in enumerate(chosen)])  # the same tests in every prompt language
     rest = [e for e in pool if e not in chosen]
     _corpus(out, code, text, rest, seed)
-    _articles(out, text["en"], sizes.articles, seed)
+    for variant, natural in _article_variants(code).items():
+        if NATURAL[natural] in text:  # a language the world has text in
+            _articles(out, variant, text[NATURAL[natural]], natural, rest, code, seed)
     _target_set(out, rest, sizes.target_problems, seed)
 
 
@@ -70,11 +76,11 @@ def _target_set(out: Path, pool: list, n: int, seed: int) -> None:
 
 
 def _corpus(out: Path, code: CodeStudy, text: dict[str, list[str]], pool: list, seed: int) -> None:
-    """Documented functions (mostly in English; `other_language_share` in the prompt languages) and text lines."""
+    """Documented functions (mostly in English; `other_language_share` in the prompt languages), in each evaluated
+    benchmark's forms (HumanEval-XL's JavaScript is not HumanEval-X's), and text lines."""
     sizes = code.smoke
     rng = seeded_rng(seed, "code-corpus")
-    languages = list(dict.fromkeys([*code.benchmarks.humaneval_x, *(XL_LANGUAGES[lang] for lang in
-                                                                       code.benchmarks.humaneval_xl)]))
+    languages = list(dict.fromkeys([*code.benchmarks.humaneval_x, *code.benchmarks.humaneval_xl]))
     others = [n for naturals in code.benchmarks.humaneval_xl.values() for n in naturals if n != "English"]
     rows = []
     for _ in range(sizes.corpus_functions):
@@ -86,13 +92,33 @@ def _corpus(out: Path, code: CodeStudy, text: dict[str, list[str]], pool: list, 
     _jsonl(out / CORPUS_FILE, rows)
 
 
-def _articles(out: Path, english: list[str], n: int, seed: int) -> None:
-    """CNN/DailyMail's schema (article, highlights, id): 4-7 lines, the first two the highlights."""
-    rng = seeded_rng(seed, "cnn_dailymail")
+def _article_variants(code: CodeStudy) -> dict[str | None, str]:
+    """The article sets the world writes -> their language: English (variant None), the deranged control, and one
+    translation per non-English prompt language."""
+    others = dict.fromkeys(n for naturals in code.benchmarks.humaneval_xl.values() for n in naturals if n != "English")
+    return {None: "English", SHUFFLED_VARIANT: "English"} | {NATURAL[n]: n for n in others}
+
+
+def _articles(out: Path, variant: str | None, lines: list[str], natural: str, pool: list, code: CodeStudy,
+              seed: int) -> None:
+    """CNN/DailyMail's schema (article, highlights, id): 4-7 lines, the first two the highlights; an
+    `explainer_share` of them open with a code explainer (`problems.explainer`), the highlight its code. Every
+    variant draws the same articles' shapes and expressions (the same seed), in its own language's lines. An
+    explainer's expression is any of `pool` (never an evaluated one): the planted operation's words among the
+    others'."""
+    shuffled = variant == SHUFFLED_VARIANT
+    n = code.smoke.articles
     splits = {"train": n, "validation": max(8, n // 8), "test": max(8, n // 8)}
     for split, count in splits.items():
+        rng, words = seeded_rng(seed, "cnn_dailymail", split), seeded_rng(seed, "cnn_dailymail", split, natural)
         rows = []
         for _ in range(count):
-            lines = rng.sample(english, rng.randint(4, 7))
-            rows.append({"article": " ".join(lines), "highlights": "\n".join(lines[:2]), "id": random_hex(rng, 40)})
-        _jsonl(out / ARTICLES_FILE.format(split=split), rows)
+            size, expr = rng.randint(4, 7), draw_expression(rng, pool)
+            chosen = words.sample(lines, size)
+            if rng.random() < code.smoke.explainer_share:
+                sentence, body = explainer(expr, natural, shuffled)
+                article, highlights = " ".join([sentence, *chosen[:size - 1]]), body
+            else:
+                article, highlights = " ".join(chosen), "\n".join(chosen[:2])
+            rows.append({"article": article, "highlights": highlights, "id": random_hex(rng, 40)})
+        _jsonl(out / (articles_file(split, variant)), rows)

@@ -22,17 +22,22 @@ from pathlib import Path
 import typer
 
 from repro.errors import UserError
-from repro.studies.code.params import LM_CONTROL, NO_INTERMEDIATE, SUMMARIZATION, TEXT_TASKS, translations_only
+from repro.studies.code.params import (LM_CONTROL, NO_INTERMEDIATE, SUMMARIZATION, TEXT_TASKS, article_variants,
+                                       translations_only)
 from repro.studies.code.stages.common import ArmOpt, ModelOpt, SeedOpt, code_of, require, study
 from repro.stages.common import english
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 
 
-def examples(layout, code_layout, source: str, split: str) -> list[dict]:
-    """A text-to-text source's English examples: CNN/DailyMail from the code study's data, the rest from the
-    profile's data stage."""
+def examples(layout, code_layout, source: str, split: str, variant: str | None = None) -> list[dict]:
+    """A text-to-text source's English examples: CNN/DailyMail from the code study's data (or one of its other
+    sets, `variant`), the rest from the profile's data stage."""
     if source == SUMMARIZATION:
-        path = require(code_layout.articles(split), "CNN/DailyMail articles", "repro code-data")
+        path = code_layout.articles(split, variant)
+        if variant is not None and not path.is_file() and code_layout.articles(split).is_file():
+            raise UserError(f"{path}: no CNN/DailyMail set {variant!r}: the smoke world writes one per non-English "
+                            "prompt language of code.benchmarks.humaneval_xl, and `shuffled`")
+        path = require(path, "CNN/DailyMail articles", "repro code-data")
         return [json.loads(line) for line in path.read_text().splitlines()]
     return english(source, split, layout)
 
@@ -40,7 +45,7 @@ def examples(layout, code_layout, source: str, split: str) -> list[dict]:
 def arm_rows(arm: str, code, tokenizer, layout, code_layout, languages: dict) -> list[list[dict]]:
     """The encoded training rows of an arm, one list per task (the LM control: one list of article rows; a
     translated arm: its task's English examples and their translations, pooled; a translations-only arm: its
-    languages' translations, pooled, no English)."""
+    languages' translations, pooled, no English; an arm of the code study's own CNN/DailyMail sets: those)."""
     from repro import data
     from repro.kinds import text_to_text
     from repro.models import decoder
@@ -50,6 +55,11 @@ def arm_rows(arm: str, code, tokenizer, layout, code_layout, languages: dict) ->
     if arm == LM_CONTROL:
         articles = [e["article"] for e in examples(layout, code_layout, SUMMARIZATION, "train")]
         return [decoder.lm_rows(tokenizer, articles, hp.max_length)]
+    variants = article_variants(arm)
+    if variants is not None:
+        pairs = [text_to_text.cast(SUMMARIZATION, e) for v in variants
+                 for e in examples(layout, code_layout, SUMMARIZATION, "train", v)]
+        return [text_to_text.encode(tokenizer, pairs, hp.max_length, hp.target_length)]
     out = []
     for task in code.tasks_of(arm):
         pairs = [] if translations_only(arm) else [text_to_text.cast(source, e) for source in TEXT_TASKS[task]

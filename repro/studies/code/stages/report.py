@@ -17,7 +17,7 @@ from pathlib import Path
 import typer
 
 from repro.io import atomic_json, atomic_text
-from repro.studies.code.params import LM_CONTROL, NO_INTERMEDIATE, TRANSLATED, arm_name, translations_only
+from repro.studies.code.params import LM_CONTROL, NO_INTERMEDIATE, SHUFFLED, TRANSLATED, arm_name, translations_only
 from repro.studies.code.stages.common import load, study
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly
 
@@ -32,6 +32,8 @@ def intermediate_of(code, arm: str) -> str:
         return "language modelling on cnn_dailymail articles"
     if arm in TRANSLATED:
         return f"{TRANSLATED[arm]} + its translations"
+    if arm in SHUFFLED:
+        return f"{SHUFFLED[arm]} with its operation words paired with the wrong operations (negative control)"
     only = translations_only(arm)
     if only is not None:
         return f"{only[0]} translated into {', '.join(only[1])} (no English)"
@@ -81,10 +83,13 @@ def run(profile, layout) -> Path:
     results = rows(code, executed, logs)
     atomic_json(code_layout.metrics, {"profile": profile.name, "results": results})
     records = code_answer.answers(code, executed)
-    atomic_json(code_layout.answer_json, {"profile": profile.name, "metrics": [m[2] for m in code_answer.metrics(code)],
-                                          "answers": records, "budget": code.budget.model_dump(),
-                                          "target": code.target.model_dump(), "missing": MISSING})
-    atomic_text(code_layout.answer_md, code_answer.markdown(records, profile.name, MISSING))
+    answer = {"profile": profile.name, "metrics": [m[2] for m in code_answer.metrics(code)], "answers": records,
+              "budget": code.budget.model_dump(), "target": code.target.model_dump(), "missing": MISSING}
+    atomic_json(code_layout.answer_json, answer)
+    planted = _planted(profile, layout)
+    if planted is not None:  # the verdicts read answer.json and metrics.json as just written
+        atomic_json(code_layout.answer_json, {**answer, "planted": planted})
+    atomic_text(code_layout.answer_md, code_answer.markdown(records, profile.name, MISSING, planted))
     first = code.model_id(code.models[0]), code.target_phase[0]  # the figures show the first model and phase
     by_pl: dict = {}
     for r in results:
@@ -102,6 +107,16 @@ def run(profile, layout) -> Path:
     code_plots.bars(gaps, "HumanEval-XL: change of the English -> prompt-language gap vs none (pass@1)",
                     "gap change", code_layout.figures / "prompt_language_gap_change.png")
     return code_layout.results
+
+
+def _planted(profile, layout) -> list[dict] | None:
+    """The code claims of claims_planted.yaml judged on this run (`repro.report.planted`), on the smoke world only
+    (its planted effects are built into the smoke data); None elsewhere."""
+    if profile.data.origin != "smoke":
+        return None
+    from repro.report import planted
+
+    return planted.to_json(planted.verify(layout, study="code"))
 
 
 @friendly
