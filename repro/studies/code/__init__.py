@@ -1,0 +1,1 @@
+"""The code study (repro.studies): its study module, stages and report."""

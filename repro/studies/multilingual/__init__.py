@@ -1,0 +1,1 @@
+"""The multilingual study (repro.studies): its study module, stages and report."""

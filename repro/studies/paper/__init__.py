@@ -1,0 +1,1 @@
+"""The paper study (repro.studies): its study module, stages and report."""

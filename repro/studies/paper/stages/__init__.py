@@ -1,0 +1,1 @@
+"""The paper study's stages, one module each (its dvc.yaml stages' commands)."""
