@@ -35,7 +35,7 @@ def _reduce(params: Path) -> None:
 @pytest.fixture(scope="module")
 def code_project(tmp_path_factory) -> Path:
     project = tmp_path_factory.mktemp("code-project")
-    for name in ("dvc.yaml", "params.yaml", "claims.yaml", ".dvcignore"):
+    for name in ("dvc.yaml", "params.yaml", "claims.yaml", "claims_planted.yaml", ".dvcignore"):
         shutil.copy(ROOT / name, project / name)
     shutil.copytree(ROOT / "repro", project / "repro", ignore=shutil.ignore_patterns("__pycache__"))
     _reduce(project / "params.yaml")

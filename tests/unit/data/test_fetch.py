@@ -33,6 +33,7 @@ def ready(tmp_path, monkeypatch):
     return paper, inputs
 
 
+@pytest.mark.long  # its layout takes ~17 s to build: after the README's suite (its 10-minute budget)
 def test_fetch_and_doctor_pass_when_every_input_is_in_place(ready):
     paper, _ = ready
     plan = materialize.needed(paper, STUDY)
@@ -57,6 +58,7 @@ def _dvc(*args: str) -> str:
     return done.stdout
 
 
+@pytest.mark.long  # its layout takes ~17 s to build: after the README's suite (its 10-minute budget)
 def test_fetch_records_data_in_data_dvc_that_dvc_finds_clean(ready, tmp_path):
     """In a DVC project, fetch leaves the inputs under data/ and `repro fetch` runs `dvc add data` (`record`):
     data.dvc records exactly those bytes (a changed file shows in `dvc status data.dvc`), and huggingface_hub's
@@ -81,6 +83,7 @@ def test_fetch_records_data_in_data_dvc_that_dvc_finds_clean(ready, tmp_path):
     assert "up to date" in _dvc("status", "data.dvc")
 
 
+@pytest.mark.long  # its layout takes ~17 s to build: after the README's suite (its 10-minute budget)
 def test_doctor_names_a_missing_file_a_wrong_checksum_and_an_unpinned_source(ready, monkeypatch):
     paper, inputs = ready
     snapshot = next(inputs.glob("hub/google/xtreme/*"))
@@ -102,6 +105,7 @@ def test_doctor_names_a_missing_file_a_wrong_checksum_and_an_unpinned_source(rea
         fetch.fetch(paper, STUDY)  # fetch refuses before any download
 
 
+@pytest.mark.long  # its layout takes ~17 s to build: after the README's suite (its 10-minute budget)
 def test_a_model_on_a_branch_and_a_missing_toolchain_are_one_line_each(ready, monkeypatch):
     paper, _ = ready
     code = load(ROOT / "params.yaml", "paper").section("code")

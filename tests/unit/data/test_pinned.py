@@ -73,6 +73,7 @@ def test_an_unpinned_source_is_refused_in_one_line(tmp_path, monkeypatch):
 
 # --- the paper profile's data stage on the real layout ----------------------------------------------------------
 
+@pytest.mark.long  # ~75 s for the three: after the README's suite (its 10-minute budget)
 @pytest.mark.parametrize("study", ["paper", "multilingual", "code"])
 def test_each_studys_data_stage_reads_exactly_the_manifests_files_offline(tmp_path, monkeypatch, study):
     """`repro data --profile paper --study <study>` through the code a real run uses, offline, on the Hub cache
