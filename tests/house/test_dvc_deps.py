@@ -60,7 +60,8 @@ def scratch(smoke_project, tmp_path_factory) -> Path:
     copy = tmp_path_factory.mktemp("deps")
     for name in ("repro", "prepared", "models", "results"):
         shutil.copytree(smoke_project / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(smoke_project / "claims.yaml", copy / "claims.yaml")
+    for name in ("claims.yaml", "claims_planted.yaml"):  # verify and ml-answer judge them
+        shutil.copy(smoke_project / name, copy / name)
     raw = yaml.safe_load((smoke_project / "params.yaml").read_text())
     smoke = raw["profiles"]["smoke"]
     smoke["model"]["pretrain"]["epochs"] = 0.2
