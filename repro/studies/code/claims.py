@@ -47,3 +47,10 @@ class CodeResults:
                 key = (r["benchmark"], r["programming_language"], r["natural_language"])
                 cells.setdefault(key, []).append(r["value"])
         return {key: sum(values) / len(values) for key, values in cells.items()}
+
+
+def subject(layout) -> CodeResults | None:
+    """What the code study's planted claims read in `layout` (repro.report.planted), None when absent."""
+    from repro.studies.code.paths import CodeLayout
+
+    return CodeResults.load(CodeLayout(layout))

@@ -72,7 +72,6 @@ def table(payload: dict):
 def claims_study(layout: Layout):
     """What this study's planted claims read (repro.report.planted): its answer and metrics files, None when
     absent."""
-    from repro.studies.code.claims import CodeResults
-    from repro.studies.code.paths import CodeLayout
+    from repro.studies.code.claims import subject
 
-    return CodeResults.load(CodeLayout(layout))
+    return subject(layout)

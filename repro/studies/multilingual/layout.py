@@ -10,3 +10,11 @@ STUDY = "multilingual"
 
 def study_layout(layout: Layout) -> StudyLayout:
     return StudyLayout(layout.profile, layout.root, STUDY)
+
+
+def claims_subject(layout):
+    """What the multilingual study's planted claims read in `layout` (repro.report.planted): its answer's contrast
+    rows, None when absent."""
+    from repro.report.contrast_rows import ContrastRows
+
+    return ContrastRows.load(study_layout(layout).results / "answer.json")

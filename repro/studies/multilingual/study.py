@@ -102,10 +102,9 @@ def report(profile: Profile, layout: Layout, params_path: Path) -> None:
 
 def claims_study(layout: Layout):
     """What this study's planted claims read (repro.report.planted): its answer's contrast rows, None when absent."""
-    from repro.report.contrast_rows import ContrastRows
-    from repro.studies.multilingual.layout import study_layout
+    from repro.studies.multilingual.layout import claims_subject
 
-    return ContrastRows.load(study_layout(layout).results / "answer.json")
+    return claims_subject(layout)
 
 
 VERBS = (("ml-data", f"{STAGES}.data", "Data"), ("ml-intermediate", f"{STAGES}.intermediate", "Train"),

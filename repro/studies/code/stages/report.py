@@ -115,8 +115,9 @@ def _planted(profile, layout) -> list[dict] | None:
     if profile.data.origin != "smoke":
         return None
     from repro.report import planted
+    from repro.studies.code.claims import subject
 
-    return planted.to_json(planted.verify(layout, study="code"))
+    return planted.to_json(planted.verify(layout, study="code", reader=subject))
 
 
 @friendly

@@ -53,7 +53,9 @@ def checks(profile: Profile, layout: Layout) -> list[dict] | None:
 
     if profile.data.origin != "smoke":
         return None
-    return planted.to_json(planted.verify(layout, study="multilingual"))
+    from repro.studies.multilingual.layout import claims_subject
+
+    return planted.to_json(planted.verify(layout, study="multilingual", reader=claims_subject))
 
 
 @friendly
