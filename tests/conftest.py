@@ -28,15 +28,25 @@ def run(args: list[str], cwd: Path, timeout: int = 1200) -> subprocess.Completed
     return result
 
 
-@pytest.fixture(scope="session")
-def smoke_project(tmp_path_factory) -> Path:
-    """A fresh checkout-like project (code, params, dvc.yaml) after `repro all --profile smoke`."""
-    project = tmp_path_factory.mktemp("project")
-    for name in ("dvc.yaml", "params.yaml", "claims.yaml", "claims_planted.yaml", ".dvcignore"):
+PROJECT_FILES = ("dvc.yaml", "params.yaml", "claims.yaml", "claims_planted.yaml", ".dvcignore")
+
+
+def new_project(project: Path) -> Path:
+    """A fresh checkout-like git + DVC project in `project`: the code, params, dvc.yaml and every file its stages
+    read (one list, so that a stage's new input reaches every e2e project)."""
+    project.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
         shutil.copy(ROOT / name, project / name)
     shutil.copytree(ROOT / "repro", project / "repro", ignore=shutil.ignore_patterns("__pycache__"))
     run(["git", "init", "-q"], project)
     run([sys.executable, "-m", "dvc", "init", "-q"], project)
+    return project
+
+
+@pytest.fixture(scope="session")
+def smoke_project(tmp_path_factory) -> Path:
+    """A fresh checkout-like project (code, params, dvc.yaml) after `repro all --profile smoke`."""
+    project = new_project(tmp_path_factory.mktemp("project"))
     result = run([sys.executable, "-m", "repro.cli", "all", "--profile", "smoke"], project)
     (project / "first-run.log").write_text(result.stderr)
     return project

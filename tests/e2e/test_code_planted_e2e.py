@@ -4,25 +4,19 @@ under `repro verify --profile smoke --planted --json`, and answer.md shows them 
 the exploratory tables (issue 20 items 4 and 5)."""
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run
+from conftest import new_project, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.long]
 
 
 @pytest.fixture(scope="module")
 def code_smoke(tmp_path_factory) -> Path:
-    project = tmp_path_factory.mktemp("code-smoke")
-    for name in ("dvc.yaml", "params.yaml", "claims.yaml", "claims_planted.yaml", ".dvcignore"):
-        shutil.copy(ROOT / name, project / name)
-    shutil.copytree(ROOT / "repro", project / "repro", ignore=shutil.ignore_patterns("__pycache__"))
-    run(["git", "init", "-q"], project)
-    run([sys.executable, "-m", "dvc", "init", "-q"], project)
+    project = new_project(tmp_path_factory.mktemp("code-smoke"))
     result = run([sys.executable, "-m", "repro.cli", "all", "--profile", "smoke", "--study", "code"], project,
                  timeout=3600)
     (project / "first-run.log").write_text(result.stderr + result.stdout)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, run, validation_only
+from conftest import new_project, run, validation_only
 
 pytestmark = [pytest.mark.slow, pytest.mark.long]
 TRACER = Path(__file__).resolve().parents[2] / "tests" / "trace_imports.py"
@@ -34,13 +34,8 @@ def _reduce(params: Path) -> None:
 
 @pytest.fixture(scope="module")
 def code_project(tmp_path_factory) -> Path:
-    project = tmp_path_factory.mktemp("code-project")
-    for name in ("dvc.yaml", "params.yaml", "claims.yaml", "claims_planted.yaml", ".dvcignore"):
-        shutil.copy(ROOT / name, project / name)
-    shutil.copytree(ROOT / "repro", project / "repro", ignore=shutil.ignore_patterns("__pycache__"))
+    project = new_project(tmp_path_factory.mktemp("code-project"))
     _reduce(project / "params.yaml")
-    run(["git", "init", "-q"], project)
-    run([sys.executable, "-m", "dvc", "init", "-q"], project)
     result = run([sys.executable, "-m", "repro.cli", "all", "--profile", "smoke", "--study", "code"], project,
                  timeout=3600)
     (project / "first-run.log").write_text(result.stderr + result.stdout)
