@@ -77,8 +77,10 @@ def lm_rows(tokenizer, texts: Sequence[str], max_length: int) -> list[dict]:
     return [{"input_ids": row + [tokenizer.eos_token_id], "labels": row + [tokenizer.eos_token_id]} for row in ids]
 
 
-def pretrain_tiny(spec, corpus: Sequence[str], out: Path, *, seed: int, workdir: Path) -> None:
-    """Train tokenizer and a tiny Qwen2 causal LM from scratch on `corpus`; save both to `out`."""
+def pretrain_tiny(spec, corpus: Sequence[str], out: Path, *, seed: int, workdir: Path,
+                  vocabulary: Sequence[str] = ()) -> None:
+    """Train a tokenizer on `corpus` and `vocabulary` (text for the tokenizer alone), and a tiny Qwen2 causal LM from
+    scratch on `corpus`; save both to `out`."""
     import torch
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
@@ -87,7 +89,7 @@ def pretrain_tiny(spec, corpus: Sequence[str], out: Path, *, seed: int, workdir:
     from repro.params import Hyper
 
     torch.manual_seed(seed)
-    tok = train_tokenizer(corpus, spec.vocab_size, spec.max_length)
+    tok = train_tokenizer([*corpus, *vocabulary], spec.vocab_size, spec.max_length)
     config = Qwen2Config(vocab_size=len(tok), hidden_size=spec.hidden_size, num_hidden_layers=spec.layers,
                          num_attention_heads=spec.heads, num_key_value_heads=spec.kv_heads,
                          intermediate_size=spec.intermediate_size, max_position_embeddings=2 * spec.max_length,

@@ -13,6 +13,7 @@ VARIANT_ARTICLES_FILE = "cnn_dailymail.{variant}/{split}.jsonl"
 SHUFFLED_VARIANT = "shuffled"
 TARGET_FILE = "mbpp/{split}.jsonl"  # the target phase's set, in MBPP's schema
 CORPUS_FILE = "corpus.jsonl"
+LEXICON_SOURCE = "lexicon"  # the corpus rows a tiny decoder's tokenizer is trained on and the decoder never reads
 
 
 def articles_file(split: str, variant: str | None = None) -> str:

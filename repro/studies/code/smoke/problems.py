@@ -28,7 +28,9 @@ ENGLISH_WORDS = {"return": "Return", "plus": "plus", "minus": "minus", "times": 
                  "larger": "the larger of", "smaller": "the smaller of", "and": "and", "then": "then"}
 SYMBOL = {"plus": "+", "minus": "-", "times": "*"}
 PLANTED = "plus"  # the operation worded only as the intermediate data words it
-PARAPHRASE = {"plus": "augmented by"}  # its English wording in the evaluation problems and the explainers
+PARAPHRASE = {"plus": "augmented"}  # its English wording in the evaluation problems and the explainers: one word,
+# as `plus` is (a phrase would shift the digit after it by its extra tokens, which the decoder copies by position)
+LEXICON_REPEATS = 200  # each word's count in the tokenizer's extra text: above the corpus's rarest merges
 # the shuffled control's wrong operations: every word paired with another operation (chainable ones stay chainable)
 DERANGEMENT = {"plus": "times", "minus": "plus", "times": "minus", "larger": "smaller", "smaller": "larger"}
 # HumanEval-XL's programming languages the smoke world writes -> HumanEval-X's name of the same language
@@ -97,6 +99,16 @@ def words(natural: str, evaluation: bool = False) -> dict[str, str]:
         taken.add(word)
         out[key] = word.capitalize() if key == "return" else word
     return out
+
+
+def lexicon(naturals) -> list[str]:
+    """Every docstring word of the prompt languages `naturals` (the corpus's and the evaluation's), each a line of
+    it repeated: text a tokenizer is trained on beside the corpus, so that no word is split into pieces for lack of
+    having been seen (a real decoder's tokenizer learned from far broader text than its code corpus); the model
+    itself never reads it."""
+    found = dict.fromkeys(word for natural in naturals for evaluation in (False, True)
+                          for phrase in words(natural, evaluation).values() for word in phrase.split())
+    return [" ".join([word] * LEXICON_REPEATS) for word in found]
 
 
 def describe(expr: Expression, natural: str, evaluation: bool = False) -> str:

@@ -20,9 +20,9 @@ from pathlib import Path
 from repro.errors import UserError
 from repro.io import atomic_text
 from repro.studies.code.params import CodeStudy
-from repro.studies.code.paths import CORPUS_FILE, SHUFFLED_VARIANT, TARGET_FILE, articles_file
+from repro.studies.code.paths import CORPUS_FILE, LEXICON_SOURCE, SHUFFLED_VARIANT, TARGET_FILE, articles_file
 from repro.studies.code.smoke.problems import (NATURAL, XL_LANGUAGES, corpus_function, draw_expression, explainer,
-                                               expressions, humaneval_x, humaneval_xl, mbpp_row)
+                                               expressions, humaneval_x, humaneval_xl, lexicon, mbpp_row)
 from repro.smoke.streams import random_hex, seeded_rng
 from repro.suites.programs import get as program_suite
 
@@ -77,7 +77,8 @@ def _target_set(out: Path, pool: list, n: int, seed: int) -> None:
 
 def _corpus(out: Path, code: CodeStudy, text: dict[str, list[str]], pool: list, seed: int) -> None:
     """Documented functions (mostly in English; `other_language_share` in the prompt languages), in each evaluated
-    benchmark's forms (HumanEval-XL's JavaScript is not HumanEval-X's), and text lines."""
+    benchmark's forms (HumanEval-XL's JavaScript is not HumanEval-X's), text lines, and the prompt languages' word
+    lines (`problems.lexicon`, source `lexicon`: the tokenizer's alone)."""
     sizes = code.smoke
     rng = seeded_rng(seed, "code-corpus")
     languages = list(dict.fromkeys([*code.benchmarks.humaneval_x, *code.benchmarks.humaneval_xl]))
@@ -89,6 +90,7 @@ def _corpus(out: Path, code: CodeStudy, text: dict[str, list[str]], pool: list, 
     lines = [line for lang in sorted(text) for line in text[lang]]
     rows += [{"text": line, "source": "text"} for line in rng.sample(lines, min(sizes.corpus_text, len(lines)))]
     rng.shuffle(rows)
+    rows += [{"text": line, "source": LEXICON_SOURCE} for line in lexicon(["English", *dict.fromkeys(others)])]
     _jsonl(out / CORPUS_FILE, rows)
 
 

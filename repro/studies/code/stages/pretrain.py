@@ -1,6 +1,6 @@
 """Stage `code-pretrain`: one of the code study's decoders before any intermediate phase (the `none` arm):
 downloaded at a pinned revision, or a tiny smoke decoder trained here on prepared/code-<profile>/corpus.jsonl (a code
-decoder on all of it, a general one on its text lines alone)."""
+decoder on all of it, a general one on its text lines alone; the tokenizer also on its word lines)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from repro.io import atomic_dir
+from repro.studies.code.paths import LEXICON_SOURCE
 from repro.studies.code.stages.common import ModelOpt, code_of, require, study
 from repro.stages.options import ParamsOpt, ProfileOpt, friendly, run_stage
 
@@ -26,8 +27,9 @@ def run(profile, layout, model_name: str) -> Path:
     corpus_file = require(code_layout.corpus, "code corpus", f"repro code-data --profile {profile.name}")
     rows = [json.loads(line) for line in corpus_file.read_text().splitlines()]
     corpus = [row["text"] for row in rows if row["source"] in spec.corpus_sources]
+    words = [row["text"] for row in rows if row["source"] == LEXICON_SOURCE]
     with atomic_dir(out_dir) as out:
-        decoder.pretrain_tiny(spec.pretrain, corpus, out, seed=profile.seed,
+        decoder.pretrain_tiny(spec.pretrain, corpus, out, seed=profile.seed, vocabulary=words,
                               workdir=layout.checkpoints(f"code-pretrain-{model_name}"))
     return out_dir
 
