@@ -1,5 +1,6 @@
 """What the tests share: the smoke profile, a smoke world on disk, a tiny untrained encoder and decoder, and the one
-end-to-end smoke run the slow tests share (`repro all --profile smoke` in a fresh git + DVC repo)."""
+end-to-end smoke runs the slow tests share (`repro all --profile smoke`, and its code study, each in a fresh git + DVC
+repo)."""
 
 import os
 import shutil
@@ -49,6 +50,17 @@ def smoke_project(tmp_path_factory) -> Path:
     project = new_project(tmp_path_factory.mktemp("project"))
     result = run([sys.executable, "-m", "repro.cli", "all", "--profile", "smoke"], project)
     (project / "first-run.log").write_text(result.stderr)
+    return project
+
+
+@pytest.fixture(scope="session")
+def code_smoke(tmp_path_factory) -> Path:
+    """A fresh project after the code study's smoke run as params.yaml has it (`repro all --profile smoke --study
+    code`): the run `.ci/run` owes the study, shared by its end-to-end and planted-effect tests."""
+    project = new_project(tmp_path_factory.mktemp("code-smoke"))
+    result = run([sys.executable, "-m", "repro.cli", "all", "--profile", "smoke", "--study", "code"], project,
+                 timeout=3600)
+    (project / "first-run.log").write_text(result.stderr + result.stdout)
     return project
 
 

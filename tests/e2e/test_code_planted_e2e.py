@@ -1,26 +1,16 @@
 """The code study's smoke run as params.yaml has it (`repro all --profile smoke --study code`, in a fresh git + DVC
-project) finds the planted effects its smoke world is built with: every code claim of claims_planted.yaml passes
-under `repro verify --profile smoke --planted --json`, and answer.md shows them between the primary contrasts and
-the exploratory tables (issue 20 items 4 and 5)."""
+project: the session fixture `code_smoke`) finds the planted effects its smoke world is built with: every code claim
+of claims_planted.yaml passes under `repro verify --profile smoke --planted --json`, and answer.md shows them between
+the primary contrasts and the exploratory tables (issue 20 items 4 and 5)."""
 
 import json
 import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import new_project, run
+from conftest import run
 
 pytestmark = [pytest.mark.slow, pytest.mark.long]
-
-
-@pytest.fixture(scope="module")
-def code_smoke(tmp_path_factory) -> Path:
-    project = new_project(tmp_path_factory.mktemp("code-smoke"))
-    result = run([sys.executable, "-m", "repro.cli", "all", "--profile", "smoke", "--study", "code"], project,
-                 timeout=3600)
-    (project / "first-run.log").write_text(result.stderr + result.stdout)
-    return project
 
 
 @pytest.mark.xfail(strict=True, reason="P-code-3 and P-code-4 fail on the smoke run (2026-12-07: cnn_dailymail - none "
