@@ -14,7 +14,7 @@ from repro.stages.options import fail, friendly
 def command(write: Annotated[bool, typer.Option("--write", help="rewrite dvc.yaml's repro/ deps in place")] = False,
             root: Annotated[Path, typer.Option(help="the project directory (dvc.yaml, repro/)")] = Path(".")) -> None:
     """Each dvc.yaml stage's repro/ deps, generated from the code its module can import; without --write, list
-    the stages whose deps differ and exit 1 when any does.
+    the stages whose deps differ and exit 2 when any does (as every refused input).
 
     Example: [bold]repro dvc-deps --write[/]
     """
