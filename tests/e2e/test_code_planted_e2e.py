@@ -13,10 +13,11 @@ from conftest import run
 pytestmark = [pytest.mark.slow, pytest.mark.long]
 
 
-@pytest.mark.xfail(strict=True, reason="P-code-3 and P-code-4 fail on the smoke run (2026-12-07: cnn_dailymail - none "
-                   "on HumanEval-X -1.6 [-10.6, 7.5]; cnn_dailymail@de - none on XL Python German 12.5 [-5.7, 30.7]): "
-                   "the decoder learns the planted word's operation but not the number after it (an unseen word is "
-                   "several tokens of its tokenizer)")
+@pytest.mark.xfail(strict=True, reason="P-code-3 and P-code-4 fail on the smoke run (2026-12-07, 12 problems: "
+                   "cnn_dailymail - none on HumanEval-X -2.1 [-33.5, 29.3]; cnn_dailymail@de - none on XL Python German "
+                   "+8.3 [-24.4, 41.1]): with one-token planted words the CNN/DM arm writes the planted operation with "
+                   "its number (HumanEval-X Python 10 of 12 against none's 5), but its intermediate phase costs the "
+                   "brace languages the numbers' copying (C++ 2 of 12 against 7)")
 def test_the_smoke_run_finds_every_planted_code_effect(code_smoke):
     result = run([sys.executable, "-m", "repro.cli", "verify", "--profile", "smoke", "--planted", "--json"],
                  code_smoke)  # exits 1 on a failed claim
