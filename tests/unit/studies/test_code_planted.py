@@ -15,7 +15,7 @@ import pytest
 from repro.params import load
 from repro.paths import Layout
 from repro.report import planted
-from repro.studies.code.paths import eval_sets
+from repro.studies.code.paths import LEXICON_SOURCE, eval_sets
 from repro.studies.code.smoke.problems import (DERANGEMENT, PARAPHRASE, PLANTED, SYMBOL, describe, explainer,
                                                expressions, words)
 
@@ -41,7 +41,8 @@ def _jsonl(path: Path) -> list[dict]:
 def test_the_planted_wording_is_tied_to_its_operation_only_in_the_explainers(world):
     out, _ = world
     paraphrase, german = PARAPHRASE[PLANTED], words("German")[PLANTED]
-    unseen = json.dumps(_jsonl(out / "corpus.jsonl"), ensure_ascii=False) + json.dumps(_jsonl(out / "mbpp/train.jsonl"), ensure_ascii=False)
+    read = [r for r in _jsonl(out / "corpus.jsonl") if r["source"] != LEXICON_SOURCE]  # what the decoders read
+    unseen = json.dumps(read, ensure_ascii=False) + json.dumps(_jsonl(out / "mbpp/train.jsonl"), ensure_ascii=False)
     assert paraphrase not in unseen and re.search(rf"\b{german}\b", unseen) is None
     assert words("German")["minus"] in unseen  # the other German words are in the corpus
     problems = json.dumps(_jsonl(out / "humaneval-x/humaneval_python.jsonl"), ensure_ascii=False)
@@ -53,6 +54,26 @@ def test_the_planted_wording_is_tied_to_its_operation_only_in_the_explainers(wor
     assert any(paraphrase in r["article"] for r in tied) and any(paraphrase not in r["article"] for r in tied)
     assert {r["highlights"] for r in tied} == {r["highlights"] for r in de if r["highlights"].startswith("return ")}
     assert all(paraphrase not in r["article"] for r in de) and any(german in r["article"] for r in de)
+
+
+def test_every_docstring_word_is_one_token_of_the_decoders_tokenizer_which_alone_reads_the_word_lines(world):
+    from repro.models.decoder import train_tokenizer
+
+    out, code = world
+    rows = _jsonl(out / "corpus.jsonl")
+    spec = code.decoders["tiny_code"]
+    read = [r["text"] for r in rows if r["source"] in spec.corpus_sources]
+    lines = [r["text"] for r in rows if r["source"] == LEXICON_SOURCE]
+    assert lines and LEXICON_SOURCE not in spec.corpus_sources
+    size, length = spec.pretrain.vocab_size, spec.pretrain.max_length
+    tokenizer = train_tokenizer(read + lines, size, length)
+    for natural in ("English", "German", "Chinese"):
+        for phrase in words(natural, evaluation=True).values():
+            assert all(len(tokenizer.tokenize(f" {word}")) == 1 for word in phrase.split()), (natural, phrase)
+    # without the word lines the planted words are split: the decoders would copy the number after them by a
+    # position several tokens off
+    alone = train_tokenizer(read, size, length)
+    assert len(alone.tokenize(f" {PARAPHRASE[PLANTED]}")) > 1 and len(alone.tokenize(" plus")) == 1
 
 
 def test_the_shuffled_control_pairs_every_operation_word_with_another_operation(world):

@@ -305,7 +305,7 @@ def test_smoke_target_set_has_mbpp_fields_and_its_solutions_pass_their_tests(wor
         scope: dict = {}
         exec(prompt + target + "\n".join(row["test_list"]), scope)  # noqa: S102  (the world's own programs)
         assert "Return " + row["text"].split("returns ", 1)[1] not in evaluation
-    assert {r["source"] for r in _jsonl(out / "corpus.jsonl")} == {"code", "text"}
+    assert {r["source"] for r in _jsonl(out / "corpus.jsonl")} == {"code", "text", "lexicon"}
 
 
 def test_paired_contrast_of_known_differences():
@@ -347,9 +347,9 @@ def _summary(code, model, target, arm, passes, german=None, seed=0):
                "per_problem": {f"p/{i}": (p if n == "English" else (german or [0.0] * 6)[i])
                                for i, p in enumerate(passes)}}
               for n in code.benchmarks.humaneval_xl["python"]]
-    files += [{"benchmark": "humaneval-xl", "programming_language": "python", "natural_language": "English",
+    files += [{"benchmark": "humaneval-x", "programming_language": "python", "natural_language": "English",
                "mode": "t0.8", "skipped": None, "n_samples": 2 * len(passes),   # 2 samples a problem
-               "per_problem": {f"p/{i}": p / 2 if arm == "none" else p for i, p in enumerate(passes)}}]
+               "per_problem": {f"P/{i}": p / 2 if arm == "none" else p for i, p in enumerate(passes)}}]
     return {"model": model, "target_phase": target, "arm": arm, "seed": seed, "files": files}
 
 
