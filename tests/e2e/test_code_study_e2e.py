@@ -93,7 +93,7 @@ def test_the_tiny_decoder_passes_english_python_problems_with_no_intermediate_ph
 
 
 def test_every_trained_arm_ran_the_same_budget_and_every_run_the_same_target_phase(code_smoke, grid):
-    params = yaml.safe_load((code_smoke / "params.yaml").read_text())["profiles"]["smoke"]["code"]
+    params = _code(code_smoke)
     training = code_smoke / "results/smoke/code/training"
     logs = {(model, arm): json.loads((training / f"{model}/intermediate/{arm}-s0.json").read_text())
             for model in grid["models"] for arm in grid["arms"] if arm != "none"}
