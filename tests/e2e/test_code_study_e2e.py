@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run, validation_only
+from conftest import changed_stages, run, validation_only
 
 pytestmark = [pytest.mark.slow, pytest.mark.long]
 TRACER = Path(__file__).resolve().parents[2] / "tests" / "trace_imports.py"
+CODE_SMOKE = r"code-[a-z]+-smoke(@.*)?"  # the code study's smoke stages
 
 
 def _code(project: Path) -> dict:
@@ -108,20 +109,14 @@ def test_every_trained_arm_ran_the_same_budget_and_every_run_the_same_target_pha
     assert {log["examples"] for log in targets} == {params["target"]["steps"] * params["target"]["batch_size"]}
 
 
-def _changed(project: Path) -> set[str]:
-    out = run([sys.executable, "-m", "dvc", "status", "--json"], project).stdout
-    return set(json.loads(out or "{}"))
-
-
 def test_nothing_reruns_and_a_timeout_change_reruns_execution_only(code_smoke, grid, tmp_path):
     project = tmp_path / "copy"
     shutil.copytree(code_smoke, project, symlinks=True)
-    code_stages = [s for s in _changed(project) if s.startswith("code-") and "-smoke" in s]
-    assert code_stages == []
+    assert changed_stages(project, CODE_SMOKE) == set()
     raw = yaml.safe_load((project / "params.yaml").read_text())
     raw["profiles"]["smoke"]["code"]["execution"]["timeout"] = 7.5
     (project / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
-    changed = {s for s in _changed(project) if s.startswith("code-") and "-smoke" in s}
+    changed = changed_stages(project, CODE_SMOKE)
     # code-report follows only if a result moves
     assert changed == {f"code-execute-smoke@{model}-{arm}-0-{target}" for model in grid["models"]
                        for arm in grid["arms"] for target in grid["phases"]}

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import torch
 import yaml
-from conftest import run as run_offline
+from conftest import changed_stages, run as run_offline
 
 from repro import data, kinds, metrics, models
 from repro.data.sources import SOURCES
@@ -214,10 +214,8 @@ REPRO_ALL = [sys.executable, "-m", "repro.cli", "all", "--profile", "smoke"]
 
 
 def _stale(project, profile="smoke") -> set[str]:
-    out = run_offline([sys.executable, "-m", "dvc", "status", "--json"], project).stdout
     # the paper study's stages (the other studies' `code-*`, `ml-*` are their own runs' e2e tests')
-    return {name for name in json.loads(out or "{}") if name.split("@")[0].endswith(f"-{profile}")
-            and not name.startswith(("code-", "ml-"))}
+    return changed_stages(project, rf"(?!code-|ml-)[a-z]+-{profile}(@.*)?")
 
 
 @pytest.mark.long
