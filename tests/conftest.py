@@ -93,6 +93,14 @@ def validation_only(module: str) -> set[str]:
 
 
 @pytest.fixture(scope="session")
+def dvc_index():
+    """DVC's index of this checkout's dvc.yaml (its stages and graph): parsed once for every test that reads it."""
+    from dvc.repo import Repo
+
+    return Repo(str(ROOT)).index
+
+
+@pytest.fixture(scope="session")
 def smoke_profile():
     """The repository's smoke profile, shared by every test: derive variants with `model_copy`; a test that edits
     a list or a section in place takes a `copy.deepcopy` first."""

@@ -1,2 +1,3 @@
-"""The reporting layer: the paper's tables and plots, the published numbers they compare with, and the claims
-check (`repro table`, `repro verify`), all computed from results/<profile>/metrics.json."""
+"""The reporting layer the studies share: rendering (markdown, CSV, LaTeX), plots, statistics and inference, the
+published numbers, and the claims check (`repro verify`); each study's own tables and answers live in its folder
+(the paper's tables: repro.studies.paper.tables)."""

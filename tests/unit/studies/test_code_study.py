@@ -189,7 +189,7 @@ def test_smoke_canonical_solutions_pass_and_wrong_ones_fail(world):
                          for t, p in problems.items()}
         right = [Sample(t, 0, decode(p, "\n" + solutions[t] + "\n}\n")) for t, p in problems.items()]
         wrong = [Sample(t, 1, solutions[t].replace("return ", "return 1000 + ", 1)) for t in problems]
-        results = evaluate(problems, right + wrong, warn=lambda line: None)
+        results = evaluate(problems, right + wrong, workers=2, warn=lambda line: None)
         assert [r.passed for r in results] == [True] * len(right) + [False] * len(wrong), \
             (name, [r.result for r in results])
 

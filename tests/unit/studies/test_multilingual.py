@@ -63,12 +63,10 @@ def test_a2_shares_are_a1s_rows_split_evenly(total, parts):
     assert sum(split) == total and len(split) == parts and max(split) - min(split) <= 1
 
 
-def test_every_planned_stage_is_a_dvc_yaml_stage(smoke_profile):
-    from dvc.repo import Repo
-
+def test_every_planned_stage_is_a_dvc_yaml_stage(smoke_profile, dvc_index):
     from repro.studies.multilingual import study
 
-    names = {stage.addressing for stage in Repo(str(ROOT)).index.stages}
+    names = {stage.addressing for stage in dvc_index.stages}
     planned = [name for wave in study.planned(smoke_profile) for name, _, _ in wave]
     assert planned and set(planned) <= names
     assert {f"{group}-smoke" for group in study.REPORTS} <= names

@@ -1,5 +1,5 @@
 """Stage `tables`: the paper's tables (md, csv, tex) and plots from a collected run, under
-results/<profile>/tables/ (`repro.report`)."""
+results/<profile>/tables/ (`repro.studies.paper.tables`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from repro.stages.options import ProfileOpt, friendly
 
 
 def run(layout: Layout, number: str = "all") -> list[Path]:
-    from repro.report import tables
+    from repro.studies.paper import tables
 
     if number == "all":
         return tables.write_all_tables(layout)

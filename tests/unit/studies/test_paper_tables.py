@@ -1,4 +1,4 @@
-"""repro.report.tables and repro.report.plots on a hand-built metrics.json: every table in md / csv / tex with
+"""repro.studies.paper.tables and repro.report.plots on a hand-built metrics.json: every table in md / csv / tex with
 the right rows, columns and values; absent intermediates and alternatives render as missing; plots are valid PNGs."""
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import pytest
 
 from repro.errors import UserError
 from repro.paths import Layout
-from repro.report import published, tables
+from repro.report import published
 from repro.report.render import tex_escape
 from repro.report.study import INTERMEDIATE_ORDER, QA, TARGET_ORDER, Study, needed_metrics
-from repro.report.table3 import table3
+from repro.studies.paper import tables
+from repro.studies.paper.tables.table3 import table3
 from repro.suites import xtreme
 
 PNG = b"\x89PNG\r\n\x1a\n"

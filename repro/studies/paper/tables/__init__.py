@@ -18,14 +18,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from repro.errors import UserError
-from repro.report.appendix import table_appendix
+from repro.studies.paper.tables.appendix import table_appendix
 from repro.report.plots import deltas_heatmap, language_bars
 from repro.report.render import Table
 from repro.report.study import TARGET_ORDER, Study
-from repro.report.table1 import table1
-from repro.report.table2 import table2
-from repro.report.table3 import table3
-from repro.report.table4 import table4
+from repro.studies.paper.tables.table1 import table1
+from repro.studies.paper.tables.table2 import table2
+from repro.studies.paper.tables.table3 import table3
+from repro.studies.paper.tables.table4 import table4
 
 
 TABLES = ("1", "2", "3", "4", "appendix")
