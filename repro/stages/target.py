@@ -14,14 +14,15 @@ from repro.tasks import target as lookup
 
 
 def run(profile: Profile, layout: Layout, intermediate_id: str, target_id: str) -> dict:
+    from repro.stages import common
+
+    task = lookup(target_id)
+    encoder = common.encoder_or_fail(profile, layout, intermediate_id)  # before the training libraries load (~5 s)
     from repro import kinds, models
     from repro.engine.setup import TrainSetup
     from repro.engine.trainer import finetune
     from repro.io import atomic_dir
-    from repro.stages import common
 
-    task = lookup(target_id)
-    encoder = common.encoder_or_fail(profile, layout, intermediate_id)
     hp = profile.target.for_task(target_id)
     tokenizer = models.of(profile.model).tokenizer(encoder)
     labels = task.labels
