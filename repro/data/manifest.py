@@ -46,7 +46,7 @@ class Pin:
 
     source: str
     repo: Repo
-    format: str
+    layout: str  # the manifest's `format`: how the files are laid out (FORMATS)
     files: dict[str, str] | str
     rows: dict[str, int] = field(default_factory=dict)
     checksums: dict[str, dict] = field(default_factory=dict)  # path -> {sha256, size}
@@ -139,8 +139,8 @@ def _repo(name: str, spec: dict) -> Repo:
 def _check(path: Path, section: str, pin: Pin) -> None:
     """A pin reads named parquet files (or release files): never a script, never a conversion branch."""
     where = f"{path}: {section}.{pin.source}"
-    if pin.format not in FORMATS:
-        raise UserError(f"{where}.format: {pin.format!r} is not one of {', '.join(FORMATS)}")
+    if pin.layout not in FORMATS:
+        raise UserError(f"{where}.format: {pin.layout!r} is not one of {', '.join(FORMATS)}")
     templates = [pin.files] if isinstance(pin.files, str) else [
         t for v in pin.files.values() for t in ([v] if isinstance(v, str) else v)]
     for template in templates:
@@ -150,7 +150,7 @@ def _check(path: Path, section: str, pin: Pin) -> None:
         if template.endswith(".py") or "refs/convert" in template:
             raise UserError(f"{where}.files: {template}: a loading script or a conversion branch; name the parquet "
                             "files at a commit")
-        if pin.format == "parquet" and not template.endswith(".parquet"):
+        if pin.layout == "parquet" and not template.endswith(".parquet"):
             raise UserError(f"{where}.files: {template}: not a parquet file")
 
 

@@ -106,7 +106,7 @@ def read_split(pin: Pin, split: str, lang: str | None, max_rows: int | None):
     if lang in pin.rows.get("absent", {}).get(split, ()):
         return None
     paths = local_files(pin, pin.patterns(split, lang))
-    if pin.format == "release":
+    if pin.layout == "release":
         from repro.data import loaders
 
         return loaders.load_release(pin.source, folder(pin), split, lang)

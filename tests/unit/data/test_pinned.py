@@ -30,7 +30,7 @@ def test_manifest_pins_named_parquet_files_at_commits_only():
         for split in SOURCES[source].splits:
             for path in found.patterns(split, "de" if SOURCES[source].per_language else None):
                 assert "refs/convert" not in path and not path.endswith(".py")
-                assert found.format == "release" or path.endswith(".parquet")
+                assert found.layout == "release" or path.endswith(".parquet")
     assert pins["cosmosqa"].repo.host == "github"  # allenai/cosmos_qa holds only a loading script
 
 
