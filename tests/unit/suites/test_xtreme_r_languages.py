@@ -52,7 +52,7 @@ def test_every_addition_is_pinned_at_a_commit(paper_profile):
             parts = language_pins(source, lang)
             assert parts and all(len(p.repo.sha) == 40 for p in parts), (task, lang)
             if task == "panx":  # no checksums of WikiANN's files were seen
-                assert [(p.repo.name, p.format) for p in parts] == [("unimelb-nlp/wikiann", "parquet")], lang
+                assert [(p.repo.name, p.layout) for p in parts] == [("unimelb-nlp/wikiann", "parquet")], lang
                 continue
             assert all(p.checksums for p in parts), (task, lang)
     # UD v2.7: every treebank of a language (download_data.sh reads every <lang>_*.conllu of the release)
