@@ -38,6 +38,9 @@ with repo.lock:
 """
 
 
+PAPER_SMOKE = r"(?!code-|ml-)[a-z]+-smoke(@.*)?"  # the paper study's smoke stages (the others: `code-*`, `ml-*`)
+
+
 def changed_stages(project: Path, pattern: str) -> set[str]:
     """The stages of `project` whose name matches `pattern` and whose deps, params or outs changed: DVC's own status
     of each (what `dvc status` reports), without pricing every other stage of dvc.yaml as `dvc status` does (the

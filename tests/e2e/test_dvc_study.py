@@ -5,6 +5,7 @@ claim with no training. The experiment and the clone run on a reduced grid, copi
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run
+from conftest import PAPER_SMOKE, run
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.long]
@@ -70,8 +71,8 @@ def _reduced(smoke_project: Path, project: Path) -> Path:
     for name in ("claims.yaml", ".dvcignore", ".gitignore"):
         shutil.copy(ROOT / name, project / name)
     spec = yaml.safe_load((ROOT / "dvc.yaml").read_text())  # the paper study's smoke stages and its paper reports
-    spec["stages"] = {name: stage for name, stage in spec["stages"].items() if name.endswith("-smoke") and not
-                      name.startswith(("code-", "ml-")) or name in PAPER_REPORTS}
+    spec["stages"] = {name: stage for name, stage in spec["stages"].items()
+                      if re.fullmatch(PAPER_SMOKE, name) or name in PAPER_REPORTS}
     (project / "dvc.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
     shutil.copytree(ROOT / "repro", project / "repro", ignore=shutil.ignore_patterns("__pycache__"))
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
